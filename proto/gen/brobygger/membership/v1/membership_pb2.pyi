@@ -1,0 +1,151 @@
+import datetime
+
+from brobygger.type.v1 import types_pb2 as _types_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class PaymentState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PAYMENT_STATE_UNSPECIFIED: _ClassVar[PaymentState]
+    PAYMENT_STATE_UNPAID: _ClassVar[PaymentState]
+    PAYMENT_STATE_PAID: _ClassVar[PaymentState]
+    PAYMENT_STATE_WAIVED: _ClassVar[PaymentState]
+PAYMENT_STATE_UNSPECIFIED: PaymentState
+PAYMENT_STATE_UNPAID: PaymentState
+PAYMENT_STATE_PAID: PaymentState
+PAYMENT_STATE_WAIVED: PaymentState
+
+class Person(_message.Message):
+    __slots__ = ("name", "given_name", "family_name", "birth_year", "gender", "preferred_languages", "email", "phone", "postal_code", "municipality", "chapter", "household", "create_time", "update_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    GIVEN_NAME_FIELD_NUMBER: _ClassVar[int]
+    FAMILY_NAME_FIELD_NUMBER: _ClassVar[int]
+    BIRTH_YEAR_FIELD_NUMBER: _ClassVar[int]
+    GENDER_FIELD_NUMBER: _ClassVar[int]
+    PREFERRED_LANGUAGES_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    POSTAL_CODE_FIELD_NUMBER: _ClassVar[int]
+    MUNICIPALITY_FIELD_NUMBER: _ClassVar[int]
+    CHAPTER_FIELD_NUMBER: _ClassVar[int]
+    HOUSEHOLD_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    given_name: str
+    family_name: str
+    birth_year: int
+    gender: _types_pb2.Gender
+    preferred_languages: _containers.RepeatedScalarFieldContainer[str]
+    email: str
+    phone: str
+    postal_code: str
+    municipality: str
+    chapter: str
+    household: str
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., given_name: _Optional[str] = ..., family_name: _Optional[str] = ..., birth_year: _Optional[int] = ..., gender: _Optional[_Union[_types_pb2.Gender, str]] = ..., preferred_languages: _Optional[_Iterable[str]] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., postal_code: _Optional[str] = ..., municipality: _Optional[str] = ..., chapter: _Optional[str] = ..., household: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RegisterPersonRequest(_message.Message):
+    __slots__ = ("parent", "person", "request_id")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    PERSON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    person: Person
+    request_id: str
+    def __init__(self, parent: _Optional[str] = ..., person: _Optional[_Union[Person, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetPersonRequest(_message.Message):
+    __slots__ = ("name", "purpose")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PURPOSE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    purpose: str
+    def __init__(self, name: _Optional[str] = ..., purpose: _Optional[str] = ...) -> None: ...
+
+class ListPersonsRequest(_message.Message):
+    __slots__ = ("parent", "page_size", "page_token")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    page_size: int
+    page_token: str
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListPersonsResponse(_message.Message):
+    __slots__ = ("persons", "next_page_token")
+    PERSONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    persons: _containers.RepeatedCompositeFieldContainer[Person]
+    next_page_token: str
+    def __init__(self, persons: _Optional[_Iterable[_Union[Person, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class MembershipYear(_message.Message):
+    __slots__ = ("name", "year", "fee_nok", "payment_state", "paid_date", "update_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    FEE_NOK_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_STATE_FIELD_NUMBER: _ClassVar[int]
+    PAID_DATE_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    year: int
+    fee_nok: int
+    payment_state: PaymentState
+    paid_date: str
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., year: _Optional[int] = ..., fee_nok: _Optional[int] = ..., payment_state: _Optional[_Union[PaymentState, str]] = ..., paid_date: _Optional[str] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RecordMembershipYearRequest(_message.Message):
+    __slots__ = ("parent", "membership_year", "request_id")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    MEMBERSHIP_YEAR_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    membership_year: MembershipYear
+    request_id: str
+    def __init__(self, parent: _Optional[str] = ..., membership_year: _Optional[_Union[MembershipYear, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ListMembershipYearsRequest(_message.Message):
+    __slots__ = ("parent", "page_size", "page_token")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    page_size: int
+    page_token: str
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListMembershipYearsResponse(_message.Message):
+    __slots__ = ("membership_years", "next_page_token")
+    MEMBERSHIP_YEARS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    membership_years: _containers.RepeatedCompositeFieldContainer[MembershipYear]
+    next_page_token: str
+    def __init__(self, membership_years: _Optional[_Iterable[_Union[MembershipYear, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class GetPersonProfileRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class PersonProfile(_message.Message):
+    __slots__ = ("name", "birth_year", "gender")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    BIRTH_YEAR_FIELD_NUMBER: _ClassVar[int]
+    GENDER_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    birth_year: int
+    gender: _types_pb2.Gender
+    def __init__(self, name: _Optional[str] = ..., birth_year: _Optional[int] = ..., gender: _Optional[_Union[_types_pb2.Gender, str]] = ...) -> None: ...

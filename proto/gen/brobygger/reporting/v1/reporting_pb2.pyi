@@ -1,0 +1,145 @@
+import datetime
+
+from brobygger.type.v1 import types_pb2 as _types_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Suppression(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SUPPRESSION_UNSPECIFIED: _ClassVar[Suppression]
+    SUPPRESSION_PRIMARY: _ClassVar[Suppression]
+    SUPPRESSION_SECONDARY: _ClassVar[Suppression]
+SUPPRESSION_UNSPECIFIED: Suppression
+SUPPRESSION_PRIMARY: Suppression
+SUPPRESSION_SECONDARY: Suppression
+
+class Cell(_message.Message):
+    __slots__ = ("value", "suppressed")
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    SUPPRESSED_FIELD_NUMBER: _ClassVar[int]
+    value: int
+    suppressed: Suppression
+    def __init__(self, value: _Optional[int] = ..., suppressed: _Optional[_Union[Suppression, str]] = ...) -> None: ...
+
+class ParticipantCell(_message.Message):
+    __slots__ = ("gender", "age_band", "unique", "visits")
+    GENDER_FIELD_NUMBER: _ClassVar[int]
+    AGE_BAND_FIELD_NUMBER: _ClassVar[int]
+    UNIQUE_FIELD_NUMBER: _ClassVar[int]
+    VISITS_FIELD_NUMBER: _ClassVar[int]
+    gender: _types_pb2.Gender
+    age_band: _types_pb2.AgeBand
+    unique: Cell
+    visits: Cell
+    def __init__(self, gender: _Optional[_Union[_types_pb2.Gender, str]] = ..., age_band: _Optional[_Union[_types_pb2.AgeBand, str]] = ..., unique: _Optional[_Union[Cell, _Mapping]] = ..., visits: _Optional[_Union[Cell, _Mapping]] = ...) -> None: ...
+
+class ReferralCell(_message.Message):
+    __slots__ = ("state", "count")
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    state: str
+    count: Cell
+    def __init__(self, state: _Optional[str] = ..., count: _Optional[_Union[Cell, _Mapping]] = ...) -> None: ...
+
+class SubgoalCell(_message.Message):
+    __slots__ = ("subgoal", "sessions")
+    SUBGOAL_FIELD_NUMBER: _ClassVar[int]
+    SESSIONS_FIELD_NUMBER: _ClassVar[int]
+    subgoal: _types_pb2.ImdiSubgoal
+    sessions: Cell
+    def __init__(self, subgoal: _Optional[_Union[_types_pb2.ImdiSubgoal, str]] = ..., sessions: _Optional[_Union[Cell, _Mapping]] = ...) -> None: ...
+
+class Statistics(_message.Message):
+    __slots__ = ("organization", "period", "members", "paying_members", "activities", "sessions", "participants", "participants_unique_total", "visits_total", "referrals", "sessions_by_subgoal", "min_cell_size", "generate_time")
+    ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    PAYING_MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    ACTIVITIES_FIELD_NUMBER: _ClassVar[int]
+    SESSIONS_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANTS_UNIQUE_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    VISITS_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    REFERRALS_FIELD_NUMBER: _ClassVar[int]
+    SESSIONS_BY_SUBGOAL_FIELD_NUMBER: _ClassVar[int]
+    MIN_CELL_SIZE_FIELD_NUMBER: _ClassVar[int]
+    GENERATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    organization: str
+    period: _types_pb2.DateRange
+    members: Cell
+    paying_members: Cell
+    activities: Cell
+    sessions: Cell
+    participants: _containers.RepeatedCompositeFieldContainer[ParticipantCell]
+    participants_unique_total: Cell
+    visits_total: Cell
+    referrals: _containers.RepeatedCompositeFieldContainer[ReferralCell]
+    sessions_by_subgoal: _containers.RepeatedCompositeFieldContainer[SubgoalCell]
+    min_cell_size: int
+    generate_time: _timestamp_pb2.Timestamp
+    def __init__(self, organization: _Optional[str] = ..., period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ..., members: _Optional[_Union[Cell, _Mapping]] = ..., paying_members: _Optional[_Union[Cell, _Mapping]] = ..., activities: _Optional[_Union[Cell, _Mapping]] = ..., sessions: _Optional[_Union[Cell, _Mapping]] = ..., participants: _Optional[_Iterable[_Union[ParticipantCell, _Mapping]]] = ..., participants_unique_total: _Optional[_Union[Cell, _Mapping]] = ..., visits_total: _Optional[_Union[Cell, _Mapping]] = ..., referrals: _Optional[_Iterable[_Union[ReferralCell, _Mapping]]] = ..., sessions_by_subgoal: _Optional[_Iterable[_Union[SubgoalCell, _Mapping]]] = ..., min_cell_size: _Optional[int] = ..., generate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetStatisticsRequest(_message.Message):
+    __slots__ = ("organization", "period")
+    ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    organization: str
+    period: _types_pb2.DateRange
+    def __init__(self, organization: _Optional[str] = ..., period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ...) -> None: ...
+
+class QueryStatisticsRequest(_message.Message):
+    __slots__ = ("period", "node_timeout_ms")
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    NODE_TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    period: _types_pb2.DateRange
+    node_timeout_ms: int
+    def __init__(self, period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ..., node_timeout_ms: _Optional[int] = ...) -> None: ...
+
+class NodeResult(_message.Message):
+    __slots__ = ("organization", "statistics", "error", "latency_ms")
+    ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
+    STATISTICS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    LATENCY_MS_FIELD_NUMBER: _ClassVar[int]
+    organization: str
+    statistics: Statistics
+    error: str
+    latency_ms: int
+    def __init__(self, organization: _Optional[str] = ..., statistics: _Optional[_Union[Statistics, _Mapping]] = ..., error: _Optional[str] = ..., latency_ms: _Optional[int] = ...) -> None: ...
+
+class FederatedStatistics(_message.Message):
+    __slots__ = ("period", "nodes", "missing_organizations", "generate_time")
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    NODES_FIELD_NUMBER: _ClassVar[int]
+    MISSING_ORGANIZATIONS_FIELD_NUMBER: _ClassVar[int]
+    GENERATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    period: _types_pb2.DateRange
+    nodes: _containers.RepeatedCompositeFieldContainer[NodeResult]
+    missing_organizations: _containers.RepeatedScalarFieldContainer[str]
+    generate_time: _timestamp_pb2.Timestamp
+    def __init__(self, period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ..., nodes: _Optional[_Iterable[_Union[NodeResult, _Mapping]]] = ..., missing_organizations: _Optional[_Iterable[str]] = ..., generate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListNodesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class Node(_message.Message):
+    __slots__ = ("organization", "display_name")
+    ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    organization: str
+    display_name: str
+    def __init__(self, organization: _Optional[str] = ..., display_name: _Optional[str] = ...) -> None: ...
+
+class ListNodesResponse(_message.Message):
+    __slots__ = ("nodes",)
+    NODES_FIELD_NUMBER: _ClassVar[int]
+    nodes: _containers.RepeatedCompositeFieldContainer[Node]
+    def __init__(self, nodes: _Optional[_Iterable[_Union[Node, _Mapping]]] = ...) -> None: ...

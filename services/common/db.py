@@ -1,0 +1,171 @@
+"""Database plumbing shared by the services: engines, migrations, unit of work,
+and the tables every service has (outbox, processed events, idempotency keys,
+audit log).
+
+SQLite is the embedded default; PostgreSQL is used by giving a URL. The same
+code and migrations serve both.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+import threading
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Timezone-aware UTC datetimes on SQLite and PostgreSQL alike."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC")
+        return value.astimezone(dt.timezone.utc) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin_immediate(conn):  # serialise writers instead of failing on upgrade
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        # pysqlite's own transaction handling must be off for BEGIN IMMEDIATE to be ours.
+        @sa.event.listens_for(engine, "connect")
+        def _no_autobegin(dbapi_conn, _record):  # pragma: no cover - trivial
+            dbapi_conn.isolation_level = None
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def migrate(url: str, migrations_dir: pathlib.Path) -> None:
+    """Bring the database to the newest Alembic revision of one service."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    with _MIGRATE_LOCK:
+        command.upgrade(cfg, "head")
+
+
+_MIGRATE_LOCK = threading.Lock()
+
+
+def common_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
+    """Tables every service has, defined on the service's own metadata."""
+    outbox = sa.Table(
+        "outbox",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("event_id", sa.String(64), nullable=False, unique=True),
+        sa.Column("topic", sa.String(200), nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("ce_type", sa.String(200), nullable=False),
+        sa.Column("ce_source", sa.String(200), nullable=False),
+        sa.Column("ce_time", sa.String(40), nullable=False),
+        sa.Column("dataschema", sa.String(300), nullable=False),
+        sa.Column("payload", sa.LargeBinary, nullable=False),
+        sa.Column("traceparent", sa.String(80), nullable=False, server_default=""),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("published_at", UTCDateTime, nullable=True),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Index("ix_outbox_unpublished", "published_at", "id"),
+    )
+    processed = sa.Table(
+        "processed_events",
+        metadata,
+        sa.Column("consumer", sa.String(100), primary_key=True),
+        sa.Column("event_id", sa.String(64), primary_key=True),
+        sa.Column("processed_at", UTCDateTime, nullable=False),
+    )
+    dead_letters = sa.Table(
+        "dead_letters",
+        metadata,
+        sa.Column("consumer", sa.String(100), primary_key=True),
+        sa.Column("event_id", sa.String(64), primary_key=True),
+        sa.Column("topic", sa.String(200), nullable=False),
+        sa.Column("partition", sa.Integer, nullable=False),
+        sa.Column("offset", sa.BigInteger, nullable=False),
+        sa.Column("ce_type", sa.String(200), nullable=False),
+        sa.Column("error", sa.String(200), nullable=False),
+        sa.Column("failed_at", UTCDateTime, nullable=False),
+    )
+    idempotency = sa.Table(
+        "idempotency_keys",
+        metadata,
+        sa.Column("request_id", sa.String(100), primary_key=True),
+        sa.Column("method", sa.String(100), nullable=False),
+        sa.Column("response", sa.LargeBinary, nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+    )
+    audit = sa.Table(
+        "audit_log",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("at", UTCDateTime, nullable=False),
+        sa.Column("actor", sa.String(200), nullable=False),
+        sa.Column("actor_client", sa.String(200), nullable=False),
+        sa.Column("action", sa.String(100), nullable=False),
+        sa.Column("resource", sa.String(300), nullable=False),
+        sa.Column("purpose", sa.String(200), nullable=False, server_default=""),
+        sa.Column("trace_id", sa.String(32), nullable=False, server_default=""),
+        sa.Index("ix_audit_resource", "resource"),
+    )
+    return {
+        "outbox": outbox,
+        "processed_events": processed,
+        "dead_letters": dead_letters,
+        "idempotency_keys": idempotency,
+        "audit_log": audit,
+    }
+
+
+class UnitOfWork:
+    """One database transaction; the outbox rows of a change commit with it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.conn: Connection | None = None
+
+    def __enter__(self) -> "UnitOfWork":
+        self.conn = self.engine.connect()
+        self._tx = self.conn.begin()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None and self._tx.is_active:
+                self._tx.commit()
+            elif self._tx.is_active:
+                self._tx.rollback()
+        finally:
+            self.conn.close()
+            self.conn = None

@@ -1,0 +1,265 @@
+"""gRPC server bootstrap shared by every service.
+
+- standard grpc.health.v1 per service and server reflection;
+- one interceptor that authenticates every call with a verified JWT, checks
+  the caller may use the method at this node, opens a server span from the
+  caller's traceparent, and turns typed errors into google.rpc.Status with
+  ErrorInfo and BadRequest (unknown errors become INTERNAL, internals kept in);
+- SIGTERM/SIGINT -> NOT_SERVING -> background workers stop -> server.stop(grace).
+"""
+from __future__ import annotations
+
+import contextvars
+import logging
+import signal
+import threading
+import traceback
+from concurrent import futures
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from grpc_status import rpc_status
+from opentelemetry import trace
+from opentelemetry.trace import Status, StatusCode
+
+from services.common import telemetry
+from services.common.errors import ERROR_DOMAIN, DomainError
+
+log = logging.getLogger(__name__)
+
+_PRINCIPAL: contextvars.ContextVar = contextvars.ContextVar("principal")
+
+UNAUTHENTICATED_METHODS = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+
+
+def current_principal():
+    """The verified caller of the RPC being served."""
+    return _PRINCIPAL.get()
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may call a method at a node.
+
+    roles: a caller of this node's own organisation needs one of these roles.
+    hub: the federation hub's service account may call it.
+    federation_nodes: another node's service account may call it.
+    """
+
+    roles: frozenset[str] = frozenset({"coordinator", "node-service"})
+    hub: bool = False
+    federation_nodes: bool = False
+
+
+DEFAULT_ACCESS = Access()
+
+
+def status_for(code: grpc.StatusCode, reason: str, message: str, *, violations=(), metadata=None) -> grpc.Status:
+    details = []
+    info = any_pb2.Any()
+    info.Pack(error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN, metadata=metadata or {}))
+    details.append(info)
+    if violations:
+        bad = any_pb2.Any()
+        bad.Pack(
+            error_details_pb2.BadRequest(
+                field_violations=[
+                    error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+                    for v in violations
+                ]
+            )
+        )
+        details.append(bad)
+    return rpc_status.to_status(status_pb2.Status(code=code.value[0], message=message, details=details))
+
+
+class ServerInterceptor(grpc.ServerInterceptor):
+    def __init__(self, *, org: str | None, verifier, policy: dict[str, Access], hub_mode: bool = False) -> None:
+        self.org = org
+        self.verifier = verifier
+        self.policy = policy
+        self.hub_mode = hub_mode
+        self.tracer = telemetry.tracer(__name__)
+
+    def authorize(self, principal, method: str) -> None:
+        from services.common.errors import PermissionDenied
+
+        short = method.rsplit("/", 1)[-1]
+        access = self.policy.get(short, DEFAULT_ACCESS)
+        if self.hub_mode:
+            if principal.has_role("analyst") or principal.is_hub:
+                return
+            raise PermissionDenied(
+                "Only federation analysts may query the hub; ask your administrator for the analyst role.",
+                reason="ROLE_REQUIRED",
+            )
+        if principal.is_hub:
+            if access.hub:
+                return
+            raise PermissionDenied("The federation hub may read statistics only.", reason="HUB_NOT_ALLOWED")
+        if principal.belongs_to(self.org):
+            if any(principal.has_role(r) for r in access.roles):
+                return
+            raise PermissionDenied(
+                f"Calling {short} needs one of the roles {', '.join(sorted(access.roles))}.",
+                reason="ROLE_REQUIRED",
+            )
+        if access.federation_nodes and principal.is_service and principal.orgs:
+            return
+        raise PermissionDenied(
+            f"This node serves organisation {self.org!r} only; your token is for "
+            f"{', '.join(sorted(principal.orgs)) or 'no organisation'}.",
+            reason="WRONG_ORGANIZATION",
+        )
+
+    def intercept_service(self, continuation, handler_call_details):
+        handler = continuation(handler_call_details)
+        method = handler_call_details.method
+        if handler is None or handler.unary_unary is None or method.startswith(UNAUTHENTICATED_METHODS):
+            return handler
+        inner = handler.unary_unary
+        service_name, _, short = method.strip("/").partition("/")
+
+        def behavior(request, context):
+            from services.common.auth import AuthError, bearer_from_header
+
+            md = dict(context.invocation_metadata())
+            parent = telemetry.context_from_traceparent(md.get("traceparent"))
+            with self.tracer.start_as_current_span(
+                method.strip("/"), context=parent, kind=trace.SpanKind.SERVER,
+                attributes={"rpc.system": "grpc", "rpc.service": service_name, "rpc.method": short},
+            ) as span:
+                try:
+                    principal = self.verifier.verify(bearer_from_header(md.get("authorization")))
+                    self.authorize(principal, method)
+                    token = _PRINCIPAL.set(principal)
+                    try:
+                        return inner(request, context)
+                    finally:
+                        _PRINCIPAL.reset(token)
+                except AuthError as exc:
+                    status = status_for(grpc.StatusCode.UNAUTHENTICATED, exc.reason, str(exc))
+                except DomainError as exc:
+                    status = status_for(exc.code, exc.reason, exc.message, violations=exc.violations,
+                                        metadata=exc.metadata)
+                except Exception as exc:  # never leak internals (messages may hold data)
+                    frames = "".join(traceback.format_tb(exc.__traceback__))
+                    log.error("unhandled %s in %s\n%s", type(exc).__name__, short, frames)
+                    ref = telemetry.current_trace_id()
+                    status = status_for(grpc.StatusCode.INTERNAL, "INTERNAL",
+                                        f"Internal error; the operator can find it by trace id {ref}.")
+                span.set_status(Status(StatusCode.ERROR, status.code.name))
+                span.set_attribute("rpc.grpc.status_code", status.code.value[0])
+                context.abort_with_status(status)
+
+        return grpc.unary_unary_rpc_method_handler(
+            behavior,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+@dataclass
+class Registration:
+    add_to_server: Callable
+    servicer: object
+    full_name: str  # e.g. brobygger.membership.v1.MembershipService
+
+
+@dataclass
+class Worker:
+    name: str
+    target: Callable[[threading.Event], None]
+
+
+@dataclass
+class ServiceHost:
+    """A running gRPC server plus its background workers (relay, consumer)."""
+
+    address: str
+    registrations: list[Registration]
+    interceptor: ServerInterceptor | None
+    workers: list[Worker] = field(default_factory=list)
+    max_workers: int = 16
+    grace: float = 5.0
+
+    def __post_init__(self) -> None:
+        self.stop_event = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.server: grpc.Server | None = None
+        self.health = health.HealthServicer(experimental_non_blocking=True)
+        self.port = 0
+
+    def start(self) -> int:
+        interceptors = [self.interceptor] if self.interceptor else []
+        self.server = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="grpc"),
+            interceptors=interceptors,
+            options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 4 * 1024 * 1024)],
+        )
+        names = [reflection.SERVICE_NAME, health.SERVICE_NAME]
+        for reg in self.registrations:
+            reg.add_to_server(reg.servicer, self.server)
+            names.append(reg.full_name)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        reflection.enable_server_reflection(names, self.server)
+        self.port = self.server.add_insecure_port(self.address)
+        if self.port == 0:
+            raise SystemExit(f"cannot listen on {self.address}: the port is taken or the address is not local")
+        self.server.start()
+        for w in self.workers:
+            t = threading.Thread(target=w.target, args=(self.stop_event,), name=w.name, daemon=True)
+            t.start()
+            self._threads.append(t)
+        self._set_health(health_pb2.HealthCheckResponse.SERVING)
+        return self.port
+
+    def _set_health(self, state) -> None:
+        self.health.set("", state)
+        for reg in self.registrations:
+            self.health.set(reg.full_name, state)
+
+    def stop(self, grace: float | None = None) -> None:
+        self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
+        self.stop_event.set()
+        if self.server is not None:
+            self.server.stop(self.grace if grace is None else grace).wait()
+        for t in self._threads:
+            t.join(timeout=10)
+
+    def run_until_signalled(self) -> None:
+        done = threading.Event()
+
+        def _on_signal(signum, _frame):
+            log.info("received %s; draining", signal.Signals(signum).name)
+            done.set()
+
+        signal.signal(signal.SIGTERM, _on_signal)
+        signal.signal(signal.SIGINT, _on_signal)
+        done.wait()
+        self.stop()
+        log.info("stopped")
+
+
+def run_workers_until_signalled(workers: Iterable[Worker]) -> None:
+    """For the relay-only and consume-only entry points."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    threads = [threading.Thread(target=w.target, args=(stop,), name=w.name, daemon=True) for w in workers]
+    for t in threads:
+        t.start()
+    stop.wait()
+    for t in threads:
+        t.join(timeout=10)
+
+
+__all__ = [
+    "Access", "Registration", "ServerInterceptor", "ServiceHost", "Worker", "current_principal",
+    "run_workers_until_signalled", "status_for", "code_pb2",
+]

@@ -1,0 +1,164 @@
+"""Typed settings read from the environment and validated at start.
+
+Every problem is reported at once, naming the variable and how to fix it. One
+Settings object per process; nothing here reads the environment at import time.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+ORG_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+ADDRESS_RE = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):\d{1,5}$")
+
+DEFAULT_PORTS = {"membership": 50051, "events": 50052, "referral": 50053, "reporting": 50054, "hub": 50060}
+
+
+class ConfigError(SystemExit):
+    """Raised (and exits with status 2) when the environment is not usable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        text = "Brobygger cannot start; fix these settings:\n" + "\n".join(f"  - {p}" for p in problems)
+        super().__init__(text)
+        self.code = 2
+
+
+@dataclass(frozen=True)
+class Settings:
+    service: str
+    env: str
+    org: str
+    database_url: str
+    grpc_address: str
+    kafka_bootstrap: str
+    oidc_issuer: str
+    oidc_audience: str
+    service_client_id: str
+    service_client_secret: str
+    membership_address: str
+    events_address: str
+    referral_address: str
+    reporting_address: str
+    hub_address: str
+    http_address: str
+    gateway_mode: str
+    disclosure_min_cell: int
+    federation_directory: str
+    data_dir: str
+    log_level: str
+    otel_endpoint: str
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_development(self) -> bool:
+        return self.env == "development"
+
+    def topic(self, service: str) -> str:
+        """Kafka topic for a service's facts at this node, e.g. 'mir.membership'."""
+        return f"{self.org}.{service}"
+
+
+class _Reader:
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+        self.problems: list[str] = []
+
+    def get(self, name: str, default: str | None = None, *, required: bool = False, hint: str = "") -> str:
+        value = self.environ.get(name, "").strip()
+        if value:
+            return value
+        if required:
+            self.problems.append(f"{name} is not set. {hint}".strip())
+            return ""
+        return default or ""
+
+    def address(self, name: str, default: str, hint: str = "") -> str:
+        value = self.get(name, default)
+        if value and not ADDRESS_RE.match(value):
+            self.problems.append(f"{name}={value!r} is not host:port (e.g. 127.0.0.1:50051). {hint}".strip())
+        return value
+
+    def integer(self, name: str, default: int, minimum: int, maximum: int) -> int:
+        raw = self.get(name, str(default))
+        try:
+            value = int(raw)
+        except ValueError:
+            self.problems.append(f"{name}={raw!r} is not a whole number; use e.g. {default}.")
+            return default
+        if not minimum <= value <= maximum:
+            self.problems.append(f"{name}={value} is out of range; use a value from {minimum} to {maximum}.")
+        return value
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.get(name, default)
+        if value not in choices:
+            self.problems.append(f"{name}={value!r} is not one of {', '.join(choices)}.")
+        return value
+
+
+def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: bool = True) -> Settings:
+    """Read and validate the settings of one process (service is e.g. 'membership', 'gateway', 'hub')."""
+    r = _Reader(os.environ if environ is None else environ)
+    env = r.choice("BROBYGGER_ENV", "development", ("development", "production"))
+    org = r.get("BROBYGGER_ORG", required=needs_org, hint="Set it to the organisation this node serves, e.g. mir.")
+    if org and not ORG_RE.match(org):
+        r.problems.append(f"BROBYGGER_ORG={org!r} must be a short lower-case id such as mir, mira or mkr.")
+    data_dir = r.get("BROBYGGER_DATA_DIR", "var")
+    default_db = f"sqlite:///{data_dir}/{org or 'hub'}/{service}.db"
+    database_url = r.get("BROBYGGER_DATABASE_URL", default_db)
+    if database_url and not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
+        r.problems.append(
+            "BROBYGGER_DATABASE_URL must start with sqlite:/// or postgresql+psycopg:// "
+            f"(got a URL with scheme {database_url.split(':', 1)[0]!r})."
+        )
+    issuer = r.get("BROBYGGER_OIDC_ISSUER", "http://127.0.0.1:8180/realms/brobygger")
+    if issuer and not re.match(r"^https?://[^/]+/realms/[^/]+$", issuer):
+        r.problems.append(
+            f"BROBYGGER_OIDC_ISSUER={issuer!r} must be a Keycloak realm URL such as https://id.example.org/realms/brobygger."
+        )
+    if env == "production" and issuer.startswith("http://") and "127.0.0.1" not in issuer and "localhost" not in issuer:
+        r.problems.append("BROBYGGER_OIDC_ISSUER must use https in production (tokens travel over it).")
+    settings = Settings(
+        service=service,
+        env=env,
+        org=org,
+        database_url=database_url,
+        grpc_address=r.address("BROBYGGER_GRPC_ADDRESS", f"127.0.0.1:{DEFAULT_PORTS.get(service, 0)}"),
+        kafka_bootstrap=r.get("BROBYGGER_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+        oidc_issuer=issuer,
+        oidc_audience=r.get("BROBYGGER_OIDC_AUDIENCE", "brobygger-api"),
+        service_client_id=r.get("BROBYGGER_SERVICE_CLIENT_ID", f"node-{org}" if org else "brobygger-hub"),
+        service_client_secret=r.get(
+            "BROBYGGER_SERVICE_CLIENT_SECRET",
+            "",
+            required=env == "production" and service != "gateway",
+            hint="It is the secret of the node's service client in Keycloak.",
+        ),
+        membership_address=r.address("BROBYGGER_MEMBERSHIP_ADDRESS", "127.0.0.1:50051"),
+        events_address=r.address("BROBYGGER_EVENTS_ADDRESS", "127.0.0.1:50052"),
+        referral_address=r.address("BROBYGGER_REFERRAL_ADDRESS", "127.0.0.1:50053"),
+        reporting_address=r.address("BROBYGGER_REPORTING_ADDRESS", "127.0.0.1:50054"),
+        hub_address=r.address("BROBYGGER_HUB_ADDRESS", "127.0.0.1:50060"),
+        http_address=r.address("BROBYGGER_HTTP_ADDRESS", "127.0.0.1:8080"),
+        gateway_mode=r.choice("BROBYGGER_GATEWAY_MODE", "node", ("node", "hub")),
+        disclosure_min_cell=r.integer("BROBYGGER_DISCLOSURE_MIN_CELL", 5, 2, 100),
+        federation_directory=r.get("BROBYGGER_FEDERATION_DIRECTORY", ""),
+        data_dir=data_dir,
+        log_level=r.choice("BROBYGGER_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+        otel_endpoint=r.get("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
+    )
+    if settings.env == "development" and not settings.service_client_secret:
+        # The dev issuer's documented fallback secret; never used in production.
+        settings = _replace(settings, service_client_secret=f"dev-{settings.service_client_id}-secret")
+    if r.problems:
+        raise ConfigError(r.problems)
+    return settings
+
+
+def _replace(settings: Settings, **changes: object) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)

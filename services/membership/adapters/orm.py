@@ -1,0 +1,40 @@
+"""The membership service's own tables. No other service reads them."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from services.common.db import UTCDateTime, common_tables
+
+metadata = sa.MetaData()
+
+persons = sa.Table(
+    "persons",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("given_name", sa.String(100), nullable=False),
+    sa.Column("family_name", sa.String(100), nullable=False, server_default=""),
+    sa.Column("birth_year", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("gender", sa.Integer, nullable=False),
+    sa.Column("preferred_languages", sa.String(200), nullable=False, server_default=""),
+    sa.Column("email", sa.String(200), nullable=False, server_default=""),
+    sa.Column("phone", sa.String(40), nullable=False, server_default=""),
+    sa.Column("postal_code", sa.String(4), nullable=False, server_default=""),
+    sa.Column("municipality", sa.String(100), nullable=False, server_default=""),
+    sa.Column("chapter", sa.String(41), nullable=False, server_default=""),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+    sa.Index("ix_persons_created", "create_time", "id"),
+)
+
+membership_years = sa.Table(
+    "membership_years",
+    metadata,
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("persons.id"), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("fee_nok", sa.BigInteger, nullable=False),
+    sa.Column("payment_state", sa.Integer, nullable=False),
+    sa.Column("paid_date", sa.String(10), nullable=False, server_default=""),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+)
+
+tables = {"persons": persons, "membership_years": membership_years, **common_tables(metadata)}

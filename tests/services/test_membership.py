@@ -1,0 +1,184 @@
+"""The membership service against a real gRPC server, real SQLite and
+PostgreSQL, the real broker and real signed tokens."""
+from __future__ import annotations
+
+import uuid
+
+import grpc
+import pytest
+import sqlalchemy as sa
+from cloudevents.v1.kafka import KafkaMessage, from_binary
+
+from brobygger.membership.v1 import membership_events_pb2, membership_pb2, membership_pb2_grpc
+from brobygger.type.v1 import types_pb2
+from services.common.grpcclient import decode_error
+from services.devstack import inprocess
+from services.membership.bootstrap import build
+from tests.conftest import bearer
+from tests.services.kafka_read import read_topic
+
+
+@pytest.fixture
+def node(broker, issuer, database_url):
+    env = inprocess.node_env("mir", database_url=database_url, kafka=broker.bootstrap, issuer=issuer.url)
+    with inprocess.running("membership", build, env) as svc:
+        yield svc
+
+
+@pytest.fixture
+def stub(node):
+    with grpc.insecure_channel(node.address) as ch:
+        yield membership_pb2_grpc.MembershipServiceStub(ch)
+
+
+@pytest.fixture
+def coord(issuer):
+    return bearer(issuer.token("coordinator-mir"))
+
+
+def amina(**overrides) -> membership_pb2.Person:
+    fields = dict(given_name="Amina", family_name="Hussain", birth_year=1984, gender=types_pb2.GENDER_FEMALE,
+                  preferred_languages=["ur", "nb"], phone="+47 912 34 567", postal_code="0957",
+                  municipality="Oslo", chapter="linderud")
+    fields.update(overrides)
+    return membership_pb2.Person(**fields)
+
+
+def register(stub, md, person=None, request_id=""):
+    return stub.RegisterPerson(membership_pb2.RegisterPersonRequest(
+        parent="organizations/mir", person=person or amina(), request_id=request_id), metadata=md, timeout=10)
+
+
+def test_register_and_get_round_trip_with_audit(stub, coord, node):
+    created = register(stub, coord)
+    assert created.name.startswith("organizations/mir/persons/")
+    got = stub.GetPerson(membership_pb2.GetPersonRequest(name=created.name, purpose="follow-up"), metadata=coord)
+    assert (got.given_name, got.birth_year, got.chapter) == ("Amina", 1984, "linderud")
+    assert list(got.preferred_languages) == ["ur", "nb"]
+    audit = node.app.tables["audit_log"]
+    with node.app.engine.connect() as conn:
+        rows = conn.execute(sa.select(audit).where(audit.c.resource == created.name)).all()
+    assert [(r.action, r.actor, r.purpose) for r in rows] == [("person.read", "coordinator-mir", "follow-up")]
+
+
+def test_invalid_person_names_every_field(stub, coord):
+    with pytest.raises(grpc.RpcError) as err:
+        register(stub, coord, amina(given_name=" ", birth_year=1850, postal_code="12", gender=0))
+    problem = decode_error(err.value)
+    assert problem.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert problem.reason == "INVALID_FIELDS" and problem.domain == "brobygger.no"
+    fields = {f for f, _ in problem.violations}
+    assert fields == {"person.given_name", "person.birth_year", "person.postal_code", "person.gender"}
+
+
+def test_unknown_person_is_not_found(stub, coord):
+    with pytest.raises(grpc.RpcError) as err:
+        stub.GetPerson(membership_pb2.GetPersonRequest(name="organizations/mir/persons/doesnotexist"), metadata=coord)
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+    assert decode_error(err.value).reason == "PERSON_NOT_FOUND"
+
+
+def test_malformed_name_is_invalid(stub, coord):
+    with pytest.raises(grpc.RpcError) as err:
+        stub.GetPerson(membership_pb2.GetPersonRequest(name="persons/1"), metadata=coord)
+    problem = decode_error(err.value)
+    assert problem.code == grpc.StatusCode.INVALID_ARGUMENT and problem.violations[0][0] == "name"
+
+
+@pytest.mark.parametrize("user", ["coordinator-mira", "coordinator-mkr", "analyst-imdi"])
+def test_other_organisations_are_refused_on_every_method(stub, issuer, user, coord):
+    md = bearer(issuer.token(user))
+    person = register(stub, coord)
+    calls = [
+        lambda: register(stub, md),
+        lambda: stub.GetPerson(membership_pb2.GetPersonRequest(name=person.name), metadata=md),
+        lambda: stub.ListPersons(membership_pb2.ListPersonsRequest(parent="organizations/mir"), metadata=md),
+        lambda: stub.RecordMembershipYear(membership_pb2.RecordMembershipYearRequest(parent=person.name), metadata=md),
+        lambda: stub.ListMembershipYears(membership_pb2.ListMembershipYearsRequest(parent=person.name), metadata=md),
+        lambda: stub.GetPersonProfile(membership_pb2.GetPersonProfileRequest(name=person.name), metadata=md),
+    ]
+    for call in calls:
+        with pytest.raises(grpc.RpcError) as err:
+            call()
+        assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_missing_and_forged_tokens_are_unauthenticated(stub, issuer):
+    with pytest.raises(grpc.RpcError) as err:
+        stub.ListPersons(membership_pb2.ListPersonsRequest(parent="organizations/mir"))
+    assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    token = issuer.token("coordinator-mir")
+    head, body, sig = token.split(".")
+    forged = ".".join([head, body, sig[:-4] + ("AAAA" if sig[-4:] != "AAAA" else "BBBB")])
+    with pytest.raises(grpc.RpcError) as err:
+        stub.ListPersons(membership_pb2.ListPersonsRequest(parent="organizations/mir"), metadata=bearer(forged))
+    assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_list_paginates_newest_first(stub, coord):
+    names = [register(stub, coord, amina(given_name=f"Person{i}")).name for i in range(5)]
+    seen, token = [], ""
+    while True:
+        page = stub.ListPersons(membership_pb2.ListPersonsRequest(parent="organizations/mir", page_size=2,
+                                                                  page_token=token), metadata=coord)
+        assert len(page.persons) <= 2
+        seen += [p.name for p in page.persons]
+        token = page.next_page_token
+        if not token:
+            break
+    assert seen == list(reversed(names))
+    with pytest.raises(grpc.RpcError) as err:
+        stub.ListPersons(membership_pb2.ListPersonsRequest(parent="organizations/mir", page_token="garbage!"),
+                         metadata=coord)
+    assert decode_error(err.value).reason == "INVALID_PAGE_TOKEN"
+
+
+def test_request_id_makes_a_retry_a_no_op(stub, coord, node):
+    rid = str(uuid.uuid4())
+    first = register(stub, coord, request_id=rid)
+    again = register(stub, coord, request_id=rid)
+    assert first.name == again.name
+    persons = node.app.tables["persons"]
+    with node.app.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(persons)).scalar_one() == 1
+
+
+def test_membership_year_and_profile_for_services_only(stub, coord, issuer):
+    person = register(stub, coord)
+    year = stub.RecordMembershipYear(membership_pb2.RecordMembershipYearRequest(
+        parent=person.name, membership_year=membership_pb2.MembershipYear(
+            year=2026, fee_nok=200, payment_state=membership_pb2.PAYMENT_STATE_PAID, paid_date="2026-02-01")),
+        metadata=coord)
+    assert year.name == f"{person.name}/membershipYears/2026"
+    years = stub.ListMembershipYears(membership_pb2.ListMembershipYearsRequest(parent=person.name), metadata=coord)
+    assert [y.year for y in years.membership_years] == [2026]
+    with pytest.raises(grpc.RpcError) as err:
+        stub.RecordMembershipYear(membership_pb2.RecordMembershipYearRequest(
+            parent=person.name, membership_year=membership_pb2.MembershipYear(
+                year=2026, fee_nok=0, payment_state=membership_pb2.PAYMENT_STATE_PAID)), metadata=coord)
+    assert ("membership_year.fee_nok", "a paid membership needs the fee that was paid") in decode_error(err.value).violations
+    with pytest.raises(grpc.RpcError) as err:
+        stub.GetPersonProfile(membership_pb2.GetPersonProfileRequest(name=person.name), metadata=coord)
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    profile = stub.GetPersonProfile(membership_pb2.GetPersonProfileRequest(name=person.name),
+                                    metadata=bearer(issuer.service_token("node-mir")))
+    assert (profile.birth_year, profile.gender) == (1984, types_pb2.GENDER_FEMALE)
+
+
+def test_facts_reach_kafka_as_cloudevents_without_personal_data(stub, coord, node, broker):
+    person = register(stub, coord)
+    person_id = person.name.rsplit("/", 1)[1]
+    mine = lambda recs: [r for r in recs if r.key == person_id.encode()]  # noqa: E731
+    records = mine(read_topic(broker.bootstrap, "mir.membership", until=lambda recs: bool(mine(recs))))
+    assert len(records) == 1
+    rec = records[0]
+    event = from_binary(KafkaMessage(headers={k: v for k, v in rec.headers}, key=rec.key, value=rec.value))
+    assert event["type"] == "no.brobygger.membership.person.registered.v1"
+    assert event["source"] == "/organizations/mir/membership"
+    assert event["specversion"] == "1.0" and event["id"]
+    assert dict(rec.headers)["content-type"] == b"application/protobuf"
+    assert dict(rec.headers)["traceparent"].startswith(b"00-")
+    payload = membership_events_pb2.PersonRegistered.FromString(event.get_data())
+    assert (payload.person_id, payload.birth_year) == (person_id, 1984)
+    for secret in (b"Amina", b"Hussain", b"912 34 567", b"0957"):
+        assert secret not in rec.value and all(secret not in v for _, v in rec.headers)
