@@ -18,6 +18,14 @@ REALM_FILE = REPO / "deploy" / "keycloak" / "brobygger-realm.json"
 POSTGRES_URL = os.environ.get("BROBYGGER_TEST_POSTGRES_URL", inprocess.POSTGRES_ADMIN_URL)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def tracing():
+    """A real tracer provider, so that traceparent travels as in production."""
+    from services.common import telemetry
+
+    telemetry.setup("brobygger-tests", log_level="WARNING")
+
+
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory):
     b = Broker(log_path=str(tmp_path_factory.mktemp("broker") / "broker.log")).start()

@@ -1,0 +1,144 @@
+"""Start a local federation: `make run` (python -m services.devstack).
+
+Brings up the Kafka-protocol broker, the dev identity issuer, the nodes of
+MiR, MiRA-Senteret and Minhaj Konfliktråd (four services and a gateway each)
+and the central hub; loads demo data; prints what runs where; stops
+everything on Ctrl-C.
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime as dt
+import json
+import pathlib
+import shutil
+import signal
+import sys
+import threading
+import time
+import urllib.request
+
+from services.devstack import demo
+from services.devstack.stack import ORGANISATIONS, REPO, Layout, Stack
+
+COORDINATORS = {"mir": "coordinator-mir", "mira": "coordinator-mira", "mkr": "coordinator-mkr"}
+
+
+def _hub_figures(stack: Stack, year: int, timeout: float = 30) -> dict:
+    token = stack.token("analyst-imdi")
+    url = f"{stack.gateway_url()}/api/v1/federation/statistics?start_date={year}-01-01&end_date={year}-12-31"
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        return json.loads(resp.read())
+
+
+def _cell(c: dict | None) -> str:
+    if not c:
+        return "-"
+    if c.get("suppressed"):
+        return "<5" if c["suppressed"] == "primary" else "(x)"
+    return str(c.get("value"))
+
+
+def _summary(stack: Stack, figures: dict | None, elapsed: float) -> str:
+    lines = [
+        "",
+        f"Brobygger is running (up in {elapsed:.0f} s). Data and logs: {stack.data_dir.relative_to(REPO) if stack.data_dir.is_relative_to(REPO) else stack.data_dir}",
+        "",
+        f"  identity (dev issuer)  {stack.issuer_url}",
+        f"  Kafka-protocol broker  127.0.0.1:{stack.layout.broker}",
+        f"  hub gateway (IMDi)     {stack.gateway_url()}        hub gRPC 127.0.0.1:{stack.layout.hub_grpc}",
+    ]
+    for org in stack.orgs:
+        p = stack.layout.nodes[org]
+        lines.append(f"  node {org:<5} gateway     {stack.gateway_url(org)}        gRPC membership :{p.membership}"
+                     f" events :{p.events} referral :{p.referral} reporting :{p.reporting}")
+    lines += [
+        "",
+        "Demo users (password: dev): coordinator-mir, coordinator-mira, coordinator-mkr, volunteer-mir, analyst-imdi",
+        "",
+        "Get a token and ask the hub for this year's federated figures:",
+        f"  TOKEN=$(curl -s -d grant_type=password -d client_id=brobygger-web -d username=analyst-imdi -d password=dev \\",
+        f"          {stack.issuer_url}/protocol/openid-connect/token | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')",
+        f"  curl -s -H \"Authorization: Bearer $TOKEN\" '{stack.gateway_url()}/api/v1/federation/statistics?start_date={dt.date.today().year}-01-01&end_date={dt.date.today().year}-12-31'",
+        "",
+        f"A node's own API, as its coordinator: {stack.gateway_url('mir')}/api/v1/persons (OpenAPI: {stack.gateway_url('mir')}/openapi.json)",
+    ]
+    if figures:
+        lines += ["", "Federated figures at the hub now (suppressed cells shown as <5):",
+                  f"  {'org':<6}{'members':>9}{'paying':>9}{'sessions':>10}{'participants':>14}{'visits':>9}"]
+        for node in figures.get("nodes", []):
+            s = node.get("statistics") or {}
+            lines.append(f"  {node.get('organization', '?'):<6}{_cell(s.get('members')):>9}{_cell(s.get('paying_members')):>9}"
+                         f"{_cell(s.get('sessions')):>10}{_cell(s.get('participants_unique_total')):>14}"
+                         f"{_cell(s.get('visits_total')):>9}")
+    lines += ["", "Press Ctrl-C to stop everything."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m services.devstack", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", default=str(REPO / "var" / "dev"), help="where databases and logs go")
+    parser.add_argument("--keep-data", action="store_true",
+                        help="keep the databases of the last run (the broker is memory-only and starts empty)")
+    parser.add_argument("--no-demo", action="store_true", help="start empty")
+    parser.add_argument("--orgs", default="mir,mira,mkr", help="organisations to run nodes for")
+    args = parser.parse_args(argv)
+
+    orgs = [o.strip() for o in args.orgs.split(",") if o.strip()]
+    unknown = [o for o in orgs if o not in ORGANISATIONS]
+    if unknown:
+        parser.error(f"unknown organisation(s) {', '.join(unknown)}; choose from {', '.join(ORGANISATIONS)}")
+    data_dir = pathlib.Path(args.data_dir)
+    if data_dir.exists() and not args.keep_data:
+        shutil.rmtree(data_dir)
+    started = time.monotonic()
+    stack = Stack(data_dir, orgs, Layout.fixed(orgs))
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(f"Starting the broker, the dev issuer, nodes {', '.join(orgs)} and the hub ...", flush=True)
+    try:
+        stack.start()
+        figures = None
+        if not args.no_demo and not args.keep_data:
+            print("Loading demo data through the gateways ...", flush=True)
+            with concurrent.futures.ThreadPoolExecutor(max_workers=len(orgs)) as pool:
+                apis = {org: demo.Api(stack.gateway_url(org), stack.token(COORDINATORS[org])) for org in orgs}
+                counts = dict(zip(orgs, pool.map(lambda o: demo.load(o, apis[o]), orgs)))
+            for org, c in counts.items():
+                print(f"  {org}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in c.items()), flush=True)
+            if "mir" in orgs and "mira" in orgs:
+                demo.cross_node_referral(apis["mir"], "mir", "mira")
+                print("  mir -> mira: one referral to free legal aid, with consent", flush=True)
+            expected = {org: c["sessions"] for org, c in counts.items()}
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                figures = _hub_figures(stack, dt.date.today().year)
+                got = {n["organization"]: (n.get("statistics") or {}).get("sessions", {}).get("value")
+                       for n in figures.get("nodes", [])}
+                if all(got.get(o) == expected[o] for o in orgs):
+                    break
+                time.sleep(0.5)
+        print(_summary(stack, figures, time.monotonic() - started), flush=True)
+        while not stop.is_set():
+            for name, proc in list(stack.procs.items()):
+                if proc.poll() is not None:
+                    print(f"{name} stopped with status {proc.returncode}; see {stack.log_dir / (name + '.log')}",
+                          flush=True)
+                    stack.procs.pop(name)
+            stop.wait(1)
+    except (RuntimeError, TimeoutError, demo.ApiError) as exc:
+        print(f"\nCould not start the federation: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        print("\nStopping ...", flush=True)
+        stack.close()
+        print("Stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
