@@ -143,7 +143,8 @@ class ServerInterceptor(grpc.ServerInterceptor):
                     finally:
                         _PRINCIPAL.reset(token)
                 except AuthError as exc:
-                    status = status_for(grpc.StatusCode.UNAUTHENTICATED, exc.reason, str(exc))
+                    code = grpc.StatusCode.UNAVAILABLE if exc.status == 503 else grpc.StatusCode.UNAUTHENTICATED
+                    status = status_for(code, exc.reason, str(exc))
                 except DomainError as exc:
                     status = status_for(exc.code, exc.reason, exc.message, violations=exc.violations,
                                         metadata=exc.metadata)
