@@ -28,7 +28,7 @@ from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
 from services.common import telemetry
-from services.common.errors import ERROR_DOMAIN, DomainError
+from services.common.errors import ERROR_DOMAIN, DomainError, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,8 @@ class ServerInterceptor(grpc.ServerInterceptor):
                     token = _PRINCIPAL.set(principal)
                     try:
                         return inner(request, context)
+                    except AuthError as exc:  # the handler's own outgoing call, not the caller's token
+                        raise Unavailable(str(exc), reason=exc.reason) from None
                     finally:
                         _PRINCIPAL.reset(token)
                 except AuthError as exc:

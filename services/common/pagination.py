@@ -24,18 +24,23 @@ def encode(position: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(position, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def decode(token: str) -> dict | None:
+def invalid_token() -> InvalidArgument:
+    return InvalidArgument(
+        "page_token is not one this service issued; pass next_page_token from the previous response unchanged.",
+        reason="INVALID_PAGE_TOKEN",
+        violations=[FieldViolation("page_token", "not a token from a previous response")],
+    )
+
+
+def decode(token: str, keys: tuple[str, ...] = ()) -> dict | None:
+    """The position a token encodes, with every one of keys present; None for no token."""
     if not token:
         return None
     try:
         padded = token + "=" * (-len(token) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(value, dict):
+        if not isinstance(value, dict) or any(k not in value for k in keys):
             raise ValueError
         return value
     except (ValueError, json.JSONDecodeError):
-        raise InvalidArgument(
-            "page_token is not one this service issued; pass next_page_token from the previous response unchanged.",
-            reason="INVALID_PAGE_TOKEN",
-            violations=[FieldViolation("page_token", "not a token from a previous response")],
-        ) from None
+        raise invalid_token() from None

@@ -119,8 +119,13 @@ def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: b
         r.problems.append(
             f"BROBYGGER_OIDC_ISSUER={issuer!r} must be a Keycloak realm URL such as https://id.example.org/realms/brobygger."
         )
-    if env == "production" and issuer.startswith("http://") and "127.0.0.1" not in issuer and "localhost" not in issuer:
-        r.problems.append("BROBYGGER_OIDC_ISSUER must use https in production (tokens travel over it).")
+    allow_http = r.choice("BROBYGGER_OIDC_ALLOW_HTTP", "false", ("true", "false")) == "true"
+    if (env == "production" and issuer.startswith("http://") and not allow_http
+            and "127.0.0.1" not in issuer and "localhost" not in issuer):
+        r.problems.append(
+            "BROBYGGER_OIDC_ISSUER must use https in production (tokens travel over it); on a private network "
+            "you may set BROBYGGER_OIDC_ALLOW_HTTP=true to accept http."
+        )
     settings = Settings(
         service=service,
         env=env,

@@ -64,8 +64,11 @@ class Membership:
 
     def list_persons(self, page_size: int, page_token: str) -> tuple[list[Person], str]:
         size = pagination.page_size(page_size)
-        pos = pagination.decode(page_token)
-        before = (dt.datetime.fromisoformat(pos["t"]), pos["id"]) if pos else None
+        pos = pagination.decode(page_token, ("t", "id"))
+        try:
+            before = (dt.datetime.fromisoformat(pos["t"]), str(pos["id"])) if pos else None
+        except (TypeError, ValueError):
+            raise pagination.invalid_token() from None
         with UnitOfWork(self.engine) as uow:
             people, nxt = repo.list_persons(uow.conn, size, before)
         return people, (pagination.encode({"t": nxt[0].isoformat(), "id": nxt[1]}) if nxt else "")
@@ -91,7 +94,9 @@ class Membership:
 
     def list_membership_years(self, person_id: str, resource: str, page_size: int, page_token: str):
         size = pagination.page_size(page_size)
-        pos = pagination.decode(page_token)
+        pos = pagination.decode(page_token, ("y",))
+        if pos is not None and not isinstance(pos["y"], int):
+            raise pagination.invalid_token()
         with UnitOfWork(self.engine) as uow:
             if repo.get_person(uow.conn, person_id) is None:
                 raise NotFound(f"There is no person {resource}.", reason="PERSON_NOT_FOUND")

@@ -1,0 +1,55 @@
+"""The events service's own tables. No other service reads them."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from services.common.db import UTCDateTime, common_tables
+
+metadata = sa.MetaData()
+
+activities = sa.Table(
+    "activities",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("description", sa.String(2000), nullable=False, server_default=""),
+    sa.Column("theme", sa.String(100), nullable=False, server_default=""),
+    sa.Column("subgoal", sa.Integer, nullable=False),
+    sa.Column("target_group", sa.String(200), nullable=False, server_default=""),
+    sa.Column("funder", sa.String(200), nullable=False, server_default=""),
+    sa.Column("chapter", sa.String(41), nullable=False, server_default=""),
+    sa.Column("capacity", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("anonymous_attendance", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Index("ix_activities_created", "create_time", "id"),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("activity_id", sa.String(64), sa.ForeignKey("activities.id"), nullable=False),
+    sa.Column("date", sa.String(10), nullable=False),
+    sa.Column("start_time", sa.String(5), nullable=False, server_default=""),
+    sa.Column("duration_minutes", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("location", sa.String(200), nullable=False, server_default=""),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Index("ix_sessions_activity_date", "activity_id", "date", "start_time", "id"),
+)
+
+attendances = sa.Table(
+    "attendances",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("session_id", sa.String(64), sa.ForeignKey("sessions.id"), nullable=False),
+    sa.Column("activity_id", sa.String(64), sa.ForeignKey("activities.id"), nullable=False),
+    # NULL for a head count, so that the unique key only binds named participants.
+    sa.Column("person_id", sa.String(64), nullable=True),
+    sa.Column("gender", sa.Integer, nullable=False),
+    sa.Column("age_band", sa.Integer, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("session_id", "person_id", name="uq_attendances_session_person"),
+)
+
+tables = {"activities": activities, "sessions": sessions, "attendances": attendances, **common_tables(metadata)}

@@ -1,0 +1,103 @@
+"""proto -> command -> handler -> proto. No SQL, Kafka or JWT code here."""
+from __future__ import annotations
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from brobygger.events.v1 import events_pb2, events_pb2_grpc
+from services.common.grpcserver import Access
+from services.common.names import ORGANIZATION, NamePattern
+from services.events.domain.model import Activity, Attendance, HeadCount, Session
+from services.events.service_layer.handlers import Events, RecordAttendance
+
+ACTIVITY = NamePattern("organizations/{org}/activities/{activity}")
+SESSION = NamePattern("organizations/{org}/activities/{activity}/sessions/{session}")
+ATTENDANCE = NamePattern("organizations/{org}/activities/{activity}/sessions/{session}/attendances/{attendance}")
+PERSON = NamePattern("organizations/{org}/persons/{person}")
+
+# Volunteers take attendance and look activities up; creating them is for coordinators.
+_VOLUNTEERS_TOO = Access(roles=frozenset({"coordinator", "volunteer", "node-service"}))
+POLICY = {
+    "ListActivities": _VOLUNTEERS_TOO,
+    "GetActivity": _VOLUNTEERS_TOO,
+    "ListSessions": _VOLUNTEERS_TOO,
+    "RecordAttendance": _VOLUNTEERS_TOO,
+}
+
+
+def _ts(value) -> Timestamp:
+    ts = Timestamp()
+    if value is not None:
+        ts.FromDatetime(value)
+    return ts
+
+
+class EventsServicer(events_pb2_grpc.EventsServiceServicer):
+    def __init__(self, service: Events) -> None:
+        self.s = service
+        self.org = service.org
+
+    def _activity_proto(self, a: Activity) -> events_pb2.Activity:
+        return events_pb2.Activity(
+            name=ACTIVITY.format(org=self.org, activity=a.id), title=a.title, description=a.description,
+            theme=a.theme, subgoal=a.subgoal, target_group=a.target_group, funder=a.funder, chapter=a.chapter,
+            capacity=a.capacity, anonymous_attendance=a.anonymous_attendance, create_time=_ts(a.create_time),
+        )
+
+    def _session_proto(self, s: Session) -> events_pb2.Session:
+        return events_pb2.Session(
+            name=SESSION.format(org=self.org, activity=s.activity_id, session=s.id), date=s.date,
+            start_time=s.start_time, duration_minutes=s.duration_minutes, location=s.location,
+            create_time=_ts(s.create_time),
+        )
+
+    def _attendance_proto(self, a: Attendance) -> events_pb2.Attendance:
+        name = ATTENDANCE.format(org=self.org, activity=a.activity_id, session=a.session_id, attendance=a.id)
+        if a.is_named:
+            return events_pb2.Attendance(name=name, person=PERSON.format(org=self.org, person=a.person_id),
+                                         create_time=_ts(a.create_time))
+        return events_pb2.Attendance(
+            name=name, head_count=events_pb2.HeadCount(gender=a.gender, age_band=a.age_band, count=a.count),
+            create_time=_ts(a.create_time))
+
+    def CreateActivity(self, request, context):
+        ORGANIZATION.parse(request.parent, "parent", org=self.org)
+        a = request.activity
+        activity = Activity(
+            id="", title=a.title.strip(), description=a.description.strip(), theme=a.theme.strip(),
+            subgoal=a.subgoal, target_group=a.target_group.strip(), funder=a.funder.strip(),
+            chapter=a.chapter.strip(), capacity=a.capacity, anonymous_attendance=a.anonymous_attendance,
+        )
+        return self.s.create_activity(activity, request.request_id, self._activity_proto)
+
+    def GetActivity(self, request, context):
+        ids = ACTIVITY.parse(request.name, "name", org=self.org)
+        return self._activity_proto(self.s.get_activity(ids["activity"], request.name))
+
+    def ListActivities(self, request, context):
+        ORGANIZATION.parse(request.parent, "parent", org=self.org)
+        found, token = self.s.list_activities(request.page_size, request.page_token)
+        return events_pb2.ListActivitiesResponse(activities=[self._activity_proto(a) for a in found],
+                                                 next_page_token=token)
+
+    def CreateSession(self, request, context):
+        ids = ACTIVITY.parse(request.parent, "parent", org=self.org)
+        s = request.session
+        session = Session(id="", activity_id=ids["activity"], date=s.date.strip(), start_time=s.start_time.strip(),
+                          duration_minutes=s.duration_minutes, location=s.location.strip())
+        return self.s.create_session(session, request.parent, request.request_id, self._session_proto)
+
+    def ListSessions(self, request, context):
+        ids = ACTIVITY.parse(request.parent, "parent", org=self.org)
+        found, token = self.s.list_sessions(ids["activity"], request.parent, request.page_size, request.page_token)
+        return events_pb2.ListSessionsResponse(sessions=[self._session_proto(s) for s in found], next_page_token=token)
+
+    def RecordAttendance(self, request, context):
+        ids = SESSION.parse(request.parent, "parent", org=self.org)
+        a = request.attendance
+        which = a.WhichOneof("participant")
+        person_id = PERSON.parse(a.person, "attendance.person", org=self.org)["person"] if which == "person" else None
+        head = (HeadCount(gender=a.head_count.gender, age_band=a.head_count.age_band, count=a.head_count.count)
+                if which == "head_count" else None)
+        cmd = RecordAttendance(activity_id=ids["activity"], session_id=ids["session"], resource=request.parent,
+                               person_id=person_id, head_count=head, request_id=request.request_id)
+        return self.s.record_attendance(cmd, self._attendance_proto)
