@@ -1,0 +1,198 @@
+"""Benchmarks: `make bench`. Figures go to a JSON file, each a ratio against a
+baseline measured in the same run on the same machine (shared machines are
+noisy; absolute numbers alone mean little).
+
+- rpc: a membership RegisterPerson / GetPerson (JWT check, SQLite write with
+  outbox row, audit row) against a bare gRPC unary echo on the same cores;
+- relay: outbox rows published by the relay per second against a bare
+  kafka-python producer sending the same payloads;
+- memory: resident memory of a running service process against a bare
+  Python interpreter that imports grpc.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent import futures
+
+import grpc
+
+os.environ.setdefault("BROBYGGER_ENV", "development")
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+def _rate(fn, seconds: float) -> float:
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        fn()
+        n += 1
+    return n / (time.perf_counter() - start)
+
+
+def _echo_server():
+    from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
+    servicer = health.HealthServicer()
+    servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+    health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    return server, port, health_pb2, health_pb2_grpc
+
+
+def bench_rpc(broker, issuer, seconds: float) -> dict:
+    from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
+    from brobygger.type.v1 import types_pb2
+    from keycloak import KeycloakOpenID
+    from services.devstack import inprocess
+    from services.membership.bootstrap import build
+
+    server, port, health_pb2, health_pb2_grpc = _echo_server()
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+        stub = health_pb2_grpc.HealthStub(ch)
+        req = health_pb2.HealthCheckRequest()
+        stub.Check(req)
+        echo = _rate(lambda: stub.Check(req, timeout=5), seconds)
+    server.stop(0)
+
+    token = KeycloakOpenID(server_url=issuer.url + "/", realm_name="brobygger",
+                           client_id="brobygger-web").token("coordinator-mir", "dev")["access_token"]
+    md = [("authorization", f"Bearer {token}")]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = inprocess.node_env("mir", database_url=f"sqlite:///{tmp}/m.db", kafka=broker.bootstrap,
+                                 issuer=issuer.issuer_url)
+        with inprocess.running("membership", build, env, relay=True) as svc, grpc.insecure_channel(svc.address) as ch:
+            stub = membership_pb2_grpc.MembershipServiceStub(ch)
+            person = membership_pb2.Person(given_name="Amina", family_name="Hussain", birth_year=1984,
+                                           gender=types_pb2.GENDER_FEMALE)
+            reg = membership_pb2.RegisterPersonRequest(parent="organizations/mir", person=person)
+            name = stub.RegisterPerson(reg, metadata=md).name
+            register = _rate(lambda: stub.RegisterPerson(reg, metadata=md, timeout=5), seconds)
+            get = membership_pb2.GetPersonRequest(name=name, purpose="benchmark")
+            read = _rate(lambda: stub.GetPerson(get, metadata=md, timeout=5), seconds)
+    return {
+        "baseline_echo_calls_per_s": round(echo, 1),
+        "register_person_calls_per_s": round(register, 1),
+        "get_person_calls_per_s": round(read, 1),
+        "register_person_vs_echo": round(register / echo, 3),
+        "get_person_vs_echo": round(read / echo, 3),
+    }
+
+
+def bench_relay(broker, rows: int) -> dict:
+    import sqlalchemy as sa
+
+    from brobygger.events.v1 import events_events_pb2
+    from services.common import outbox
+    from services.common.db import common_tables, make_engine
+    from services.common.kafka import ensure_topics, make_producer
+
+    payload = events_events_pb2.AttendanceRecorded(attendance_id="a" * 32, session_id="s" * 32,
+                                                   activity_id="c" * 32, date="2026-03-04", count=1)
+    ensure_topics(broker.bootstrap, ["bench.raw", "bench.relay"])
+    producer = make_producer(broker.bootstrap, "bench-raw")
+    start = time.perf_counter()
+    for i in range(rows):
+        producer.send("bench.raw", key=str(i % 50).encode(), value=payload.SerializeToString(),
+                      headers=[("ce_id", str(i).encode())])
+    producer.flush()
+    raw = rows / (time.perf_counter() - start)
+    producer.close()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/o.db")
+        md = sa.MetaData()
+        tables = common_tables(md)
+        md.create_all(engine)
+        with engine.begin() as conn:
+            for i in range(rows):
+                outbox.add(conn, tables["outbox"], topic="bench.relay", key=str(i % 50), ce_type="bench.v1",
+                           source="/bench", message=payload)
+        relay = outbox.OutboxRelay(engine, tables["outbox"], broker.bootstrap, name="bench")
+        relay.run_once()  # connect and create the topic outside the timing
+        start = time.perf_counter()
+        while relay.run_once():
+            pass
+        relayed = (relay.published - 500) / (time.perf_counter() - start)
+        relay._reset_producer()
+        engine.dispose()
+    return {"baseline_raw_producer_msgs_per_s": round(raw, 1), "relay_msgs_per_s": round(relayed, 1),
+            "relay_vs_raw_producer": round(relayed / raw, 3)}
+
+
+def _rss_kb(code: str, env: dict) -> int:
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=REPO,
+                          timeout=120)
+    if proc.returncode:
+        raise RuntimeError(proc.stderr[-2000:])
+    return int(proc.stdout.strip().splitlines()[-1])
+
+
+def bench_memory(broker, issuer) -> dict:
+    env = {**os.environ, "BROBYGGER_ENV": "development"}
+    # Peak resident memory of the process itself (VmHWM starts anew at exec, unlike ru_maxrss).
+    peak = "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))"
+    base = _rss_kb("import grpc\n" + peak, env)
+    with tempfile.TemporaryDirectory() as tmp:
+        code = (
+            "import grpc\n"
+            "from services.devstack import inprocess\n"
+            "from services.membership.bootstrap import build\n"
+            f"env = inprocess.node_env('mir', database_url='sqlite:///{tmp}/m.db', kafka='{broker.bootstrap}', "
+            f"issuer='{issuer.issuer_url}')\n"
+            "with inprocess.running('membership', build, env):\n"
+            "    pass\n" + peak + "\n"
+        )
+        service = _rss_kb(code, env)
+    return {"baseline_python_grpc_rss_kb": base, "membership_service_rss_kb": service,
+            "service_vs_baseline_rss": round(service / base, 3)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default="bench-results.json")
+    parser.add_argument("--seconds", type=float, default=3.0, help="duration of each rate measurement")
+    parser.add_argument("--rows", type=int, default=5000, help="outbox rows to relay")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is kept")
+    args = parser.parse_args(argv)
+
+    from services.common import telemetry
+    from services.devissuer import start as start_issuer
+    from services.devstack.procs import Broker
+
+    telemetry.setup("brobygger-bench", log_level="WARNING")
+    broker = Broker().start()
+    issuer = start_issuer(REPO / "deploy" / "keycloak" / "brobygger-realm.json")
+    try:
+        def median(runs: list[dict]) -> dict:
+            return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+        results = {
+            "rpc": median([bench_rpc(broker, issuer, args.seconds) for _ in range(args.repeat)]),
+            "relay": median([bench_relay(broker, args.rows) for _ in range(args.repeat)]),
+            "memory": bench_memory(broker, issuer),
+            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                        "platform": platform.platform()},
+            "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+    finally:
+        issuer.stop()
+        broker.stop()
+    pathlib.Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
