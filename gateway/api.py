@@ -1,0 +1,260 @@
+"""The REST operations as data, and the plumbing every one of them shares.
+
+An :class:`Operation` says everything about a route that a client needs (method,
+path, query parameters, body, response message, success status); the same list
+serves Flask's routing and the OpenAPI document, so the two cannot drift apart.
+
+Per request, :class:`Api` authenticates the bearer token, authorises the
+principal (node: member of this node's organisation; hub: analyst), keeps the
+token in ``flask.g`` for the gRPC channels to forward, decodes query parameters
+and the JSON body, turns the ``Idempotency-Key`` header into the request_id,
+calls the handler and writes the answer in the proto3 JSON mapping. Any gRPC
+error becomes a problem answer (see gateway.problems).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import grpc
+from flask import Flask, Response, g, request
+from google.protobuf.descriptor import EnumDescriptor
+from google.protobuf.message import Message
+from werkzeug.routing import BaseConverter
+
+from gateway import protojson
+from gateway.problems import Problem, from_rpc_error, invalid_fields, www_authenticate, RETRY_AFTER_SECONDS
+from services.common.auth import AuthError, bearer_from_header
+
+API_PREFIX = "/api/v1"
+# Resource ids as the services mint and accept them (services.common.names).
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_IDEMPOTENCY_RE = re.compile(r"^[\x21-\x7e]{1,128}$")
+_INT_RE = re.compile(r"^[0-9]{1,10}$")
+MAX_QUERY_STRING = 1024
+
+
+class IdConverter(BaseConverter):
+    """A path segment holding one resource id; never ':' so '<id>:accept' routes stay distinct."""
+
+    regex = ID_PATTERN
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query parameter."""
+
+    name: str
+    description: str
+    kind: str = "string"  # string | integer | date | enum
+    required: bool = False
+    minimum: int = 0
+    maximum: int = 2**31 - 1
+    enum: EnumDescriptor | None = None
+
+    def schema(self) -> dict:
+        if self.kind == "integer":
+            return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
+        if self.kind == "date":
+            return {"type": "string", "format": "date", "examples": ["2025-01-31"]}
+        if self.kind == "enum" and self.enum is not None:
+            return {"type": "string", "enum": [v.name for v in self.enum.values]}
+        return {"type": "string", "maxLength": MAX_QUERY_STRING}
+
+    def parse(self, raw: str | None, errors: list[tuple[str, str]]) -> Any:
+        if raw is None or raw == "":
+            if self.required:
+                errors.append((self.name, "is required"))
+            return 0 if self.kind in ("integer", "enum") else ""
+        if self.kind == "integer":
+            if not _INT_RE.match(raw) or not self.minimum <= int(raw) <= self.maximum:
+                errors.append((self.name, f"must be a whole number from {self.minimum} to {self.maximum}"))
+                return 0
+            return int(raw)
+        if self.kind == "date":
+            try:
+                if len(raw) != 10:
+                    raise ValueError
+                dt.date.fromisoformat(raw)
+            except ValueError:
+                errors.append((self.name, "must be a date written YYYY-MM-DD, e.g. 2025-01-31"))
+                return ""
+            return raw
+        if self.kind == "enum" and self.enum is not None:
+            value = self.enum.values_by_name.get(raw)
+            if value is None:
+                errors.append((self.name, "must be one of " + ", ".join(v.name for v in self.enum.values)))
+                return 0
+            return value.number
+        if len(raw) > MAX_QUERY_STRING:
+            errors.append((self.name, f"must be at most {MAX_QUERY_STRING} characters"))
+            return ""
+        return raw
+
+
+@dataclass(frozen=True)
+class Body:
+    """The JSON request body: ``message`` with its field paths prefixed by ``field``
+    (e.g. 'person'), or, when ``field`` is empty, the request message itself
+    minus ``exclude`` (the fields taken from the path and headers)."""
+
+    message: type[Message]
+    field: str = ""
+    exclude: frozenset[str] = frozenset()
+    required: bool = True
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    rule: str
+    operation_id: str
+    summary: str
+    tag: str
+    service: str
+    response: type[Message]
+    status: int = 200
+    body: Body | None = None
+    query: tuple[Param, ...] = ()
+    description: str = ""
+    idempotent: bool = False
+    location: bool = False
+    not_found: bool = True
+    # Service field paths -> the names the REST client used (e.g. period.start_date -> start_date).
+    field_aliases: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Call:
+    """What a handler gets: decoded path ids, query, body and request_id."""
+
+    path: dict[str, str]
+    query: dict[str, Any]
+    body: Message | None
+    request_id: str
+
+
+Handler = Callable[[Call], Message]
+
+
+def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    resp = Response(json.dumps(data, ensure_ascii=False), status=status, mimetype="application/json")
+    for key, value in (headers or {}).items():
+        resp.headers[key] = value
+    return resp
+
+
+def location_of(name: str) -> str:
+    """organizations/mir/persons/42 -> /api/v1/persons/42"""
+    parts = name.split("/", 2)
+    if len(parts) == 3 and parts[0] == "organizations":
+        return f"{API_PREFIX}/{parts[2]}".replace("/membershipYears/", "/membership-years/")
+    return ""
+
+
+class Api:
+    """Registers operations on a Flask app and runs them."""
+
+    def __init__(
+        self,
+        app: Flask,
+        verifier,
+        authorize: Callable[[Any], None],
+        *,
+        timeout: float,
+    ) -> None:
+        self.app = app
+        self.verifier = verifier
+        self.authorize = authorize
+        self.timeout = timeout
+        self.operations: list[Operation] = []
+
+    # ---------------------------------------------------------------- routing
+    def route(self, op: Operation) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            def view(**path: str) -> Response:
+                return self._run(op, handler, path)
+
+            view.__name__ = op.operation_id
+            self.app.add_url_rule(op.rule, endpoint=op.operation_id, view_func=view, methods=[op.method])
+            self.operations.append(op)
+            return handler
+
+        return register
+
+    def _run(self, op: Operation, handler: Handler, path: dict[str, str]) -> Response:
+        self.authenticate()
+        errors: list[tuple[str, str]] = []
+        query = {p.name: p.parse(request.args.get(p.name), errors) for p in op.query}
+        if errors:
+            raise invalid_fields(errors, "query")
+        request_id = self.idempotency_key() if op.idempotent else ""
+        body = self.read_body(op.body) if op.body is not None else None
+        try:
+            result = handler(Call(path=path, query=query, body=body, request_id=request_id))
+        except grpc.RpcError as exc:
+            raise from_rpc_error(exc, op.service, field_aliases=op.field_aliases) from None
+        headers = {}
+        if op.location:
+            where = location_of(getattr(result, "name", ""))
+            if where:
+                headers["Location"] = where
+        return json_response(protojson.to_dict(result), op.status, headers)
+
+    # ---------------------------------------------------------------- per request
+    def authenticate(self) -> None:
+        try:
+            token = bearer_from_header(request.headers.get("Authorization"))
+            principal = self.verifier.verify(token)
+        except AuthError as exc:
+            if getattr(exc, "status", 401) == 503:
+                raise Problem(503, exc.reason, exc.message, headers={"Retry-After": RETRY_AFTER_SECONDS}) from None
+            raise Problem(401, exc.reason, exc.message,
+                          headers={"WWW-Authenticate": www_authenticate(exc.message)}) from None
+        g.bearer_token = token
+        g.principal = principal
+        self.authorize(principal)
+
+    @staticmethod
+    def idempotency_key() -> str:
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if key and not _IDEMPOTENCY_RE.match(key):
+            raise invalid_fields(
+                [(IDEMPOTENCY_HEADER, "must be 1 to 128 visible ASCII characters, e.g. a UUID")], "request")
+        return key
+
+    @staticmethod
+    def read_body(body: Body) -> Message:
+        name = body.field or "body"
+        raw = request.get_data(cache=False)
+        if not raw.strip():
+            if body.required:
+                raise invalid_fields([(name, "is required: send a JSON object")], "request body")
+            data: Any = {}
+        else:
+            mimetype = request.mimetype
+            if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
+                raise Problem(415, "UNSUPPORTED_MEDIA_TYPE",
+                              f"The body is {mimetype}; send it as application/json.",
+                              headers={"Accept": "application/json"})
+            try:
+                data = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                raise Problem(400, "INVALID_JSON", "The request body is not UTF-8 encoded JSON.",
+                              errors=[(name, "is not UTF-8")]) from None
+            except json.JSONDecodeError as exc:
+                raise Problem(400, "INVALID_JSON",
+                              f"The request body is not valid JSON: {exc.msg} at line {exc.lineno}, "
+                              f"column {exc.colno}.", errors=[(name, "is not valid JSON")]) from None
+            except RecursionError:
+                raise Problem(400, "INVALID_JSON", "The request body is nested too deeply.",
+                              errors=[(name, "is nested too deeply")]) from None
+        try:
+            return protojson.parse(data, body.message, path=body.field, exclude=body.exclude)
+        except protojson.BodyError as exc:
+            raise invalid_fields(exc.errors, "request body") from None

@@ -1,0 +1,60 @@
+"""Hub mode: the federation's statistics API over the hub's FederationService.
+
+Only federation analysts may use it. Answers hold aggregates only: per node a
+status ("ok" or "unavailable"), its figures as cells ({"value": 12}, or
+{"value": null, "suppressed": "primary"|"secondary"}), and the organisations
+that did not answer in time.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import grpc
+
+from brobygger.reporting.v1 import reporting_pb2, reporting_pb2_grpc
+from brobygger.type.v1 import types_pb2
+from gateway.api import API_PREFIX, Api, Call, Operation, Param
+from gateway.rest import PERIOD, PERIOD_ALIASES
+
+ANALYST_ROLE = "analyst"
+
+SERVICES = {
+    "hub": reporting_pb2.DESCRIPTOR.services_by_name["FederationService"].full_name,
+}
+
+# Extra seconds the gateway waits beyond the per-node deadline, for the hub to merge and answer.
+HUB_MARGIN_SECONDS = 2.0
+MAX_NODE_TIMEOUT_MS = 60_000
+
+
+def register(api: Api, channels: Mapping[str, grpc.Channel]) -> None:
+    federation = reporting_pb2_grpc.FederationServiceStub(channels["hub"])
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/federation/statistics", "queryFederatedStatistics",
+        "Figures of every organisation for a period", "federation", "federation hub",
+        reporting_pb2.FederatedStatistics, not_found=False, field_aliases=PERIOD_ALIASES,
+        query=PERIOD + (Param("node_timeout_ms", "How long to wait for each node, in milliseconds; 0 or absent "
+                                                 "means the hub's default.", kind="integer",
+                              maximum=MAX_NODE_TIMEOUT_MS),),
+        description="Each node answers under its own disclosure control. Every node appears with status ok "
+                    "(with statistics) or unavailable (with error); missing_organizations lists those that did "
+                    "not answer in time. A cell is {\"value\": 12} or {\"value\": null, \"suppressed\": "
+                    "\"primary\"|\"secondary\"}: a suppressed figure is not 0. Needs the analyst role.",
+    ))
+    def query_statistics(c: Call):
+        node_timeout_ms = c.query["node_timeout_ms"]
+        deadline = max(api.timeout, node_timeout_ms / 1000 + HUB_MARGIN_SECONDS)
+        return federation.QueryStatistics(
+            reporting_pb2.QueryStatisticsRequest(
+                period=types_pb2.DateRange(start_date=c.query["start_date"], end_date=c.query["end_date"]),
+                node_timeout_ms=node_timeout_ms),
+            timeout=deadline)
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/federation/nodes", "listFederationNodes", "The organisations of the federation",
+        "federation", "federation hub", reporting_pb2.ListNodesResponse, not_found=False,
+        description="Needs the analyst role.",
+    ))
+    def list_nodes(c: Call):
+        return federation.ListNodes(reporting_pb2.ListNodesRequest(), timeout=api.timeout)

@@ -1,0 +1,254 @@
+"""Node mode: one organisation's REST API over its four gRPC services.
+
+Resources are addressed by id under /api/v1 (``/api/v1/persons/{person_id}``);
+the gateway turns them into the services' organisation-scoped names
+(``organizations/mir/persons/{person_id}``). Every response carries those
+names, so a client can take the id from the last segment.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import grpc
+
+from brobygger.events.v1 import events_pb2, events_pb2_grpc
+from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
+from brobygger.referral.v1 import referral_pb2, referral_pb2_grpc
+from brobygger.reporting.v1 import reporting_pb2, reporting_pb2_grpc
+from brobygger.type.v1 import types_pb2
+from gateway.api import API_PREFIX, Api, Body, Call, Operation, Param
+
+# upstream name -> (full gRPC service name) for /healthz
+SERVICES = {
+    "membership": membership_pb2.DESCRIPTOR.services_by_name["MembershipService"].full_name,
+    "events": events_pb2.DESCRIPTOR.services_by_name["EventsService"].full_name,
+    "referral": referral_pb2.DESCRIPTOR.services_by_name["ReferralService"].full_name,
+    "reporting": reporting_pb2.DESCRIPTOR.services_by_name["ReportingService"].full_name,
+}
+
+PAGE = (
+    Param("page_size", "How many to return at most; 0 or absent means the service's default (50). "
+                       "The service caps it at 200.", kind="integer"),
+    Param("page_token", "The next_page_token of the previous page; absent for the first page."),
+)
+PURPOSE = Param("purpose", "Why the record is read, e.g. follow-up or attendance. Written to the audit log "
+                           "together with who read it.")
+PERIOD = (
+    Param("start_date", "First day of the period, YYYY-MM-DD.", kind="date", required=True),
+    Param("end_date", "Last day of the period (inclusive), YYYY-MM-DD.", kind="date", required=True),
+)
+PERIOD_ALIASES = {"period.start_date": "start_date", "period.end_date": "end_date", "period": "start_date"}
+ACTION_EXCLUDE = frozenset({"name", "request_id"})
+
+
+def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
+    membership = membership_pb2_grpc.MembershipServiceStub(channels["membership"])
+    events = events_pb2_grpc.EventsServiceStub(channels["events"])
+    referral = referral_pb2_grpc.ReferralServiceStub(channels["referral"])
+    reporting = reporting_pb2_grpc.ReportingServiceStub(channels["reporting"])
+    parent = f"organizations/{org}"
+    timeout = api.timeout
+
+    def person(c: Call) -> str:
+        return f"{parent}/persons/{c.path['person_id']}"
+
+    def activity(c: Call) -> str:
+        return f"{parent}/activities/{c.path['activity_id']}"
+
+    def referral_name(c: Call) -> str:
+        return f"{parent}/referrals/{c.path['referral_id']}"
+
+    # ------------------------------------------------------------------ membership
+    @api.route(Operation(
+        "POST", f"{API_PREFIX}/persons", "registerPerson", "Register a person", "membership", "membership",
+        membership_pb2.Person, status=201, body=Body(membership_pb2.Person, "person"), idempotent=True,
+        location=True, not_found=False,
+        description="Retrying with the same Idempotency-Key returns the first result.",
+    ))
+    def register_person(c: Call):
+        return membership.RegisterPerson(
+            membership_pb2.RegisterPersonRequest(parent=parent, person=c.body, request_id=c.request_id),
+            timeout=timeout)
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/persons", "listPersons", "List people, newest first", "membership", "membership",
+        membership_pb2.ListPersonsResponse, query=PAGE, not_found=False,
+    ))
+    def list_persons(c: Call):
+        return membership.ListPersons(
+            membership_pb2.ListPersonsRequest(parent=parent, page_size=c.query["page_size"],
+                                              page_token=c.query["page_token"]), timeout=timeout)
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/persons/<id:person_id>", "getPerson", "Read a person", "membership", "membership",
+        membership_pb2.Person, query=(PURPOSE,),
+        description="Every read is written to the audit log with its purpose.",
+    ))
+    def get_person(c: Call):
+        return membership.GetPerson(
+            membership_pb2.GetPersonRequest(name=person(c), purpose=c.query["purpose"]), timeout=timeout)
+
+    @api.route(Operation(
+        "POST", f"{API_PREFIX}/persons/<id:person_id>/membership-years", "recordMembershipYear",
+        "Record or correct a person's membership for one year", "membership", "membership",
+        membership_pb2.MembershipYear, body=Body(membership_pb2.MembershipYear, "membership_year"),
+        idempotent=True,
+        description="Answers 200: recording a year that exists corrects it.",
+    ))
+    def record_membership_year(c: Call):
+        return membership.RecordMembershipYear(
+            membership_pb2.RecordMembershipYearRequest(parent=person(c), membership_year=c.body,
+                                                       request_id=c.request_id), timeout=timeout)
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/persons/<id:person_id>/membership-years", "listMembershipYears",
+        "List a person's membership years", "membership", "membership",
+        membership_pb2.ListMembershipYearsResponse, query=PAGE,
+    ))
+    def list_membership_years(c: Call):
+        return membership.ListMembershipYears(
+            membership_pb2.ListMembershipYearsRequest(parent=person(c), page_size=c.query["page_size"],
+                                                      page_token=c.query["page_token"]), timeout=timeout)
+
+    # ------------------------------------------------------------------ events
+    @api.route(Operation(
+        "POST", f"{API_PREFIX}/activities", "createActivity", "Create an activity", "events", "events",
+        events_pb2.Activity, status=201, body=Body(events_pb2.Activity, "activity"), idempotent=True,
+        location=True, not_found=False,
+    ))
+    def create_activity(c: Call):
+        return events.CreateActivity(
+            events_pb2.CreateActivityRequest(parent=parent, activity=c.body, request_id=c.request_id),
+            timeout=timeout)
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/activities", "listActivities", "List activities", "events", "events",
+        events_pb2.ListActivitiesResponse, query=PAGE, not_found=False,
+    ))
+    def list_activities(c: Call):
+        return events.ListActivities(
+            events_pb2.ListActivitiesRequest(parent=parent, page_size=c.query["page_size"],
+                                             page_token=c.query["page_token"]), timeout=timeout)
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/activities/<id:activity_id>", "getActivity", "Read an activity", "events", "events",
+        events_pb2.Activity,
+    ))
+    def get_activity(c: Call):
+        return events.GetActivity(events_pb2.GetActivityRequest(name=activity(c)), timeout=timeout)
+
+    @api.route(Operation(
+        "POST", f"{API_PREFIX}/activities/<id:activity_id>/sessions", "createSession",
+        "Add a session to an activity", "events", "events",
+        events_pb2.Session, status=201, body=Body(events_pb2.Session, "session"), idempotent=True,
+    ))
+    def create_session(c: Call):
+        return events.CreateSession(
+            events_pb2.CreateSessionRequest(parent=activity(c), session=c.body, request_id=c.request_id),
+            timeout=timeout)
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/activities/<id:activity_id>/sessions", "listSessions", "List an activity's sessions",
+        "events", "events", events_pb2.ListSessionsResponse, query=PAGE,
+    ))
+    def list_sessions(c: Call):
+        return events.ListSessions(
+            events_pb2.ListSessionsRequest(parent=activity(c), page_size=c.query["page_size"],
+                                           page_token=c.query["page_token"]), timeout=timeout)
+
+    @api.route(Operation(
+        "POST", f"{API_PREFIX}/activities/<id:activity_id>/sessions/<id:session_id>/attendances",
+        "recordAttendance", "Record attendance at a session", "events", "events",
+        events_pb2.Attendance, status=201, body=Body(events_pb2.Attendance, "attendance"), idempotent=True,
+        description="Either a named participant (person: organizations/{org}/persons/{id}) or an anonymous "
+                    "head count by gender and age band (head_count), never both.",
+    ))
+    def record_attendance(c: Call):
+        return events.RecordAttendance(
+            events_pb2.RecordAttendanceRequest(parent=f"{activity(c)}/sessions/{c.path['session_id']}",
+                                               attendance=c.body, request_id=c.request_id), timeout=timeout)
+
+    # ------------------------------------------------------------------ referral
+    @api.route(Operation(
+        "POST", f"{API_PREFIX}/referrals", "createReferral", "Make a referral", "referral", "referral",
+        referral_pb2.Referral, status=201, body=Body(referral_pb2.Referral, "referral"), idempotent=True,
+        location=True, not_found=False,
+        description="A referral to another federation node (partner_kind PARTNER_KIND_FEDERATION_NODE) needs "
+                    "consent_given true and travels with shared_contact only.",
+    ))
+    def create_referral(c: Call):
+        return referral.CreateReferral(
+            referral_pb2.CreateReferralRequest(parent=parent, referral=c.body, request_id=c.request_id),
+            timeout=timeout)
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/referrals", "listReferrals", "List referrals", "referral", "referral",
+        referral_pb2.ListReferralsResponse, not_found=False,
+        query=PAGE + (Param("state", "Only referrals in this state.", kind="enum",
+                            enum=referral_pb2.ReferralState.DESCRIPTOR),),
+    ))
+    def list_referrals(c: Call):
+        return referral.ListReferrals(
+            referral_pb2.ListReferralsRequest(parent=parent, page_size=c.query["page_size"],
+                                              page_token=c.query["page_token"], state=c.query["state"]),
+            timeout=timeout)
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/referrals/<id:referral_id>", "getReferral", "Read a referral", "referral", "referral",
+        referral_pb2.Referral, query=(PURPOSE,),
+        description="Every read is written to the audit log with its purpose.",
+    ))
+    def get_referral(c: Call):
+        return referral.GetReferral(
+            referral_pb2.GetReferralRequest(name=referral_name(c), purpose=c.query["purpose"]), timeout=timeout)
+
+    @api.route(Operation(
+        "POST", f"{API_PREFIX}/referrals/<id:referral_id>:accept", "acceptReferral", "Accept a referral",
+        "referral", "referral", referral_pb2.Referral, idempotent=True,
+        body=Body(referral_pb2.AcceptReferralRequest, exclude=ACTION_EXCLUDE, required=False),
+    ))
+    def accept_referral(c: Call):
+        req = referral_pb2.AcceptReferralRequest()
+        req.CopyFrom(c.body)
+        req.name, req.request_id = referral_name(c), c.request_id
+        return referral.AcceptReferral(req, timeout=timeout)
+
+    @api.route(Operation(
+        "POST", f"{API_PREFIX}/referrals/<id:referral_id>:reject", "rejectReferral", "Reject a referral",
+        "referral", "referral", referral_pb2.Referral, idempotent=True,
+        body=Body(referral_pb2.RejectReferralRequest, exclude=ACTION_EXCLUDE),
+        description="declined_by is provider or person; outcome is a category, never free text about the person.",
+    ))
+    def reject_referral(c: Call):
+        req = referral_pb2.RejectReferralRequest()
+        req.CopyFrom(c.body)
+        req.name, req.request_id = referral_name(c), c.request_id
+        return referral.RejectReferral(req, timeout=timeout)
+
+    @api.route(Operation(
+        "POST", f"{API_PREFIX}/referrals/<id:referral_id>:complete", "completeReferral", "Complete a referral",
+        "referral", "referral", referral_pb2.Referral, idempotent=True,
+        body=Body(referral_pb2.CompleteReferralRequest, exclude=ACTION_EXCLUDE, required=False),
+        description="The outcome is reported back to the sender of a cross-node referral.",
+    ))
+    def complete_referral(c: Call):
+        req = referral_pb2.CompleteReferralRequest()
+        req.CopyFrom(c.body)
+        req.name, req.request_id = referral_name(c), c.request_id
+        return referral.CompleteReferral(req, timeout=timeout)
+
+    # ------------------------------------------------------------------ reporting
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/statistics", "getStatistics", "This organisation's figures for a period",
+        "reporting", "reporting", reporting_pb2.Statistics, query=PERIOD, field_aliases=PERIOD_ALIASES,
+        not_found=False,
+        description="Aggregates under this node's disclosure control. A cell is {\"value\": 12}, or "
+                    "{\"value\": null, \"suppressed\": \"primary\"|\"secondary\"} when it is hidden; a hidden "
+                    "figure is not 0.",
+    ))
+    def get_statistics(c: Call):
+        return reporting.GetStatistics(
+            reporting_pb2.GetStatisticsRequest(
+                organization=parent,
+                period=types_pb2.DateRange(start_date=c.query["start_date"], end_date=c.query["end_date"])),
+            timeout=timeout)
