@@ -15,7 +15,7 @@ import threading
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from services.common import telemetry
-from services.common.settings import load
+from services.common.settings import exit_on_config_error, load
 
 log = logging.getLogger("gateway")
 
@@ -32,6 +32,7 @@ def split_address(address: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
+@exit_on_config_error
 def main() -> int:
     mode = os.environ.get("BROBYGGER_GATEWAY_MODE", "node").strip() or "node"
     settings = load("gateway", needs_org=(mode == "node"))

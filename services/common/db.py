@@ -38,7 +38,7 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
+        path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -121,7 +121,7 @@ def common_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
     idempotency = sa.Table(
         "idempotency_keys",
         metadata,
-        sa.Column("request_id", sa.String(100), primary_key=True),
+        sa.Column("request_id", sa.String(200), primary_key=True),
         sa.Column("method", sa.String(100), nullable=False),
         sa.Column("response", sa.LargeBinary, nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),

@@ -55,10 +55,12 @@ class _Interceptor(grpc.UnaryUnaryClientInterceptor):
 def channel(address: str, token_provider: Callable[[], str] | None = None, timeout: float = DEFAULT_TIMEOUT) -> grpc.Channel:
     """An insecure channel for the node's internal network, or TLS when the
     address starts with 'tls://'."""
+    # Reconnect within seconds after a peer comes back (gRPC's default backoff grows to two minutes).
+    options = [("grpc.initial_reconnect_backoff_ms", 500), ("grpc.max_reconnect_backoff_ms", 5000)]
     if address.startswith("tls://"):
-        raw = grpc.secure_channel(address[len("tls://"):], grpc.ssl_channel_credentials())
+        raw = grpc.secure_channel(address[len("tls://"):], grpc.ssl_channel_credentials(), options=options)
     else:
-        raw = grpc.insecure_channel(address)
+        raw = grpc.insecure_channel(address, options=options)
     return grpc.intercept_channel(raw, _Interceptor(token_provider, timeout))
 
 

@@ -29,6 +29,16 @@ def check_request_id(request_id: str) -> None:
         )
 
 
+def _caller() -> str:
+    """Whose request_id it is: another caller reusing an id gets no one else's answer."""
+    from services.common.grpcserver import current_principal
+
+    try:
+        return current_principal().subject[:40]
+    except LookupError:
+        return ""
+
+
 def run(
     engine: Engine,
     table: sa.Table,
@@ -42,7 +52,7 @@ def run(
     if not request_id:
         with UnitOfWork(engine) as uow:
             return work(uow.conn)
-    key = f"{method}:{request_id}"
+    key = f"{method}:{_caller()}:{request_id}"
     for attempt in range(2):
         try:
             with UnitOfWork(engine) as uow:

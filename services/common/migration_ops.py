@@ -48,7 +48,7 @@ def create_common_tables_v1() -> None:
     )
     op.create_table(
         "idempotency_keys",
-        sa.Column("request_id", sa.String(100), primary_key=True),
+        sa.Column("request_id", sa.String(200), primary_key=True),
         sa.Column("method", sa.String(100), nullable=False),
         sa.Column("response", sa.LargeBinary, nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),

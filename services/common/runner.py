@@ -17,7 +17,7 @@ from services.common.grpcserver import (
     Access, Registration, ServerInterceptor, ServiceHost, Worker, run_workers_until_signalled,
 )
 from services.common.outbox import OutboxRelay
-from services.common.settings import Settings, load
+from services.common.settings import Settings, exit_on_config_error, load
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +42,11 @@ class ServiceApp:
         db.migrate(self.settings.database_url, self.migrations)
 
     def host(self, verifier, *, relay: bool = True, consume: bool = True, address: str | None = None) -> ServiceHost:
-        workers = list(self.extra_workers)
-        if relay and self.relay is not None:
-            workers.append(Worker(f"{self.name}-relay", self.relay.run))
+        workers = []
+        if relay:
+            if self.relay is not None:
+                workers.append(Worker(f"{self.name}-relay", self.relay.run))
+            workers += self.extra_workers
         if consume:
             workers += [Worker(c.consumer_name, c.run) for c in self.consumers]
         interceptor = ServerInterceptor(
@@ -53,6 +55,7 @@ class ServiceApp:
         return ServiceHost(address or self.settings.grpc_address, self.registrations, interceptor, workers)
 
 
+@exit_on_config_error
 def main(name: str, build: Callable[[Settings], ServiceApp], argv: list[str] | None = None,
          *, commands: tuple[str, ...] = ("migrate", "serve", "relay", "consume", "run"), needs_org: bool = True) -> int:
     parser = argparse.ArgumentParser(prog=f"python -m services.{name}", description=f"Brobygger {name} service")
@@ -79,8 +82,11 @@ def main(name: str, build: Callable[[Settings], ServiceApp], argv: list[str] | N
         host.run_until_signalled()
         return 0
     workers = []
-    if args.command == "relay" and app.relay is not None:
-        workers.append(Worker(f"{name}-relay", app.relay.run))
+    if args.command == "relay":
+        # Everything that moves committed work outward: the Kafka outbox and any node-to-node deliveries.
+        if app.relay is not None:
+            workers.append(Worker(f"{name}-relay", app.relay.run))
+        workers += app.extra_workers
     if args.command == "consume":
         workers += [Worker(c.consumer_name, c.run) for c in app.consumers]
     if not workers:

@@ -17,7 +17,10 @@ DEFAULT_PORTS = {"membership": 50051, "events": 50052, "referral": 50053, "repor
 
 
 class ConfigError(SystemExit):
-    """Raised (and exits with status 2) when the environment is not usable."""
+    """Raised (and exits with status 2) when the environment is not usable.
+
+    Python prints nothing for a SystemExit with a numeric code, so entry points
+    catch it and print it (see exit_on_config_error)."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
@@ -161,6 +164,22 @@ def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: b
     if r.problems:
         raise ConfigError(r.problems)
     return settings
+
+
+def exit_on_config_error(main):
+    """Wrap an entry point so that a ConfigError is printed before exiting with 2."""
+    import functools
+    import sys
+
+    @functools.wraps(main)
+    def wrapper(*args, **kwargs):
+        try:
+            return main(*args, **kwargs)
+        except ConfigError as exc:
+            print(exc.args[0] if exc.args else exc, file=sys.stderr)
+            return 2
+
+    return wrapper
 
 
 def _replace(settings: Settings, **changes: object) -> Settings:

@@ -102,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Starting the broker, the dev issuer, nodes {', '.join(orgs)} and the hub ...", flush=True)
     try:
         stack.start()
+        up = time.monotonic() - started
+        print(f"The federation is up ({up:.0f} s).", flush=True)
         figures = None
         if not args.no_demo and not args.keep_data:
             print("Loading demo data through the gateways ...", flush=True)
@@ -113,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             if "mir" in orgs and "mira" in orgs:
                 demo.cross_node_referral(apis["mir"], "mir", "mira")
                 print("  mir -> mira: one referral to free legal aid, with consent", flush=True)
+            print(f"Demo data loaded ({time.monotonic() - started - up:.0f} s).", flush=True)
             expected = {org: c["sessions"] for org, c in counts.items()}
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
@@ -122,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
                 if all(got.get(o) == expected[o] for o in orgs):
                     break
                 time.sleep(0.5)
-        print(_summary(stack, figures, time.monotonic() - started), flush=True)
+        print(_summary(stack, figures, up), flush=True)
         while not stop.is_set():
             for name, proc in list(stack.procs.items()):
                 if proc.poll() is not None:

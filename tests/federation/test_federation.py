@@ -1,0 +1,257 @@
+"""The whole mesh: three organisations' nodes (four services and a gateway
+each, separate processes), the hub, the broker and the dev issuer. Data
+recorded at the nodes shows up in the hub's figures; a stopped node is
+reported and the rest answer; a reporting service killed mid-stream counts
+every event exactly once; one organisation's coordinator is refused at
+another's node."""
+from __future__ import annotations
+
+import json
+import signal
+import time
+import urllib.error
+import urllib.request
+
+import grpc
+import pytest
+
+from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
+from services.devstack import demo
+from services.devstack.stack import Layout, Stack
+
+pytestmark = pytest.mark.federation
+
+ORGS = ["mir", "mira", "mkr"]
+
+
+@pytest.fixture(scope="module")
+def fed(tmp_path_factory):
+    stack = Stack(tmp_path_factory.mktemp("federation"), ORGS, Layout.free(ORGS))
+    try:
+        stack.start(timeout=120)
+        yield stack
+    finally:
+        stack.close()
+
+
+@pytest.fixture(scope="module")
+def tokens(fed):
+    cache: dict[str, tuple[float, str]] = {}
+
+    def get(user: str) -> str:
+        # Access tokens live five minutes; fetch a new one well before that.
+        if user not in cache or time.monotonic() - cache[user][0] > 120:
+            cache[user] = (time.monotonic(), fed.token(user))
+        return cache[user][1]
+
+    return get
+
+
+def http(method: str, url: str, token: str | None = None, body=None, raw: bytes | None = None):
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, resp.headers.get("Content-Type", ""), json.loads(resp.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Content-Type", ""), json.loads(exc.read() or b"{}")
+
+
+def hub_query(fed, tokens, start: str, end: str, timeout_ms: int | None = None) -> dict:
+    url = f"{fed.gateway_url()}/api/v1/federation/statistics?start_date={start}&end_date={end}"
+    if timeout_ms:
+        url += f"&node_timeout_ms={timeout_ms}"
+    status, _, body = http("GET", url, tokens("analyst-imdi"))
+    assert status == 200, body
+    return body
+
+
+def node_stats(result: dict, org: str) -> dict | None:
+    for node in result["nodes"]:
+        if node["organization"] == org:
+            return node.get("statistics")
+    return None
+
+
+def value(cell: dict) -> int | None:
+    return cell.get("value") if cell else None
+
+
+def wait_until(check, timeout: float = 30, interval: float = 0.3):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    return last
+
+
+def test_recorded_data_shows_up_in_the_hubs_figures(fed, tokens):
+    api = demo.Api(fed.gateway_url("mir"), tokens("coordinator-mir"))
+    people = []
+    for i in range(7):
+        p = api.post("/api/v1/persons", {"given_name": f"Deltaker{i}", "family_name": "Test", "birth_year": 1980 + i,
+                                         "gender": "GENDER_FEMALE"})
+        people.append(p["name"])
+        paid = i < 6
+        api.post(f"/api/v1/persons/{p['name'].rsplit('/', 1)[1]}/membership-years", {
+            "year": 2024, "fee_nok": 200 if paid else 0,
+            "payment_state": "PAYMENT_STATE_PAID" if paid else "PAYMENT_STATE_UNPAID"})
+    act = api.post("/api/v1/activities", {"title": "Leksehjelp", "subgoal": "IMDI_SUBGOAL_QUALIFICATION"})
+    aid = act["name"].rsplit("/", 1)[1]
+    for day in ("2024-03-05", "2024-03-12", "2024-03-19", "2024-03-26", "2024-04-02"):
+        ses = api.post(f"/api/v1/activities/{aid}/sessions", {"date": day, "start_time": "17:30"})
+        for name in people:
+            api.post(f"/api/v1/activities/{aid}/sessions/{ses['name'].rsplit('/', 1)[1]}/attendances",
+                     {"person": name})
+
+    def figures():
+        s = node_stats(hub_query(fed, tokens, "2024-01-01", "2024-12-31"), "mir")
+        return s if s and value(s["sessions"]) == 5 and value(s["visits_total"]) == 35 and value(s["members"]) == 7 else None
+
+    s = wait_until(figures)
+    assert s, "the hub never showed mir's figures for 2024"
+    assert value(s["paying_members"]) == 6
+    assert value(s["participants_unique_total"]) == 7
+    # Seven women born 1980-86 fall in one cell (26-66); nothing small to hide there.
+    cells = [c for c in s["participants"] if value(c.get("unique"))]
+    assert [(c["gender"], c["age_band"], value(c["unique"]), value(c["visits"])) for c in cells] == [
+        ("GENDER_FEMALE", "AGE_BAND_26_66", 7, 35)]
+
+
+def test_small_counts_are_suppressed_not_zero(fed, tokens):
+    api = demo.Api(fed.gateway_url("mkr"), tokens("coordinator-mkr"))
+    act = api.post("/api/v1/activities", {"title": "Gatemekling", "subgoal": "IMDI_SUBGOAL_SOCIAL_CONTROL"})
+    aid = act["name"].rsplit("/", 1)[1]
+    for day in ("2023-05-02", "2023-05-16"):
+        api.post(f"/api/v1/activities/{aid}/sessions", {"date": day})
+
+    def figures():
+        s = node_stats(hub_query(fed, tokens, "2023-01-01", "2023-12-31"), "mkr")
+        return s if s and s["sessions"].get("suppressed") else None
+
+    s = wait_until(figures)
+    assert s, "mkr's two sessions should show as suppressed"
+    assert s["sessions"] == {"value": None, "suppressed": "primary"}
+    assert s["members"] == {"value": 0}
+
+
+def test_a_stopped_node_is_reported_and_the_rest_answer(fed, tokens):
+    fed.procs["mkr-reporting"].send_signal(signal.SIGSTOP)  # hangs: the hub's deadline must cut it off
+    try:
+        started = time.monotonic()
+        result = hub_query(fed, tokens, "2024-01-01", "2024-12-31", timeout_ms=1500)
+        assert time.monotonic() - started < 10
+        assert result["missing_organizations"] == ["mkr"]
+        assert node_stats(result, "mir") is not None and node_stats(result, "mira") is not None
+        fed.stop("mkr-reporting")
+        result = hub_query(fed, tokens, "2024-01-01", "2024-12-31")
+        assert result["missing_organizations"] == ["mkr"]
+    finally:
+        fed.stop("mkr-reporting")
+        fed.start_service("mkr", "reporting")
+    assert wait_until(lambda: not hub_query(fed, tokens, "2024-01-01", "2024-12-31")["missing_organizations"], 60)
+
+
+def test_reporting_killed_mid_stream_counts_every_event_exactly_once(fed, tokens):
+    api = demo.Api(fed.gateway_url("mira"), tokens("coordinator-mira"))
+    act = api.post("/api/v1/activities", {"title": "Språkkafé", "subgoal": "IMDI_SUBGOAL_QUALIFICATION",
+                                          "anonymous_attendance": True})
+    aid = act["name"].rsplit("/", 1)[1]
+    sessions = [api.post(f"/api/v1/activities/{aid}/sessions", {"date": f"2025-04-{d:02d}"})["name"].rsplit("/", 1)[1]
+                for d in range(1, 29)]
+    expected = 0
+    for i, sid in enumerate(sessions):
+        for band, n in (("AGE_BAND_26_66", 9), ("AGE_BAND_20_25", 3)):
+            api.post(f"/api/v1/activities/{aid}/sessions/{sid}/attendances",
+                     {"head_count": {"gender": "GENDER_FEMALE", "age_band": band, "count": n}})
+            expected += n
+        if i == 10:
+            fed.procs["mira-reporting"].send_signal(signal.SIGKILL)
+            fed.procs["mira-reporting"].wait(10)
+            fed.procs.pop("mira-reporting")
+        if i == 20:
+            fed.start_service("mira", "reporting")
+
+    def figures():
+        s = node_stats(hub_query(fed, tokens, "2025-04-01", "2025-04-30"), "mira")
+        return s if s and value(s["visits_total"]) == expected else None
+
+    s = wait_until(figures, timeout=60)
+    assert s, f"expected {expected} visits after the restart"
+    assert value(s["sessions"]) == 28
+    time.sleep(2)  # nothing arrives late and is counted again
+    again = node_stats(hub_query(fed, tokens, "2025-04-01", "2025-04-30"), "mira")
+    assert value(again["visits_total"]) == expected
+
+
+def test_another_organisations_coordinator_is_refused(fed, tokens):
+    token = tokens("coordinator-mir")
+    base = fed.gateway_url("mira")
+    for method, path, body in [
+        ("GET", "/api/v1/persons", None),
+        ("POST", "/api/v1/persons", {"given_name": "X", "gender": "GENDER_FEMALE"}),
+        ("GET", "/api/v1/activities", None),
+        ("GET", "/api/v1/referrals", None),
+        ("GET", "/api/v1/statistics?start_date=2024-01-01&end_date=2024-12-31", None),
+    ]:
+        status, ctype, problem = http(method, base + path, token, body)
+        assert status == 403, (method, path, status, problem)
+        assert ctype.startswith("application/problem+json")
+    # And straight at the service, past the gateway.
+    with grpc.insecure_channel(fed.grpc_address("mira", "membership")) as ch:
+        with pytest.raises(grpc.RpcError) as err:
+            membership_pb2_grpc.MembershipServiceStub(ch).ListPersons(
+                membership_pb2.ListPersonsRequest(parent="organizations/mira"),
+                metadata=[("authorization", f"Bearer {token}")], timeout=5)
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    # A coordinator is not an analyst at the hub.
+    status, _, _ = http("GET", f"{fed.gateway_url()}/api/v1/federation/statistics?start_date=2024-01-01&end_date=2024-12-31",
+                        token)
+    assert status == 403
+
+
+def test_bad_input_gets_400_naming_the_field_and_unknown_ids_404(fed, tokens):
+    token = tokens("coordinator-mir")
+    base = fed.gateway_url("mir")
+    status, ctype, problem = http("POST", base + "/api/v1/persons", token,
+                                  {"given_name": "Amina", "gender": "GENDER_FEMALE", "birth_year": 1850})
+    assert status == 400 and ctype.startswith("application/problem+json")
+    assert [e["field"] for e in problem["errors"]] == ["person.birth_year"]
+    status, _, problem = http("POST", base + "/api/v1/persons", token, raw=b"{not json")
+    assert status == 400
+    status, _, problem = http("GET", base + "/api/v1/persons/doesnotexist", token)
+    assert status == 404 and problem["reason"] == "PERSON_NOT_FOUND"
+    status, _, _ = http("GET", base + "/api/v1/persons")
+    assert status == 401
+
+
+def test_gateway_health_and_openapi(fed):
+    status, _, health = http("GET", fed.gateway_url("mir") + "/healthz")
+    assert status == 200
+    text = json.dumps(health)
+    for service in ("membership", "events", "referral", "reporting"):
+        assert service in text
+    assert fed.grpc_address("mir", "membership") in text
+    status, _, doc = http("GET", fed.gateway_url("mir") + "/openapi.json")
+    assert status == 200 and doc["openapi"].startswith("3.")
+
+
+def test_demo_data_loads_and_the_hub_reports_it(fed, tokens):
+    api = demo.Api(fed.gateway_url("mkr"), tokens("coordinator-mkr"))
+    counts = demo.load("mkr", api)
+    year = demo.YEAR
+
+    def figures():
+        s = node_stats(hub_query(fed, tokens, f"{year}-01-01", f"{year}-12-31"), "mkr")
+        return s if s and value(s["sessions"]) == counts["sessions"] else None
+
+    s = wait_until(figures, timeout=60)
+    assert s, counts
+    assert value(s["members"]) == counts["membership_years"]
+    assert sum(value(c["count"]) or 0 for c in s["referrals"]) <= counts["referrals"]
