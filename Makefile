@@ -3,9 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-PROTOS := $(shell find proto/brobygger -name '*.proto' | sort)
+BUF    := proto/tools/node_modules/.bin/buf
 
-.PHONY: install run test test-fast bench proto proto-check clean help
+.PHONY: install run test test-fast bench proto proto-check proto-lint clean help
 
 help:
 	@echo "make run          install and start a local federation (nodes mir, mira, mkr, hub, broker, issuer)"
@@ -13,6 +13,7 @@ help:
 	@echo "make bench        run the benchmarks; figures go to bench-results.json"
 	@echo "make proto        regenerate proto/gen from proto/brobygger"
 	@echo "make proto-check  fail if proto/gen is stale"
+	@echo "make proto-lint   buf lint (STANDARD rules, AIP exceptions in buf.yaml)"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 not found)"; exit 1; }
@@ -23,15 +24,20 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-install: $(STAMP)
+$(BUF): proto/tools/package.json proto/tools/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for buf (the protobuf linter); install Node.js and npm"; exit 1; }
+	npm ci --prefix proto/tools --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) $(BUF)
 
 run: $(STAMP)
 	$(PY) -m services.devstack
 
-test: $(STAMP)
+test: $(STAMP) $(BUF)
 	$(PY) -m pytest
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(BUF)
 	$(PY) -m pytest -m "not federation"
 
 bench: $(STAMP)
@@ -42,6 +48,9 @@ proto: $(STAMP)
 
 proto-check: $(STAMP)
 	$(PY) -m services.common.protogen --check proto/gen
+
+proto-lint: $(BUF)
+	$(BUF) lint
 
 clean:
 	rm -rf var .pytest_cache
