@@ -255,3 +255,50 @@ def test_demo_data_loads_and_the_hub_reports_it(fed, tokens):
     assert s, counts
     assert value(s["members"]) == counts["membership_years"]
     assert sum(value(c["count"]) or 0 for c in s["referrals"]) <= counts["referrals"]
+
+
+def test_every_route_and_every_rpc_refuses_another_organisations_coordinator(fed, tokens):
+    """A mir coordinator gets 403 / PERMISSION_DENIED at mira's node, everywhere."""
+    import re
+
+    from brobygger.events.v1 import events_pb2
+    from brobygger.referral.v1 import referral_pb2
+    from brobygger.reporting.v1 import reporting_pb2
+
+    token = tokens("coordinator-mir")
+    base = fed.gateway_url("mira")
+    _, _, doc = http("GET", base + "/openapi.json")
+    checked = 0
+    for path, ops in doc["paths"].items():
+        if not path.startswith("/api/"):
+            continue
+        concrete = re.sub(r"{[^}]+}", "0f3c9a", path)
+        for method in ops:
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            status, ctype, problem = http(method.upper(), base + concrete, token, {} if method != "get" else None)
+            assert status == 403, (method, path, status, problem)
+            assert problem.get("reason") == "WRONG_ORGANIZATION"
+            checked += 1
+    assert checked >= 15
+
+    md = [("authorization", f"Bearer {token}")]
+    for module, service, svc_name in [
+        (membership_pb2, "membership", "MembershipService"),
+        (events_pb2, "events", "EventsService"),
+        (referral_pb2, "referral", "ReferralService"),
+        (reporting_pb2, "reporting", "ReportingService"),
+    ]:
+        descriptor = module.DESCRIPTOR.services_by_name[svc_name]
+        with grpc.insecure_channel(fed.grpc_address("mira", service)) as ch:
+            for method in descriptor.methods:
+                from google.protobuf import message_factory
+
+                request = message_factory.GetMessageClass(method.input_type)()
+                response = message_factory.GetMessageClass(method.output_type)
+                call = ch.unary_unary(f"/{descriptor.full_name}/{method.name}",
+                                      request_serializer=lambda m: m.SerializeToString(),
+                                      response_deserializer=response.FromString)
+                with pytest.raises(grpc.RpcError) as err:
+                    call(request, metadata=md, timeout=5)
+                assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED, (svc_name, method.name)
