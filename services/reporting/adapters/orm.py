@@ -1,0 +1,94 @@
+"""The reporting service's fact tables. They hold no names and no contact
+details: pseudonymous ids, genders, birth years, age bands, dates and states,
+each row keyed by the natural id of the fact it comes from."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from services.common.db import UTCDateTime, common_tables
+
+metadata = sa.MetaData()
+
+persons = sa.Table(
+    "fact_persons",
+    metadata,
+    sa.Column("person_id", sa.String(64), primary_key=True),
+    sa.Column("gender", sa.Integer, nullable=False),
+    sa.Column("birth_year", sa.Integer, nullable=False),
+    sa.Column("registered_date", sa.Date, nullable=True),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+)
+
+membership_years = sa.Table(
+    "fact_membership_years",
+    metadata,
+    sa.Column("person_id", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("payment_state", sa.Integer, nullable=False),
+    sa.Column("birth_year", sa.Integer, nullable=False),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+    sa.Index("ix_fact_membership_years_year", "year"),
+)
+
+activities = sa.Table(
+    "fact_activities",
+    metadata,
+    sa.Column("activity_id", sa.String(64), primary_key=True),
+    sa.Column("subgoal", sa.Integer, nullable=False),
+    sa.Column("theme", sa.String(100), nullable=False, server_default=""),
+    sa.Column("funder", sa.String(100), nullable=False, server_default=""),
+    sa.Column("anonymous_attendance", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+)
+
+sessions = sa.Table(
+    "fact_sessions",
+    metadata,
+    sa.Column("session_id", sa.String(64), primary_key=True),
+    sa.Column("activity_id", sa.String(64), nullable=False),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("subgoal", sa.Integer, nullable=False),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+    sa.Index("ix_fact_sessions_date", "date"),
+)
+
+attendances = sa.Table(
+    "fact_attendances",
+    metadata,
+    sa.Column("attendance_id", sa.String(64), primary_key=True),
+    sa.Column("session_id", sa.String(64), nullable=False),
+    sa.Column("activity_id", sa.String(64), nullable=False),
+    sa.Column("date", sa.Date, nullable=False),
+    # Pseudonymous id of a named participant; empty for a head count.
+    sa.Column("person_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("gender", sa.Integer, nullable=False),
+    sa.Column("age_band", sa.Integer, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+    sa.Index("ix_fact_attendances_date", "date"),
+)
+
+referrals = sa.Table(
+    "fact_referrals",
+    metadata,
+    sa.Column("referral_id", sa.String(64), primary_key=True),
+    sa.Column("direction", sa.Integer, nullable=False),
+    sa.Column("partner_kind", sa.Integer, nullable=False),
+    sa.Column("reason_category", sa.Integer, nullable=False),
+    sa.Column("state", sa.Integer, nullable=False),
+    sa.Column("created_date", sa.Date, nullable=False),
+    sa.Column("changed_date", sa.Date, nullable=False),
+    sa.Column("target_organization", sa.String(64), nullable=False, server_default=""),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+    sa.Index("ix_fact_referrals_created", "created_date"),
+)
+
+tables = {
+    "fact_persons": persons,
+    "fact_membership_years": membership_years,
+    "fact_activities": activities,
+    "fact_sessions": sessions,
+    "fact_attendances": attendances,
+    "fact_referrals": referrals,
+    **common_tables(metadata),
+}

@@ -1,0 +1,425 @@
+"""The reporting service against a real gRPC server, real SQLite and
+PostgreSQL, the real broker and real signed tokens.
+
+Facts go to the broker as CloudEvents, exactly as the other services' outbox
+relays publish them. Tests that count facts run a node for an organisation
+of their own (unique topics and consumer group) and ask with the federation
+hub's token, which every node accepts for statistics; the access tests run a
+node for "mir", whose users the issuer knows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from typing import Callable
+
+import grpc
+import pytest
+import sqlalchemy as sa
+from google.protobuf.message import Message
+
+from brobygger.events.v1 import events_events_pb2 as ev
+from brobygger.membership.v1 import membership_events_pb2 as mem
+from brobygger.membership.v1 import membership_pb2
+from brobygger.referral.v1 import referral_events_pb2 as ref
+from brobygger.referral.v1 import referral_pb2
+from brobygger.reporting.v1 import reporting_pb2, reporting_pb2_grpc
+from brobygger.type.v1 import types_pb2
+from services.common.cloudevent import Envelope, dataschema_for
+from services.common.grpcclient import decode_error
+from services.common.kafka import ensure_topics, make_producer
+from services.devstack import inprocess
+from services.reporting.bootstrap import build
+from services.reporting.service_layer import facts
+from tests.conftest import bearer
+
+F, M = types_pb2.GENDER_FEMALE, types_pb2.GENDER_MALE
+CHILD, ADULT = types_pb2.AGE_BAND_0_12, types_pb2.AGE_BAND_26_66
+COMMUNITY, QUALIFICATION, SOCIAL_CONTROL = (types_pb2.IMDI_SUBGOAL_COMMUNITY, types_pb2.IMDI_SUBGOAL_QUALIFICATION,
+                                            types_pb2.IMDI_SUBGOAL_SOCIAL_CONTROL)
+PRIMARY, SECONDARY = reporting_pb2.SUPPRESSION_PRIMARY, reporting_pb2.SUPPRESSION_SECONDARY
+YEAR_2026 = types_pb2.DateRange(start_date="2026-01-01", end_date="2026-12-31")
+
+_TOPIC_OF = {
+    facts.TYPE_PERSON_REGISTERED: "membership", facts.TYPE_YEAR_RECORDED: "membership",
+    facts.TYPE_ACTIVITY_CREATED: "events", facts.TYPE_SESSION_SCHEDULED: "events",
+    facts.TYPE_ATTENDANCE_RECORDED: "events", facts.TYPE_REFERRAL_STATE_CHANGED: "referral",
+}
+
+
+# ---------------------------------------------------------------- facts as the producers publish them
+
+
+class Facts:
+    """Builds one organisation's facts as (topic, CloudEvent envelope) pairs."""
+
+    def __init__(self, org: str) -> None:
+        self.org = org
+        self.items: list[tuple[str, Envelope]] = []
+
+    def add(self, ce_type: str, key: str, message: Message, *, ce_id: str | None = None,
+            service: str | None = None) -> Envelope:
+        service = service or _TOPIC_OF[ce_type]
+        env = Envelope(
+            id=ce_id or uuid.uuid4().hex, source=f"/organizations/{self.org}/{service}", type=ce_type,
+            time=dt.datetime.now(dt.timezone.utc).isoformat().replace("+00:00", "Z"),
+            dataschema=dataschema_for(message.DESCRIPTOR.full_name), key=key, data=message.SerializeToString(),
+        )
+        self.items.append((f"{self.org}.{service}", env))
+        return env
+
+    def member(self, person: str, year: int, state: int, *, birth_year: int = 1985) -> None:
+        self.add(facts.TYPE_YEAR_RECORDED, person, mem.MembershipYearRecorded(
+            person_id=person, year=year, payment_state=state, fee_nok=200, birth_year=birth_year))
+
+    def person(self, person: str, gender: int = F, birth_year: int = 1985) -> None:
+        self.add(facts.TYPE_PERSON_REGISTERED, person, mem.PersonRegistered(
+            person_id=person, gender=gender, birth_year=birth_year, registered_date="2026-01-10"))
+
+    def activity(self, activity: str, subgoal: int, theme: str, anonymous: bool = False) -> None:
+        self.add(facts.TYPE_ACTIVITY_CREATED, activity, ev.ActivityCreated(
+            activity_id=activity, subgoal=subgoal, theme=theme, funder="IMDi", anonymous_attendance=anonymous))
+
+    def session(self, session: str, activity: str, date: str, subgoal: int = 0) -> None:
+        self.add(facts.TYPE_SESSION_SCHEDULED, session, ev.SessionScheduled(
+            session_id=session, activity_id=activity, date=date, subgoal=subgoal))
+
+    def attendance(self, attendance: str, session: str, activity: str, date: str, *, person: str = "",
+                   gender: int = F, band: int = ADULT, count: int = 1, ce_id: str | None = None) -> Envelope:
+        return self.add(facts.TYPE_ATTENDANCE_RECORDED, session, ev.AttendanceRecorded(
+            attendance_id=attendance, session_id=session, activity_id=activity, date=date, person_id=person,
+            gender=gender, age_band=band, count=count), ce_id=ce_id)
+
+    def referral(self, referral: str, state: int, created: str, changed: str) -> None:
+        self.add(facts.TYPE_REFERRAL_STATE_CHANGED, referral, ref.ReferralStateChanged(
+            referral_id=referral, direction=referral_pb2.DIRECTION_OUTGOING,
+            partner_kind=referral_pb2.PARTNER_KIND_SCHOOL, reason_category=referral_pb2.REASON_CATEGORY_SCHOOL_HOME,
+            state=state, created_date=created, changed_date=changed))
+
+
+def publish(bootstrap: str, items: list[tuple[str, Envelope]]) -> None:
+    """Publish envelopes in order, as an outbox relay does: binary-mode CloudEvents, acknowledged."""
+    ensure_topics(bootstrap, sorted({topic for topic, _ in items}))
+    producer = make_producer(bootstrap, client_id="test-facts")
+    try:
+        futures = [producer.send(topic, key=env.key.encode(), value=env.data, headers=env.headers())
+                   for topic, env in items]
+        producer.flush(timeout=30)
+        for f in futures:
+            f.get(timeout=30)
+    finally:
+        producer.close(timeout=5)
+
+
+def year_2026(org: str) -> Facts:
+    """A year of a small organisation: members, homework help, women's yoga, a theme meeting, referrals."""
+    f = Facts(org)
+    # Members: seven with a 2026 year (one paid after first being recorded unpaid, one waived, one unpaid),
+    # one whose only year is 2025.
+    for i in range(1, 8):
+        f.person(f"m{i}")
+    f.member("m1", 2026, membership_pb2.PAYMENT_STATE_UNPAID)
+    f.member("m1", 2026, membership_pb2.PAYMENT_STATE_PAID)
+    for i in range(2, 6):
+        f.member(f"m{i}", 2026, membership_pb2.PAYMENT_STATE_PAID)
+    f.member("m6", 2026, membership_pb2.PAYMENT_STATE_WAIVED)
+    f.member("m7", 2026, membership_pb2.PAYMENT_STATE_UNPAID)
+    f.member("m8", 2025, membership_pb2.PAYMENT_STATE_PAID)
+    # Activities and sessions: the yoga sessions name no sub-goal and take their activity's.
+    f.activity("leksehjelp", QUALIFICATION, "homework help")
+    f.activity("yoga", COMMUNITY, "yoga and zumba for women", anonymous=True)
+    f.activity("temamote", SOCIAL_CONTROL, "theme meeting on negative social control")
+    f.activity("konferanse", COMMUNITY, "national conference")
+    for i in range(6):
+        f.session(f"lh{i}", "leksehjelp", f"2026-02-{4 + 7 * i:02d}" if i < 4 else f"2026-03-{4 + 7 * (i - 4):02d}",
+                  QUALIFICATION)
+    for i in range(5):
+        f.session(f"yo{i}", "yoga", f"2026-04-{1 + 7 * i:02d}")
+    f.session("tm0", "temamote", "2026-05-20", SOCIAL_CONTROL)
+    f.session("tm1", "temamote", "2026-09-16", SOCIAL_CONTROL)
+    f.session("kf0", "konferanse", "2025-11-15", COMMUNITY)  # outside the period
+    # Participants: six girls come twice, five boys once (homework help); two named women and
+    # a head count of twenty at yoga; a head count of three men at the theme meeting.
+    for i in range(6):
+        f.attendance(f"a-g{i}-1", "lh0", "leksehjelp", "2026-02-04", person=f"g{i}", gender=F, band=CHILD)
+        f.attendance(f"a-g{i}-2", "lh1", "leksehjelp", "2026-02-11", person=f"g{i}", gender=F, band=CHILD)
+    for i in range(5):
+        f.attendance(f"a-b{i}", "lh2", "leksehjelp", "2026-02-18", person=f"b{i}", gender=M, band=CHILD)
+    f.attendance("a-w0", "yo0", "yoga", "2026-04-01", person="m1", gender=F, band=ADULT)
+    f.attendance("a-w1", "yo0", "yoga", "2026-04-01", person="m2", gender=F, band=ADULT)
+    f.attendance("a-yo-hc", "yo0", "yoga", "2026-04-01", gender=F, band=ADULT, count=20)
+    f.attendance("a-tm-hc", "tm0", "temamote", "2026-05-20", gender=M, band=ADULT, count=3)
+    f.attendance("a-kf-hc", "kf0", "konferanse", "2025-11-15", gender=F, band=ADULT, count=140)  # outside
+    # Referrals created in 2026: five still requested, two rejected, seven completed (one of them with a
+    # stale "accepted" arriving after its completion), and one from December 2025.
+    for i in range(5):
+        f.referral(f"r-req{i}", referral_pb2.REFERRAL_STATE_REQUESTED, "2026-03-01", "2026-03-01")
+    for i in range(2):
+        f.referral(f"r-rej{i}", referral_pb2.REFERRAL_STATE_REQUESTED, "2026-03-02", "2026-03-02")
+        f.referral(f"r-rej{i}", referral_pb2.REFERRAL_STATE_REJECTED, "2026-03-02", "2026-03-04")
+    for i in range(7):
+        f.referral(f"r-done{i}", referral_pb2.REFERRAL_STATE_REQUESTED, "2026-03-03", "2026-03-03")
+        f.referral(f"r-done{i}", referral_pb2.REFERRAL_STATE_COMPLETED, "2026-03-03", "2026-06-10")
+    f.referral("r-done0", referral_pb2.REFERRAL_STATE_ACCEPTED, "2026-03-03", "2026-03-05")
+    f.referral("r-old", referral_pb2.REFERRAL_STATE_COMPLETED, "2025-12-20", "2026-01-05")
+    # A fact type reporting does not know yet is skipped.
+    f.add("no.brobygger.events.volunteer.hours.logged.v1", "v1", ev.ActivityCreated(activity_id="x"),
+          service="events")
+    return f
+
+
+# ---------------------------------------------------------------- reading figures
+
+
+def value(c: reporting_pb2.Cell):
+    """A cell as a test reads it: the count, or 'P' / 'S' when suppressed."""
+    if c.WhichOneof("kind") == "suppressed":
+        return {PRIMARY: "P", SECONDARY: "S"}[c.suppressed]
+    assert c.WhichOneof("kind") == "value", "a cell always holds a value or a suppression marker"
+    return c.value
+
+
+def summary(s: reporting_pb2.Statistics) -> dict:
+    return {
+        "members": value(s.members), "paying_members": value(s.paying_members),
+        "activities": value(s.activities), "sessions": value(s.sessions),
+        "participants": [(p.gender, p.age_band, value(p.unique), value(p.visits)) for p in s.participants],
+        "unique_total": value(s.participants_unique_total), "visits_total": value(s.visits_total),
+        "referrals": [(r.state, value(r.count)) for r in s.referrals],
+        "by_subgoal": [(g.subgoal, value(g.sessions)) for g in s.sessions_by_subgoal],
+    }
+
+
+def wait_for(fetch: Callable[[], dict], want: Callable[[dict], bool], timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    got = fetch()
+    while not want(got) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        got = fetch()
+    return got
+
+
+def unique_org() -> str:
+    return f"t{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def hub_md(issuer):
+    return bearer(issuer.service_token("brobygger-hub"))
+
+
+def stats_of(address: str, org: str, md, period=YEAR_2026) -> reporting_pb2.Statistics:
+    with grpc.insecure_channel(address) as ch:
+        return reporting_pb2_grpc.ReportingServiceStub(ch).GetStatistics(
+            reporting_pb2.GetStatisticsRequest(organization=f"organizations/{org}", period=period),
+            metadata=md, timeout=10)
+
+
+# ---------------------------------------------------------------- figures from facts
+
+
+EXPECTED_2026 = {
+    "members": 7, "paying_members": 6, "activities": "P", "sessions": 13,
+    "participants": [(F, CHILD, 6, 12), (F, ADULT, "P", 22), (M, CHILD, "S", "S"), (M, ADULT, 0, "P")],
+    "unique_total": 13, "visits_total": 42,
+    "referrals": [("REFERRAL_STATE_REQUESTED", "S"), ("REFERRAL_STATE_REJECTED", "P"),
+                  ("REFERRAL_STATE_COMPLETED", 7)],
+    "by_subgoal": [(COMMUNITY, "S"), (QUALIFICATION, 6), (SOCIAL_CONTROL, "P")],
+}
+
+
+def test_figures_from_published_facts_under_disclosure_control(broker, issuer, database_url, hub_md):
+    org = unique_org()
+    publish(broker.bootstrap, year_2026(org).items)
+    env = inprocess.node_env(org, database_url=database_url, kafka=broker.bootstrap, issuer=issuer.url)
+    with inprocess.running("reporting", build, env) as node:
+        got = wait_for(lambda: summary(stats_of(node.address, org, hub_md)), lambda s: s == EXPECTED_2026)
+        assert got == EXPECTED_2026
+        stats = stats_of(node.address, org, hub_md)
+        assert stats.organization == f"organizations/{org}" and stats.min_cell_size == 5
+        assert (stats.period.start_date, stats.period.end_date) == ("2026-01-01", "2026-12-31")
+        assert stats.generate_time.seconds > 0
+        # The same facts seen for 2025 alone: the conference, m8's membership, no referrals created then
+        # except r-old.
+        old = summary(stats_of(node.address, org, hub_md, types_pb2.DateRange(start_date="2025-01-01",
+                                                                               end_date="2025-12-31")))
+        assert (old["members"], old["sessions"], old["visits_total"], old["unique_total"]) == ("P", "P", 140, 0)
+        assert old["referrals"] == [("REFERRAL_STATE_COMPLETED", "P")]
+        assert node.app.consumers[0].applied > 0
+        # Every query is written to the audit log: who, and which period; no figures.
+        audit = node.app.tables["audit_log"]
+        with node.app.engine.connect() as conn:
+            rows = conn.execute(sa.select(audit).order_by(audit.c.id)).all()
+        assert rows and {r.action for r in rows} == {"statistics.read"}
+        assert {r.actor for r in rows} == {"service-account-brobygger-hub"}
+        assert rows[-1].resource == f"organizations/{org}/statistics?period=2025-01-01/2025-12-31"
+        # No names ever reach the fact tables: only ids, codes, dates and counts.
+        with node.app.engine.connect() as conn:
+            for name in ("fact_persons", "fact_attendances", "fact_referrals"):
+                t = node.app.tables[name]
+                assert all(not isinstance(c.type, sa.String) or c.name.endswith(("_id", "organization"))
+                           for c in t.columns), name
+
+
+def test_the_same_event_twice_counts_once(broker, issuer, tmp_path, hub_md):
+    org = unique_org()
+    f = Facts(org)
+    f.activity("kafe", QUALIFICATION, "language café")
+    f.session("s1", "kafe", "2026-10-07")
+    for i in range(6):
+        f.attendance(f"a{i}", "s1", "kafe", "2026-10-07", person=f"p{i}", gender=F)
+    f.items.append(f.items[-1])  # the relay published a5 again after a crash: same ce_id
+    # The same attendance under a new ce_id (e.g. re-sent by the producer): the natural id keeps it one.
+    f.attendance("a0", "s1", "kafe", "2026-10-07", person="p0", gender=F)
+    publish(broker.bootstrap, f.items)
+    env = inprocess.node_env(org, database_url=f"sqlite:///{tmp_path}/r.db", kafka=broker.bootstrap,
+                             issuer=issuer.url)
+    with inprocess.running("reporting", build, env) as node:
+        consumer = node.app.consumers[0]
+        wait_for(lambda: {"seen": consumer.applied + consumer.duplicates}, lambda s: s["seen"] >= len(f.items))
+        assert (consumer.applied, consumer.duplicates) == (len(f.items) - 1, 1)
+        got = summary(stats_of(node.address, org, hub_md))
+        assert (got["unique_total"], got["visits_total"], got["participants"]) == (6, 6, [(F, ADULT, 6, 6)])
+
+
+def test_a_consumer_stopped_mid_stream_counts_each_event_exactly_once(broker, issuer, tmp_path, hub_md):
+    org = unique_org()
+    url = f"sqlite:///{tmp_path}/r.db"
+    env = inprocess.node_env(org, database_url=url, kafka=broker.bootstrap, issuer=issuer.url)
+    first, second = Facts(org), Facts(org)
+    first.activity("lh", QUALIFICATION, "homework help")
+    first.session("s1", "lh", "2026-02-04")
+    for i in range(40):
+        first.attendance(f"a{i}", "s1", "lh", "2026-02-04", person=f"p{i}", gender=F, band=CHILD)
+    for i in range(40, 80):
+        second.attendance(f"a{i}", "s1", "lh", "2026-02-04", person=f"p{i}", gender=F, band=CHILD)
+
+    visits = lambda address: {"v": value(stats_of(address, org, hub_md).visits_total)}  # noqa: E731
+    with inprocess.running("reporting", build, env) as node:
+        publish(broker.bootstrap, first.items)
+        assert wait_for(lambda: visits(node.address), lambda s: s["v"] == 40) == {"v": 40}
+    # Stopped. More facts arrive meanwhile; some of them were applied just before a crash that
+    # came before the offsets were committed, so the broker delivers them again.
+    publish(broker.bootstrap, second.items)
+    with inprocess.running("reporting", build, env, consume=False) as crashed:
+        for _, e in second.items[:7]:
+            assert crashed.app.consumers[0].process(e) is True
+    with inprocess.running("reporting", build, env) as node:
+        consumer = node.app.consumers[0]
+        assert wait_for(lambda: visits(node.address), lambda s: s["v"] == 80) == {"v": 80}
+        wait_for(lambda: {"n": consumer.applied + consumer.duplicates}, lambda s: s["n"] >= 40, timeout=10)
+        assert (consumer.applied, consumer.duplicates) == (33, 7)
+        time.sleep(0.5)
+        got = summary(stats_of(node.address, org, hub_md))
+        assert (got["unique_total"], got["visits_total"]) == (80, 80)
+        processed = node.app.tables["processed_events"]
+        with node.app.engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(processed)).scalar_one() == 82
+
+
+def test_unusable_facts_go_to_dead_letters(issuer, tmp_path, broker):
+    org = unique_org()
+    env = inprocess.node_env(org, database_url=f"sqlite:///{tmp_path}/r.db", kafka=broker.bootstrap,
+                             issuer=issuer.url)
+    with inprocess.running("reporting", build, env, consume=False) as node:
+        f = Facts(org)
+        f.session("s1", "lh", "4 February")
+        topic, bad = f.items[-1]
+        assert node.app.consumers[0].process(bad, topic=topic) is False
+        dead = node.app.tables["dead_letters"]
+        with node.app.engine.connect() as conn:
+            row = conn.execute(sa.select(dead)).one()
+        assert (row.ce_type, row.error) == (facts.TYPE_SESSION_SCHEDULED, "UnusableFact")
+
+
+# ---------------------------------------------------------------- access and validation at mir's node
+
+
+@pytest.fixture(scope="module")
+def mir_node(broker, issuer, tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('reporting-mir')}/r.db"
+    env = inprocess.node_env("mir", database_url=url, kafka=broker.bootstrap, issuer=issuer.url)
+    with inprocess.running("reporting", build, env, consume=False) as node:
+        yield node
+
+
+@pytest.fixture
+def mir_stub(mir_node):
+    with grpc.insecure_channel(mir_node.address) as ch:
+        yield reporting_pb2_grpc.ReportingServiceStub(ch)
+
+
+def get(stub, md, organization="organizations/mir", period=YEAR_2026, **kw):
+    request = reporting_pb2.GetStatisticsRequest(organization=organization, **kw)
+    if period is not None:
+        request.period.CopyFrom(period)
+    return stub.GetStatistics(request, metadata=md, timeout=10)
+
+
+@pytest.mark.parametrize("who", ["coordinator-mir", "hub", "node-mir"])
+def test_coordinators_the_node_and_the_hub_may_read_statistics(mir_stub, mir_node, issuer, who):
+    token = {"hub": lambda: issuer.service_token("brobygger-hub"),
+             "node-mir": lambda: issuer.service_token("node-mir")}.get(who, lambda: issuer.token(who))()
+    stats = get(mir_stub, bearer(token), period=types_pb2.DateRange(start_date="1990-01-01",
+                                                                    end_date="1990-06-30"))
+    # Nothing happened then: every figure is a published zero, not a suppressed cell.
+    assert summary(stats) == {"members": 0, "paying_members": 0, "activities": 0, "sessions": 0, "participants": [],
+                              "unique_total": 0, "visits_total": 0, "referrals": [],
+                              "by_subgoal": [(COMMUNITY, 0), (QUALIFICATION, 0), (SOCIAL_CONTROL, 0)]}
+    audit = mir_node.app.tables["audit_log"]
+    with mir_node.app.engine.connect() as conn:
+        last = conn.execute(sa.select(audit).order_by(audit.c.id.desc()).limit(1)).one()
+    expected_actor = {"hub": "service-account-brobygger-hub", "node-mir": "service-account-node-mir"}.get(who, who)
+    assert (last.actor, last.action, last.resource) == (
+        expected_actor, "statistics.read", "organizations/mir/statistics?period=1990-01-01/1990-06-30")
+
+
+@pytest.mark.parametrize("user, reason", [
+    ("coordinator-mira", "WRONG_ORGANIZATION"), ("analyst-imdi", "WRONG_ORGANIZATION"),
+    ("volunteer-mir", "ROLE_REQUIRED"),
+])
+def test_others_are_refused_at_the_node(mir_stub, issuer, user, reason):
+    with pytest.raises(grpc.RpcError) as err:
+        get(mir_stub, bearer(issuer.token(user)))
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert decode_error(err.value).reason == reason
+
+
+def test_another_nodes_service_account_is_refused(mir_stub, issuer):
+    with pytest.raises(grpc.RpcError) as err:
+        get(mir_stub, bearer(issuer.service_token("node-mira")))
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_no_token_is_unauthenticated(mir_stub):
+    with pytest.raises(grpc.RpcError) as err:
+        get(mir_stub, [])
+    assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_wrong_or_malformed_organisation(mir_stub, issuer):
+    md = bearer(issuer.token("coordinator-mir"))
+    with pytest.raises(grpc.RpcError) as err:
+        get(mir_stub, md, organization="organizations/mira")
+    problem = decode_error(err.value)
+    assert (problem.code, problem.reason) == (grpc.StatusCode.NOT_FOUND, "WRONG_ORGANIZATION")
+    with pytest.raises(grpc.RpcError) as err:
+        get(mir_stub, md, organization="mir")
+    problem = decode_error(err.value)
+    assert problem.code == grpc.StatusCode.INVALID_ARGUMENT and problem.violations[0][0] == "organization"
+
+
+@pytest.mark.parametrize("period, fields", [
+    (None, {"period"}),
+    (types_pb2.DateRange(start_date="2026-01-01"), {"period.end_date"}),
+    (types_pb2.DateRange(start_date="1.1.2026", end_date="2026-02-30"), {"period.start_date", "period.end_date"}),
+    (types_pb2.DateRange(start_date="2026-12-31", end_date="2026-01-01"), {"period.end_date"}),
+    (types_pb2.DateRange(start_date="2020-01-01", end_date="2026-12-31"), {"period.end_date"}),
+])
+def test_invalid_periods_name_the_field(mir_stub, issuer, period, fields):
+    with pytest.raises(grpc.RpcError) as err:
+        get(mir_stub, bearer(issuer.token("coordinator-mir")), period=period)
+    problem = decode_error(err.value)
+    assert problem.code == grpc.StatusCode.INVALID_ARGUMENT and problem.reason == "INVALID_FIELDS"
+    assert {f for f, _ in problem.violations} == fields
