@@ -24,9 +24,9 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-$(BUF): proto/tools/package.json proto/tools/package-lock.json
+$(BUF): proto/tools/package.json
 	@command -v npm >/dev/null || { echo "npm is needed for buf (the protobuf linter); install Node.js and npm"; exit 1; }
-	npm ci --prefix proto/tools --no-audit --no-fund --loglevel=error
+	npm install --prefix proto/tools --no-package-lock --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: $(STAMP) $(BUF)

@@ -18,7 +18,7 @@ def test_generated_code_is_fresh():
 
 
 def test_buf_lint_passes():
-    assert BUF.exists(), "buf is not installed: run `make test` (or `npm ci --prefix proto/tools`)"
+    assert BUF.exists(), "buf is not installed: run `make test` (or `npm install --prefix proto/tools --no-package-lock`)"
     result = subprocess.run([str(BUF), "lint"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
 
