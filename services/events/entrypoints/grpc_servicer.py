@@ -1,11 +1,11 @@
 """proto -> command -> handler -> proto. No SQL, Kafka or JWT code here."""
 from __future__ import annotations
 
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from brobygger.events.v1 import events_pb2, events_pb2_grpc
 from services.common.grpcserver import Access
 from services.common.names import ORGANIZATION, NamePattern
+from services.common.timestamps import timestamp
 from services.events.domain.model import Activity, Attendance, HeadCount, Session
 from services.events.service_layer.handlers import Events, RecordAttendance
 
@@ -24,12 +24,6 @@ POLICY = {
 }
 
 
-def _ts(value) -> Timestamp:
-    ts = Timestamp()
-    if value is not None:
-        ts.FromDatetime(value)
-    return ts
-
 
 class EventsServicer(events_pb2_grpc.EventsServiceServicer):
     def __init__(self, service: Events) -> None:
@@ -40,24 +34,24 @@ class EventsServicer(events_pb2_grpc.EventsServiceServicer):
         return events_pb2.Activity(
             name=ACTIVITY.format(org=self.org, activity=a.id), title=a.title, description=a.description,
             theme=a.theme, subgoal=a.subgoal, target_group=a.target_group, funder=a.funder, chapter=a.chapter,
-            capacity=a.capacity, anonymous_attendance=a.anonymous_attendance, create_time=_ts(a.create_time),
+            capacity=a.capacity, anonymous_attendance=a.anonymous_attendance, create_time=timestamp(a.create_time),
         )
 
     def _session_proto(self, s: Session) -> events_pb2.Session:
         return events_pb2.Session(
             name=SESSION.format(org=self.org, activity=s.activity_id, session=s.id), date=s.date,
             start_time=s.start_time, duration_minutes=s.duration_minutes, location=s.location,
-            create_time=_ts(s.create_time),
+            create_time=timestamp(s.create_time),
         )
 
     def _attendance_proto(self, a: Attendance) -> events_pb2.Attendance:
         name = ATTENDANCE.format(org=self.org, activity=a.activity_id, session=a.session_id, attendance=a.id)
         if a.is_named:
             return events_pb2.Attendance(name=name, person=PERSON.format(org=self.org, person=a.person_id),
-                                         create_time=_ts(a.create_time))
+                                         create_time=timestamp(a.create_time))
         return events_pb2.Attendance(
             name=name, head_count=events_pb2.HeadCount(gender=a.gender, age_band=a.age_band, count=a.count),
-            create_time=_ts(a.create_time))
+            create_time=timestamp(a.create_time))
 
     def CreateActivity(self, request, context):
         ORGANIZATION.parse(request.parent, "parent", org=self.org)

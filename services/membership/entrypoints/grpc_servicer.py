@@ -1,11 +1,11 @@
 """proto -> command -> handler -> proto. No SQL, Kafka or JWT code here."""
 from __future__ import annotations
 
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
 from services.common.grpcserver import Access, current_principal
 from services.common.names import ORGANIZATION, NamePattern
+from services.common.timestamps import timestamp
 from services.membership.domain.model import MembershipYear, Person
 from services.membership.service_layer.handlers import Membership
 
@@ -15,12 +15,6 @@ POLICY = {
     "GetPersonProfile": Access(roles=frozenset({"node-service"})),
 }
 
-
-def _ts(value) -> Timestamp:
-    ts = Timestamp()
-    if value is not None:
-        ts.FromDatetime(value)
-    return ts
 
 
 class MembershipServicer(membership_pb2_grpc.MembershipServiceServicer):
@@ -33,13 +27,13 @@ class MembershipServicer(membership_pb2_grpc.MembershipServiceServicer):
             name=PERSON.format(org=self.org, person=p.id), given_name=p.given_name, family_name=p.family_name,
             birth_year=p.birth_year, gender=p.gender, preferred_languages=p.preferred_languages, email=p.email,
             phone=p.phone, postal_code=p.postal_code, municipality=p.municipality, chapter=p.chapter,
-            create_time=_ts(p.create_time), update_time=_ts(p.update_time),
+            create_time=timestamp(p.create_time), update_time=timestamp(p.update_time),
         )
 
     def _year_proto(self, m: MembershipYear) -> membership_pb2.MembershipYear:
         return membership_pb2.MembershipYear(
             name=f"{PERSON.format(org=self.org, person=m.person_id)}/membershipYears/{m.year}", year=m.year,
-            fee_nok=m.fee_nok, payment_state=m.payment_state, paid_date=m.paid_date, update_time=_ts(m.update_time),
+            fee_nok=m.fee_nok, payment_state=m.payment_state, paid_date=m.paid_date, update_time=timestamp(m.update_time),
         )
 
     def RegisterPerson(self, request, context):

@@ -1,11 +1,11 @@
 """proto -> command -> handler -> proto. No SQL, Kafka or JWT code here."""
 from __future__ import annotations
 
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from brobygger.referral.v1 import referral_pb2, referral_pb2_grpc
 from services.common.grpcserver import Access, current_principal
 from services.common.names import ORGANIZATION
+from services.common.timestamps import timestamp
 from services.referral.domain.model import REFERRAL, Referral, SharedContact
 from services.referral.service_layer.handlers import Referrals
 
@@ -16,12 +16,6 @@ POLICY = {
     "ReceiveReferralUpdate": NODE_TO_NODE,
 }
 
-
-def _ts(value) -> Timestamp:
-    ts = Timestamp()
-    if value is not None:
-        ts.FromDatetime(value)
-    return ts
 
 
 def _contact(c: referral_pb2.SharedContact) -> SharedContact:
@@ -41,7 +35,7 @@ class ReferralServicer(referral_pb2_grpc.ReferralServiceServicer):
             source_organization=r.source_organization, reason_category=r.reason_category, state=r.state,
             consent_given=r.consent_given, outcome=r.outcome, declined_by=r.declined_by,
             delivery_state=r.delivery_state, remote_name=r.remote_name,
-            create_time=_ts(r.create_time), update_time=_ts(r.update_time),
+            create_time=timestamp(r.create_time), update_time=timestamp(r.update_time),
         )
         if with_contact and not r.shared_contact.is_empty():
             c = r.shared_contact
