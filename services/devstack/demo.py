@@ -87,16 +87,21 @@ PLANS = {
 
 PEOPLE = {"mir": 40, "mira": 30, "mkr": 20}
 
-# (partner kind, partner name, reason) for referrals out of each node.
+OUT, IN = "DIRECTION_OUTGOING", "DIRECTION_INCOMING"
+
+# (direction, partner kind, partner name, reason): MiR and MiRA refer on; MKR
+# mostly receives mediation cases from the police and schools and
+# community-sentence placements from Oslo Friomsorg.
 REFERRALS = {
-    "mir": [("PARTNER_KIND_SCHOOL", "Linderud skole", "REASON_CATEGORY_SCHOOL_HOME"),
-            ("PARTNER_KIND_CHILD_WELFARE", "Barneverntjenesten i Bydel Bjerke", "REASON_CATEGORY_FAMILY_GUIDANCE"),
-            ("PARTNER_KIND_NAV", "NAV Bjerke", "REASON_CATEGORY_WORK_AND_WELFARE")],
-    "mira": [("PARTNER_KIND_LEGAL_AID", "Juridisk rådgivning for kvinner (JURK)", "REASON_CATEGORY_LEGAL_AID"),
-             ("PARTNER_KIND_HEALTH", "Helsestasjon for ungdom", "REASON_CATEGORY_HEALTH")],
-    "mkr": [("PARTNER_KIND_POLICE", "Oslo politidistrikt", "REASON_CATEGORY_MEDIATION"),
-            ("PARTNER_KIND_SCHOOL", "Kampen skole", "REASON_CATEGORY_MEDIATION"),
-            ("PARTNER_KIND_PROBATION_SERVICE", "Oslo Friomsorg", "REASON_CATEGORY_COMMUNITY_SENTENCE")],
+    "mir": [(OUT, "PARTNER_KIND_SCHOOL", "Linderud skole", "REASON_CATEGORY_SCHOOL_HOME"),
+            (OUT, "PARTNER_KIND_CHILD_WELFARE", "Barneverntjenesten i Bydel Bjerke", "REASON_CATEGORY_FAMILY_GUIDANCE"),
+            (OUT, "PARTNER_KIND_NAV", "NAV Bjerke", "REASON_CATEGORY_WORK_AND_WELFARE")],
+    "mira": [(OUT, "PARTNER_KIND_LEGAL_AID", "Juridisk rådgivning for kvinner (JURK)", "REASON_CATEGORY_LEGAL_AID"),
+             (OUT, "PARTNER_KIND_HEALTH", "Helsestasjon for ungdom", "REASON_CATEGORY_HEALTH")],
+    "mkr": [(IN, "PARTNER_KIND_POLICE", "Oslo politidistrikt", "REASON_CATEGORY_MEDIATION"),
+            (IN, "PARTNER_KIND_SCHOOL", "Kampen skole", "REASON_CATEGORY_MEDIATION"),
+            (IN, "PARTNER_KIND_PROBATION_SERVICE", "Oslo Friomsorg", "REASON_CATEGORY_COMMUNITY_SENTENCE"),
+            (OUT, "PARTNER_KIND_RED_CROSS", "Røde Kors – Gatemekling", "REASON_CATEGORY_MEDIATION")],
 }
 
 
@@ -213,12 +218,12 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
                     api.post(path, {"person": f"organizations/{org}/persons/{pid}"})
                     counts["attendances"] += 1
 
-    for kind, partner, reason in REFERRALS[org]:
+    for direction, kind, partner, reason in REFERRALS[org]:
         for _ in range(rnd.randint(3, 7)):
             pid, _g = rnd.choice(people)
             ref = api.post("/api/v1/referrals", {
-                "person": f"organizations/{org}/persons/{pid}", "partner_kind": kind, "partner_name": partner,
-                "reason_category": reason,
+                "direction": direction, "person": f"organizations/{org}/persons/{pid}", "partner_kind": kind,
+                "partner_name": partner, "reason_category": reason,
             })
             counts["referrals"] += 1
             rid = _id(ref["name"])
