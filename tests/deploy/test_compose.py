@@ -5,7 +5,7 @@ deploy/compose.env.example, deploy/federation.compose.json and
 deploy/postgres-init.sql. Nothing here needs a Docker engine or the network:
 
 * the compose file is validated against the Compose Specification's JSON
-  schema as shipped by check-jsonschema (see tests/deploy/requirements.txt);
+  schema as shipped by check-jsonschema (a dev dependency in pyproject.toml);
 * every process compose starts must exist in the tree, and every file it
   mounts must exist;
 * every variable compose uses must be documented in the example env file;
@@ -37,9 +37,8 @@ KEYCLOAK_DIR = REPO / "deploy" / "keycloak"
 REALM_FILE = KEYCLOAK_DIR / "brobygger-realm.json"
 
 INSTALL_HINT = (
-    "install the test requirements: "
-    "pip install -r tests/deploy/requirements.txt "
-    "(check-jsonschema==0.39.0, which brings ruamel.yaml)"
+    "install the test dependencies with `make test` (or `pip install -e '.[dev]'`): "
+    "check-jsonschema, which brings ruamel.yaml"
 )
 
 ORGS = ("mir", "mira", "mkr")
