@@ -44,7 +44,9 @@ def make_engine(url: str) -> Engine:
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @sa.event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+        def _on_connect(dbapi_conn, _record):  # pragma: no cover - trivial
+            # pysqlite's own transaction handling off, so that BEGIN IMMEDIATE below is ours.
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
@@ -54,11 +56,6 @@ def make_engine(url: str) -> Engine:
         @sa.event.listens_for(engine, "begin")
         def _begin_immediate(conn):  # serialise writers instead of failing on upgrade
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        # pysqlite's own transaction handling must be off for BEGIN IMMEDIATE to be ours.
-        @sa.event.listens_for(engine, "connect")
-        def _no_autobegin(dbapi_conn, _record):  # pragma: no cover - trivial
-            dbapi_conn.isolation_level = None
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 ORG_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
@@ -160,7 +160,7 @@ def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: b
     )
     if settings.env == "development" and not settings.service_client_secret:
         # The dev issuer's documented fallback secret; never used in production.
-        settings = _replace(settings, service_client_secret=f"dev-{settings.service_client_id}-secret")
+        settings = replace(settings, service_client_secret=f"dev-{settings.service_client_id}-secret")
     if r.problems:
         raise ConfigError(r.problems)
     return settings
@@ -180,9 +180,3 @@ def exit_on_config_error(main):
             return 2
 
     return wrapper
-
-
-def _replace(settings: Settings, **changes: object) -> Settings:
-    from dataclasses import replace
-
-    return replace(settings, **changes)
