@@ -57,10 +57,12 @@ class Issuer:
             return self._tokens[key]
 
     def service_token(self, client_id: str, secret: str | None = None) -> str:
+        from services.common.auth.devsecrets import dev_client_secret
+
         key = ("service", client_id)
         with self._lock:
             if key not in self._tokens:
-                oid = self._openid(client_id, secret or f"dev-{client_id}-secret")
+                oid = self._openid(client_id, secret or dev_client_secret(client_id))
                 self._tokens[key] = oid.token(grant_type="client_credentials")["access_token"]
             return self._tokens[key]
 

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
-ORG_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+from services.common.names import ORG_RE
+
 ADDRESS_RE = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):\d{1,5}$")
 
 DEFAULT_PORTS = {"membership": 50051, "events": 50052, "referral": 50053, "reporting": 50054, "hub": 50060}
@@ -58,10 +59,6 @@ class Settings:
     @property
     def is_development(self) -> bool:
         return self.env == "development"
-
-    def topic(self, service: str) -> str:
-        """Kafka topic for a service's facts at this node, e.g. 'mir.membership'."""
-        return f"{self.org}.{service}"
 
 
 class _Reader:
@@ -159,8 +156,10 @@ def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: b
         otel_endpoint=r.get("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
     )
     if settings.env == "development" and not settings.service_client_secret:
-        # The dev issuer's documented fallback secret; never used in production.
-        settings = replace(settings, service_client_secret=f"dev-{settings.service_client_id}-secret")
+        # The dev issuer's fallback secret; never used in production. Imported only here, where it is needed.
+        from services.common.auth.devsecrets import dev_client_secret
+
+        settings = replace(settings, service_client_secret=dev_client_secret(settings.service_client_id))
     if r.problems:
         raise ConfigError(r.problems)
     return settings

@@ -10,9 +10,10 @@ run unless BROBYGGER_ENV=development.
         --realm-file deploy/keycloak/brobygger-realm.json --port 8180
 """
 from services.devissuer.app import RunningIssuer, create_app, serve_in_thread, start
-from services.devissuer.issuer import ENV_VAR, DevelopmentOnlyError, DevIssuer, OAuthError, require_development
+from services.devissuer.errors import ENV_VAR, DevelopmentOnlyError, OAuthError, require_development
+from services.devissuer.issuer import DevIssuer
 from services.devissuer.keys import SigningKey
-from services.devissuer.realm import RealmFileError, dev_secret, load_realm, user_id_for
+from services.devissuer.realm import RealmFileError, load_realm, user_id_for
 
 __all__ = [
     "ENV_VAR",
@@ -23,7 +24,6 @@ __all__ = [
     "RunningIssuer",
     "SigningKey",
     "create_app",
-    "dev_secret",
     "load_realm",
     "require_development",
     "serve_in_thread",

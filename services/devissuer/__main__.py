@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 
-from services.devissuer.issuer import ENV_VAR
+from services.devissuer.errors import ENV_VAR, DevelopmentOnlyError, require_development
 
 EXIT_REFUSED = 2
 
@@ -35,16 +35,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    value = os.environ.get(ENV_VAR)
-    if value != "development":
-        shown = "not set" if value is None else f"{value!r}"
-        print(
-            f"devissuer: refusing to start: {ENV_VAR} is {shown}, not 'development'.\n"
-            f"This issuer hands out tokens for the realm file's users with their well-known development "
-            f"passwords; it must never serve a real deployment (use Keycloak there).\n"
-            f"For local work run it with {ENV_VAR}=development.",
-            file=sys.stderr,
-        )
+    try:
+        require_development()
+    except DevelopmentOnlyError as exc:
+        print(f"devissuer: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from services.devissuer.app import start

@@ -25,7 +25,8 @@ from urllib.parse import unquote_plus
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from services.devissuer.issuer import DevIssuer, OAuthError, require_development
+from services.devissuer.errors import OAuthError, require_development
+from services.devissuer.issuer import DevIssuer
 from services.devissuer.keys import SigningKey
 from services.devissuer.realm import load_realm
 

@@ -9,7 +9,7 @@ environment the same way Keycloak resolves them at ``--import-realm``: an
 unset variable without a default stays as written (Keycloak's own
 localisation keys such as ``${role_default-roles}`` look the same and must
 survive). Client secrets are the exception: when their variable is unset the
-development fallback ``dev-<clientId>-secret`` is used and logged.
+development fallback (services.common.auth.devsecrets) is used and logged.
 """
 from __future__ import annotations
 
@@ -21,15 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from services.common.auth.devsecrets import dev_client_secret
+
 log = logging.getLogger(__name__)
 
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.]*)(?::([^}]*))?\}")
 SERVICE_ACCOUNT_PREFIX = "service-account-"
-
-
-def dev_secret(client_id: str) -> str:
-    """The development fallback secret of a confidential client."""
-    return f"dev-{client_id}-secret"
 
 
 def user_id_for(realm: str, username: str) -> str:
@@ -164,6 +161,9 @@ class Realm:
             found = next((u for u in self.users.values() if (u.email or "").lower() == needle), None)
         return found
 
+    def user_by_id(self, user_id: str) -> User | None:
+        return next((u for u in self.users.values() if u.id == user_id), None)
+
     def service_account(self, client_id: str) -> User | None:
         for candidate in self.users.values():
             if candidate.service_account_client_id == client_id:
@@ -223,9 +223,10 @@ def parse_realm(raw: Mapping[str, Any], environ: Mapping[str, str]) -> Realm:
             continue
         resolved, missing = resolve_placeholders(str(secret), environ)
         if missing:
-            resolved = dev_secret(client_id)
+            resolved = dev_client_secret(client_id)
             dev_fallbacks.append(client_id)
-            log.warning("%s is not set: client %s uses the development secret dev-<clientId>-secret",
+            log.warning("%s is not set: client %s uses the development fallback secret "
+                        "(services.common.auth.devsecrets); set the variable to give it another",
                         ", ".join(missing), client_id)
         secrets[client_id] = resolved
 

@@ -5,7 +5,6 @@ import base64
 import hashlib
 import hmac
 import json
-import pathlib
 import threading
 import time
 
@@ -19,25 +18,11 @@ from services.common.auth import (
     ServiceTokenSource,
     TokenVerifier,
     bearer_from_header,
+    dev_client_secret,
     split_issuer,
 )
 from services.devissuer import SigningKey, start
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-REALM_FILE = ROOT / "deploy" / "keycloak" / "brobygger-realm.json"
-SECRET_VARS = ("BROBYGGER_NODE_MIR_SECRET", "BROBYGGER_NODE_MIRA_SECRET", "BROBYGGER_NODE_MKR_SECRET",
-               "BROBYGGER_HUB_SECRET")
-
-
-@pytest.fixture(scope="module")
-def running():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("BROBYGGER_ENV", "development")
-        for name in SECRET_VARS:
-            mp.delenv(name, raising=False)
-        handle = start(REALM_FILE, "127.0.0.1", 0)
-        yield handle
-        handle.stop()
+from tests.conftest import REALM_FILE
 
 
 @pytest.fixture()
@@ -51,7 +36,7 @@ def user_tokens(running, username: str, password: str = "dev") -> dict:
 
 
 def service_token(running, client_id: str) -> str:
-    return ServiceTokenSource(running.issuer_url, client_id, f"dev-{client_id}-secret").token()
+    return ServiceTokenSource(running.issuer_url, client_id, dev_client_secret(client_id)).token()
 
 
 def claims_of(token: str) -> dict:
@@ -218,6 +203,20 @@ def test_no_io_before_first_verify_and_discovery_once(running):
     assert running.issuer.count("certs") == before[1] + 1
 
 
+def test_encryption_keys_are_not_signing_keys(running, monkeypatch):
+    """Keycloak also publishes an RSA-OAEP key with use "enc"; a token signed with it is refused."""
+    enc = SigningKey.generate()
+    jwk = {k: v for k, v in enc.public_jwk().items() if k not in ("alg", "use")}
+    enc_keys = [{**jwk, "use": "enc", "alg": "RSA-OAEP"}, {**jwk, "kid": f"{enc.kid}-no-alg", "use": "enc"}]
+    published = running.issuer.jwks
+    monkeypatch.setattr(running.issuer, "jwks", lambda: {"keys": [*published()["keys"], *enc_keys]})
+    verifier = TokenVerifier(running.issuer_url)
+    claims = claims_of(service_token(running, "node-mir"))
+    assert verifier.verify(running.issuer.sign(claims)).belongs_to("mir")
+    for key in enc_keys:
+        assert reason(verifier, running.issuer.sign(claims, key=enc, headers={"kid": key["kid"]})) == "TOKEN_INVALID"
+
+
 def test_unreachable_issuer(running):
     with socket_closed_port() as port:
         verifier = TokenVerifier(f"http://127.0.0.1:{port}/realms/brobygger", http_timeout=1)
@@ -242,8 +241,8 @@ class socket_closed_port:
         pass
 
 
-def test_unknown_kid_refreshes_jwks_at_most_once_per_interval(running):
-    verifier = TokenVerifier(running.issuer_url)
+def test_unknown_kid_refreshes_jwks_at_most_once_per_interval(running, clock):
+    verifier = TokenVerifier(running.issuer_url, clock=clock)
     before_rotation = service_token(running, "node-mir")
     verifier.verify(before_rotation)
     certs = running.issuer.count("certs")
@@ -261,22 +260,42 @@ def test_unknown_kid_refreshes_jwks_at_most_once_per_interval(running):
         sprayed = running.issuer.sign(claims, headers={"kid": f"sprayed-{i}"})
         assert reason(verifier, sprayed) == "TOKEN_INVALID"
     assert running.issuer.count("certs") == certs + 1
-    # It is the interval that holds them back: without it each made-up kid costs a fetch.
-    verifier.UNKNOWN_KID_REFRESH_INTERVAL = 0.0
+    # It is the interval that holds them back: once it has passed, a made-up kid costs a fetch again.
+    clock.advance(TokenVerifier.UNKNOWN_KID_REFRESH_INTERVAL - 0.5)
+    assert reason(verifier, sprayed) == "TOKEN_INVALID"
+    assert running.issuer.count("certs") == certs + 1
+    clock.advance(0.5)
     assert reason(verifier, sprayed) == "TOKEN_INVALID"
     assert running.issuer.count("certs") == certs + 2
 
 
-def test_jwks_ttl_refetches(running):
-    verifier = TokenVerifier(running.issuer_url, jwks_ttl=0.2)
+def test_jwks_ttl_refetches(running, clock):
+    verifier = TokenVerifier(running.issuer_url, jwks_ttl=0.2, clock=clock)
     token = service_token(running, "node-mir")
     verifier.verify(token)
     certs = running.issuer.count("certs")
-    time.sleep(0.3)
+    clock.advance(0.3)
     verifier.verify(token)
     assert running.issuer.count("certs") == certs + 1
     verifier.verify(token)
     assert running.issuer.count("certs") == certs + 1
+
+
+def test_keys_outlive_an_issuer_that_became_unreachable(dev_env, clock):
+    issuer = start(REALM_FILE, "127.0.0.1", 0)
+    try:
+        verifier = TokenVerifier(issuer.issuer_url, http_timeout=1, clock=clock)
+        token = issuer.issuer.mint("node-mir")
+        assert verifier.verify(token).belongs_to("mir")
+    finally:
+        issuer.stop()
+    clock.advance(verifier.jwks_ttl + 1)  # the keys are due for a refresh, which fails
+    assert verifier.verify(token).belongs_to("mir")  # so the cached keys stay in use
+    newcomer = TokenVerifier(issuer.issuer_url, http_timeout=1, clock=clock)
+    assert reason(newcomer, token) == "ISSUER_UNAVAILABLE"  # no keys to fall back on
+    with pytest.raises(AuthError) as info:  # and the next attempt waits a moment
+        newcomer.verify(token)
+    assert info.value.status == 503 and "moments ago" in info.value.message
 
 
 def test_verifier_is_thread_safe(running):
@@ -304,7 +323,8 @@ def test_verifier_is_thread_safe(running):
 # --------------------------------------------------------------------------- service tokens
 
 def test_service_token_source_caches(running):
-    source = ServiceTokenSource(running.issuer_url, "node-mir", "dev-node-mir-secret")
+    secret = dev_client_secret("node-mir")
+    source = ServiceTokenSource(running.issuer_url, "node-mir", secret)
     hits = running.issuer.count("token")
     first = source.token()
     assert source.token() == first
@@ -313,11 +333,23 @@ def test_service_token_source_caches(running):
     assert source.token() != first
     assert running.issuer.count("token") == hits + 2
     assert source.authorization_header() == {"Authorization": f"Bearer {source.token()}"}
-    assert "dev-node-mir-secret" not in repr(source)
+    assert secret not in repr(source)
+
+
+def test_service_token_source_renews_before_expiry(running, clock):
+    source = ServiceTokenSource(running.issuer_url, "node-mir", dev_client_secret("node-mir"), clock=clock)
+    hits = running.issuer.count("token")
+    first = source.token()
+    clock.advance(300 - 30 - 1)  # the realm's 300 s lifetime, less the 30 s refresh margin
+    assert source.token() == first
+    assert running.issuer.count("token") == hits + 1
+    clock.advance(1)
+    assert source.token() != first
+    assert running.issuer.count("token") == hits + 2
 
 
 def test_service_token_source_single_fetch_under_concurrency(running):
-    source = ServiceTokenSource(running.issuer_url, "node-mkr", "dev-node-mkr-secret")
+    source = ServiceTokenSource(running.issuer_url, "node-mkr", dev_client_secret("node-mkr"))
     hits = running.issuer.count("token")
     seen = []
     threads = [threading.Thread(target=lambda: seen.append(source.token())) for _ in range(8)]
@@ -330,7 +362,7 @@ def test_service_token_source_single_fetch_under_concurrency(running):
 
 
 def test_service_token_verifies(running, verifier):
-    source = ServiceTokenSource(running.issuer_url, "node-mkr", "dev-node-mkr-secret")
+    source = ServiceTokenSource(running.issuer_url, "node-mkr", dev_client_secret("node-mkr"))
     assert verifier.verify(bearer_from_header(f"Bearer {source.token()}")).belongs_to("mkr")
 
 
@@ -378,7 +410,7 @@ def test_server_url_reaches_an_issuer_named_otherwise(running):
         internal = start(REALM_FILE, "127.0.0.1", 0, public_url=public)
     try:
         issuer_url = f"{public}/realms/brobygger"
-        source = ServiceTokenSource(issuer_url, "node-mir", "dev-node-mir-secret", server_url=internal.url)
+        source = ServiceTokenSource(issuer_url, "node-mir", dev_client_secret("node-mir"), server_url=internal.url)
         token = source.token()
         assert claims_of(token)["iss"] == issuer_url
         verifier = TokenVerifier(issuer_url, server_url=internal.url + "/")

@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import jwt
@@ -19,29 +18,11 @@ import requests
 from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakAuthenticationError, KeycloakPostError
 
+from services.common.auth import dev_client_secret
 from services.devissuer import DevIssuer, DevelopmentOnlyError, create_app, load_realm, start, user_id_for
 from services.devissuer.realm import parse_realm
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-REALM_FILE = ROOT / "deploy" / "keycloak" / "brobygger-realm.json"
-SECRET_VARS = ("BROBYGGER_NODE_MIR_SECRET", "BROBYGGER_NODE_MIRA_SECRET", "BROBYGGER_NODE_MKR_SECRET",
-               "BROBYGGER_HUB_SECRET")
-
-
-@pytest.fixture(scope="module")
-def dev_env():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("BROBYGGER_ENV", "development")
-        for name in SECRET_VARS:
-            mp.delenv(name, raising=False)
-        yield mp
-
-
-@pytest.fixture(scope="module")
-def running(dev_env):
-    handle = start(REALM_FILE, "127.0.0.1", 0)
-    yield handle
-    handle.stop()
+from tests.conftest import REALM_FILE, REPO
+from tests.support import eventually
 
 
 def openid(running, client_id, secret=None) -> KeycloakOpenID:
@@ -69,7 +50,7 @@ def _cli(env_value: str | None, *args: str, **kwargs) -> subprocess.CompletedPro
     if env_value is not None:
         env["BROBYGGER_ENV"] = env_value
     return subprocess.run([sys.executable, "-m", "services.devissuer", "--realm-file", str(REALM_FILE),
-                           "--port", "0", *args], env=env, cwd=ROOT, capture_output=True, text=True,
+                           "--port", "0", *args], env=env, cwd=REPO, capture_output=True, text=True,
                           timeout=30, **kwargs)
 
 
@@ -103,18 +84,20 @@ def _kid_of_cli_issuer(key_file: pathlib.Path) -> str:
     env = {**os.environ, "BROBYGGER_ENV": "development"}
     proc = subprocess.Popen([sys.executable, "-m", "services.devissuer", "--realm-file", str(REALM_FILE),
                              "--host", "127.0.0.1", "--port", str(port), "--key-file", str(key_file)],
-                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/realms/brobygger/protocol/openid-connect/certs"
+
+    def first_kid() -> str | None:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                return json.loads(response.read())["keys"][0]["kid"]
+        except OSError:
+            if proc.poll() is not None:  # not an AssertionError: eventually() stops at once
+                raise RuntimeError(f"issuer exited: {proc.stderr.read()}") from None
+            return None
+
     try:
-        url = f"http://127.0.0.1:{port}/realms/brobygger/protocol/openid-connect/certs"
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=1) as response:
-                    return json.loads(response.read())["keys"][0]["kid"]
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"issuer did not come up: {proc.stderr.read()}") from None
-                time.sleep(0.05)
+        return eventually(first_kid, timeout=15, interval=0.05, what="the issuer's JWKS")
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
@@ -208,7 +191,7 @@ def test_wrong_credentials_are_invalid_grant(running, username, password):
 
 def test_password_grant_needs_direct_access_grants(running):
     response = token_post(running, {"grant_type": "password", "username": "coordinator-mir", "password": "dev",
-                                    "client_id": "node-mir", "client_secret": "dev-node-mir-secret"})
+                                    "client_id": "node-mir", "client_secret": dev_client_secret("node-mir")})
     assert response.status_code == 400
     assert response.json()["error"] == "unauthorized_client"
 
@@ -221,7 +204,7 @@ def test_refresh_token_grant(running):
     assert new["sub"] == old["sub"] and new["jti"] != old["jti"]
     assert new["sid"] == old["sid"]
     with pytest.raises(KeycloakPostError) as info:  # refresh tokens are bound to their client
-        openid(running, "node-mir", "dev-node-mir-secret").refresh_token(first["refresh_token"])
+        openid(running, "node-mir", dev_client_secret("node-mir")).refresh_token(first["refresh_token"])
     assert info.value.response_code == 400
 
 
@@ -240,7 +223,7 @@ def test_userinfo(running):
 # --------------------------------------------------------------------------- client credentials
 
 def test_client_credentials_for_a_node(running):
-    response = openid(running, "node-mir", "dev-node-mir-secret").token(grant_type="client_credentials")
+    response = openid(running, "node-mir", dev_client_secret("node-mir")).token(grant_type="client_credentials")
     assert "refresh_token" not in response
     claims = verified_claims(running, response["access_token"])
     assert claims["azp"] == "node-mir"
@@ -251,14 +234,16 @@ def test_client_credentials_for_a_node(running):
 
 
 def test_client_credentials_with_http_basic(running):
-    response = token_post(running, {"grant_type": "client_credentials"}, auth=("node-mkr", "dev-node-mkr-secret"))
+    response = token_post(running, {"grant_type": "client_credentials"},
+                          auth=("node-mkr", dev_client_secret("node-mkr")))
     assert response.status_code == 200, response.text
     assert response.headers["Cache-Control"] == "no-store"
     assert verified_claims(running, response.json()["access_token"])["org"] == ["mkr"]
 
 
 def test_hub_token_has_no_org(running):
-    response = openid(running, "brobygger-hub", "dev-brobygger-hub-secret").token(grant_type="client_credentials")
+    hub = openid(running, "brobygger-hub", dev_client_secret("brobygger-hub"))
+    response = hub.token(grant_type="client_credentials")
     claims = verified_claims(running, response["access_token"])
     assert "federation-hub" in claims["realm_access"]["roles"]
     assert "node-service" not in claims["realm_access"]["roles"]
@@ -319,13 +304,13 @@ def test_claims_follow_the_mappers_in_the_realm_file(dev_env):
 def test_logs_hold_no_passwords_or_tokens(running, caplog):
     with caplog.at_level(logging.DEBUG):
         good = openid(running, "brobygger-web").token("coordinator-mir", "dev")
-        service = openid(running, "node-mir", "dev-node-mir-secret").token(grant_type="client_credentials")
+        service = openid(running, "node-mir", dev_client_secret("node-mir")).token(grant_type="client_credentials")
         with pytest.raises(KeycloakAuthenticationError):
             openid(running, "brobygger-web").token("coordinator-mir", "Wrong-Password-42")
         token_post(running, {"grant_type": "client_credentials"}, auth=("node-mir", "Guessed-Secret-7"))
     text = caplog.text
     assert "issued tokens" in text  # the issuer does log
-    for secret in ("Wrong-Password-42", "Guessed-Secret-7", "dev-node-mir-secret", good["access_token"],
+    for secret in ("Wrong-Password-42", "Guessed-Secret-7", dev_client_secret("node-mir"), good["access_token"],
                    good["refresh_token"], service["access_token"], good["access_token"].split(".")[2]):
         assert secret not in text
 
@@ -386,7 +371,7 @@ def test_placeholder_syntax_with_default():
 
 def test_basic_auth_decoding_is_form_urlencoded(running):
     # RFC 6749 2.3.1: "+" in a client id would be form-encoded as %2B before base64.
-    header = base64.b64encode(b"node-mira:dev-node-mira-secret").decode()
+    header = base64.b64encode(f"node-mira:{dev_client_secret('node-mira')}".encode()).decode()
     response = requests.post(f"{running.issuer_url}/protocol/openid-connect/token",
                              data={"grant_type": "client_credentials"},
                              headers={"Authorization": f"Basic {header}"}, timeout=5)
