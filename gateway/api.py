@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import grpc
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_request_context, request
 from google.protobuf.descriptor import EnumDescriptor
 from google.protobuf.message import Message
 from werkzeug.routing import BaseConverter
 
 from gateway import protojson
-from gateway.problems import Problem, from_rpc_error, invalid_fields, www_authenticate, RETRY_AFTER_SECONDS
+from gateway.problems import (RETRY_AFTER_SECONDS, Problem, from_rpc_error, invalid_fields, json_response,
+                              www_authenticate)
 from services.common.auth import AuthError, bearer_from_header
 
 API_PREFIX = "/api/v1"
@@ -142,11 +143,11 @@ class Call:
 Handler = Callable[[Call], Message]
 
 
-def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    resp = Response(json.dumps(data, ensure_ascii=False), status=status, mimetype="application/json")
-    for key, value in (headers or {}).items():
-        resp.headers[key] = value
-    return resp
+def current_token() -> str:
+    """The bearer token of the request being served (set by Api.authenticate): forwarded to the services."""
+    if has_request_context():
+        return g.get("bearer_token", "")
+    return ""
 
 
 def location_of(name: str) -> str:

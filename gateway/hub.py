@@ -12,9 +12,9 @@ from typing import Mapping
 import grpc
 
 from brobygger.reporting.v1 import reporting_pb2, reporting_pb2_grpc
-from brobygger.type.v1 import types_pb2
 from gateway.api import API_PREFIX, Api, Call, Operation, Param
-from gateway.rest import PERIOD, PERIOD_ALIASES
+from gateway.problems import Problem
+from gateway.rest import PERIOD, PERIOD_ALIASES, period_of
 
 ANALYST_ROLE = "analyst"
 
@@ -25,6 +25,14 @@ SERVICES = {
 # Extra seconds the gateway waits beyond the per-node deadline, for the hub to merge and answer.
 HUB_MARGIN_SECONDS = 2.0
 MAX_NODE_TIMEOUT_MS = 60_000
+
+
+def analyst(principal) -> None:
+    """Who may use the hub's API: federation analysts."""
+    if not principal.has_role(ANALYST_ROLE):
+        raise Problem(
+            403, "ROLE_REQUIRED",
+            "Only federation analysts may query the hub; ask your administrator for the analyst role.")
 
 
 def register(api: Api, channels: Mapping[str, grpc.Channel]) -> None:
@@ -46,9 +54,7 @@ def register(api: Api, channels: Mapping[str, grpc.Channel]) -> None:
         node_timeout_ms = c.query["node_timeout_ms"]
         deadline = max(api.timeout, node_timeout_ms / 1000 + HUB_MARGIN_SECONDS)
         return federation.QueryStatistics(
-            reporting_pb2.QueryStatisticsRequest(
-                period=types_pb2.DateRange(start_date=c.query["start_date"], end_date=c.query["end_date"]),
-                node_timeout_ms=node_timeout_ms),
+            reporting_pb2.QueryStatisticsRequest(period=period_of(c), node_timeout_ms=node_timeout_ms),
             timeout=deadline)
 
     @api.route(Operation(

@@ -1,4 +1,5 @@
-"""application/problem+json (RFC 9457) answers, and how gRPC errors become them.
+"""application/problem+json (RFC 9457) answers, how gRPC errors become them, and
+:func:`json_response`, which writes every JSON answer of the gateway.
 
 Every error the gateway returns has this shape::
 
@@ -42,7 +43,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 import grpc
 from flask import Response
@@ -86,6 +87,13 @@ STATUS_TITLES: Mapping[int, str] = {
 }
 
 _REASON_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def json_response(
+    data: Any, status: int = 200, headers: Mapping[str, str] | None = None, *, mimetype: str = "application/json"
+) -> Response:
+    """A JSON answer as the gateway writes every one, a problem or not: UTF-8, non-ASCII kept as it is."""
+    return Response(json.dumps(data, ensure_ascii=False), status=status, mimetype=mimetype, headers=headers)
 
 
 def www_authenticate(description: str = "") -> str:
@@ -146,10 +154,7 @@ class Problem(Exception):
         return data
 
     def response(self) -> Response:
-        resp = Response(json.dumps(self.body(), ensure_ascii=False), status=self.status, mimetype=PROBLEM_MEDIA_TYPE)
-        for key, value in self.headers.items():
-            resp.headers[key] = value
-        return resp
+        return json_response(self.body(), self.status, self.headers, mimetype=PROBLEM_MEDIA_TYPE)
 
 
 def invalid_fields(errors: list[tuple[str, str]], what: str = "request") -> Problem:

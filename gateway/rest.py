@@ -7,7 +7,7 @@ names, so a client can take the id from the last segment.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Any, Callable, Mapping
 
 import grpc
 
@@ -17,6 +17,7 @@ from brobygger.referral.v1 import referral_pb2, referral_pb2_grpc
 from brobygger.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from brobygger.type.v1 import types_pb2
 from gateway.api import API_PREFIX, Api, Body, Call, Operation, Param
+from gateway.problems import Problem
 
 # upstream name -> (full gRPC service name) for /healthz
 SERVICES = {
@@ -39,6 +40,30 @@ PERIOD = (
 )
 PERIOD_ALIASES = {"period.start_date": "start_date", "period.end_date": "end_date", "period": "start_date"}
 ACTION_EXCLUDE = frozenset({"name", "request_id"})
+
+
+def page_of(c: Call) -> dict:
+    """The PAGE query parameters as the keyword arguments of a List request."""
+    return {"page_size": c.query["page_size"], "page_token": c.query["page_token"]}
+
+
+def period_of(c: Call) -> types_pb2.DateRange:
+    """The PERIOD query parameters as the services' DateRange."""
+    return types_pb2.DateRange(start_date=c.query["start_date"], end_date=c.query["end_date"])
+
+
+def member_of(org: str) -> Callable[[Any], None]:
+    """Who may use a node's API: people of the organisation it serves."""
+
+    def authorize(principal) -> None:
+        if not principal.belongs_to(org):
+            theirs = ", ".join(sorted(principal.orgs)) or "no organisation"
+            raise Problem(
+                403, "WRONG_ORGANIZATION",
+                f"This node serves organisation {org!r} only; your token is for {theirs}. "
+                "Use your own organisation's node.")
+
+    return authorize
 
 
 def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
@@ -76,8 +101,7 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
     ))
     def list_persons(c: Call):
         return membership.ListPersons(
-            membership_pb2.ListPersonsRequest(parent=parent, page_size=c.query["page_size"],
-                                              page_token=c.query["page_token"]), timeout=timeout)
+            membership_pb2.ListPersonsRequest(parent=parent, **page_of(c)), timeout=timeout)
 
     @api.route(Operation(
         "GET", f"{API_PREFIX}/persons/<id:person_id>", "getPerson", "Read a person", "membership", "membership",
@@ -107,8 +131,7 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
     ))
     def list_membership_years(c: Call):
         return membership.ListMembershipYears(
-            membership_pb2.ListMembershipYearsRequest(parent=person(c), page_size=c.query["page_size"],
-                                                      page_token=c.query["page_token"]), timeout=timeout)
+            membership_pb2.ListMembershipYearsRequest(parent=person(c), **page_of(c)), timeout=timeout)
 
     # ------------------------------------------------------------------ events
     @api.route(Operation(
@@ -127,8 +150,7 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
     ))
     def list_activities(c: Call):
         return events.ListActivities(
-            events_pb2.ListActivitiesRequest(parent=parent, page_size=c.query["page_size"],
-                                             page_token=c.query["page_token"]), timeout=timeout)
+            events_pb2.ListActivitiesRequest(parent=parent, **page_of(c)), timeout=timeout)
 
     @api.route(Operation(
         "GET", f"{API_PREFIX}/activities/<id:activity_id>", "getActivity", "Read an activity", "events", "events",
@@ -153,8 +175,7 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
     ))
     def list_sessions(c: Call):
         return events.ListSessions(
-            events_pb2.ListSessionsRequest(parent=activity(c), page_size=c.query["page_size"],
-                                           page_token=c.query["page_token"]), timeout=timeout)
+            events_pb2.ListSessionsRequest(parent=activity(c), **page_of(c)), timeout=timeout)
 
     @api.route(Operation(
         "POST", f"{API_PREFIX}/activities/<id:activity_id>/sessions/<id:session_id>/attendances",
@@ -189,8 +210,7 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
     ))
     def list_referrals(c: Call):
         return referral.ListReferrals(
-            referral_pb2.ListReferralsRequest(parent=parent, page_size=c.query["page_size"],
-                                              page_token=c.query["page_token"], state=c.query["state"]),
+            referral_pb2.ListReferralsRequest(parent=parent, **page_of(c), state=c.query["state"]),
             timeout=timeout)
 
     @api.route(Operation(
@@ -248,7 +268,4 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
     ))
     def get_statistics(c: Call):
         return reporting.GetStatistics(
-            reporting_pb2.GetStatisticsRequest(
-                organization=parent,
-                period=types_pb2.DateRange(start_date=c.query["start_date"], end_date=c.query["end_date"])),
-            timeout=timeout)
+            reporting_pb2.GetStatisticsRequest(organization=parent, period=period_of(c)), timeout=timeout)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+import flask
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2
@@ -25,6 +26,7 @@ from brobygger.reporting.v1 import reporting_pb2
 from brobygger.type.v1 import types_pb2
 from gateway import app as gateway_app
 from gateway.app import create_app, current_token
+from gateway.openapi import openapi_path
 from services.common import telemetry
 from services.common.auth import AuthError, Principal
 from services.common.errors import FieldViolation
@@ -629,7 +631,7 @@ def test_openapi_is_valid_and_complete(request, client_name):
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
-        path = gateway_app.openapi.openapi_path(rule.rule)
+        path = openapi_path(rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method.lower()) in documented
     oidc = doc["components"]["securitySchemes"]["oidc"]
@@ -656,13 +658,29 @@ def test_home_page_names_the_organisation(node, hub):
 
 # ---------------------------------------------------------------------- telemetry and logs
 
-def test_server_span_and_access_log_carry_no_ids_or_queries(channels, monkeypatch, caplog):
-    exporter = InMemorySpanExporter()
+@pytest.fixture
+def exporter(monkeypatch):
+    """Spans the gateway finishes, kept in memory (the app must be built after this fixture)."""
+    spans = InMemorySpanExporter()
     provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    provider.add_span_processor(SimpleSpanProcessor(spans))
     monkeypatch.setattr(telemetry, "tracer", lambda name: provider.get_tracer(name))
+    return spans
+
+
+@pytest.fixture
+def traced(exporter, channels):
+    """A node gateway whose server spans land in ``exporter``."""
     settings = load("gateway", {"BROBYGGER_ORG": "mir"})
-    client = create_app(settings, verifier=FakeVerifier(), channels=channels).test_client()
+    return create_app(settings, verifier=FakeVerifier(), channels=channels).test_client()
+
+
+def _span_text(span) -> str:
+    return " ".join([span.name, *(f"{k}={v}" for k, v in span.attributes.items())])
+
+
+def test_server_span_and_access_log_carry_no_ids_or_queries(traced, exporter, channels, caplog):
+    client = traced
     seen = {}
 
     def get_person(request):
@@ -702,6 +720,67 @@ def test_default_channels_forward_the_request_token(monkeypatch):
                                     settings.reporting_address]
     assert all(m[1] is current_token and m[2] for m in made)
     with app.test_request_context("/api/v1/persons"):
-        gateway_app.g.bearer_token = MIR_TOKEN
+        flask.g.bearer_token = MIR_TOKEN
         assert made[0][1]() == MIR_TOKEN
     assert current_token() == ""  # outside a request nothing is forwarded
+
+
+def test_no_query_string_or_path_lands_in_a_span(traced, exporter, channels):
+    channels["membership"].on(MEMBERSHIP + "ListPersons", lambda r: membership_pb2.ListPersonsResponse())
+    assert traced.get("/api/v1/persons?page_token=secret-token-7&page_size=5", headers=auth()).status_code == 200
+    assert traced.get("/api/v1/nothing/secret42?purpose=follow-up", headers=auth()).status_code == 404
+    assert traced.post("/api/v1/persons/secret42:archive?x=secret-q", headers=auth()).status_code == 404
+    listed, unrouted, unknown_action = exporter.get_finished_spans()
+    assert listed.attributes["http.route"] == "/api/v1/persons"
+    assert unrouted.name == "GET" and "http.route" not in unrouted.attributes
+    assert unrouted.attributes["http.response.status_code"] == 404
+    assert unknown_action.name == "POST"
+    for span in (listed, unrouted, unknown_action):
+        text = _span_text(span)
+        for secret in ("secret", "follow-up", "page_token", "?", "nothing", "archive"):
+            assert secret not in text, (secret, text)
+        assert not {"url.query", "url.path", "url.full", "http.target", "http.url"} & set(span.attributes)
+
+
+def test_unhandled_error_is_a_problem_logged_without_its_message(traced, exporter, channels, caplog):
+    def crash(request):
+        raise RuntimeError(f"cannot store {request.person.given_name}")
+
+    channels["membership"].on(MEMBERSHIP + "RegisterPerson", crash)
+    with caplog.at_level(logging.ERROR, logger="gateway"):
+        resp = traced.post("/api/v1/persons", json={"given_name": "Amina"},
+                           headers=auth(traceparent=TRACEPARENT))
+    assert resp.status_code == 500
+    assert resp.content_type == "application/problem+json"
+    problem = resp.get_json()
+    assert problem["reason"] == "INTERNAL" and TRACE_ID in problem["detail"]
+    assert "Amina" not in resp.get_data(as_text=True)
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "RuntimeError" in logged and "POST /api/v1/persons" in logged
+    assert "Amina" not in logged
+    (span,) = exporter.get_finished_spans()
+    assert span.status.status_code.name == "ERROR"
+    assert span.attributes["http.response.status_code"] == 500
+    assert "Amina" not in _span_text(span)
+
+
+def test_body_too_large_is_a_problem(node):
+    resp = node.post("/api/v1/persons", data=b"{" + b" " * (1024 * 1024 + 1) + b"}",
+                     content_type="application/json", headers=auth())
+    assert resp.status_code == 413
+    assert resp.content_type == "application/problem+json"
+    problem = resp.get_json()
+    assert problem["reason"] == "CONTENT_TOO_LARGE" and "1024 KiB" in problem["detail"]
+
+
+def test_security_headers(node, channels):
+    for ch in channels.values():
+        ch.on(HEALTH, _serving(health_pb2.HealthCheckResponse.SERVING))
+    for path in ("/", "/openapi.json", "/healthz", "/api/v1/persons", "/nowhere"):
+        assert node.get(path).headers["X-Content-Type-Options"] == "nosniff", path
+    for path in ("/healthz", "/api/v1/persons", "/api/v1/nowhere"):
+        assert node.get(path).headers["Cache-Control"] == "no-store", path
+    home = node.get("/")
+    assert "Cache-Control" not in home.headers
+    assert home.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert home.content_type.startswith("text/html")
