@@ -1,5 +1,13 @@
 # Brobygger: `make run` brings up a local federation, `make test` runs the suite.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Python 3.11 to 3.13: the newest of python3.13, python3.12, python3.11 (then python3) that runs and
+# reports a supported version; a name that exists but does not run (a pyenv shim for a version that
+# is not selected) does not count. Chosen once; `make PYTHON=/path/to/python3.x` overrides it.
+PYTHON_CANDIDATES := python3.13 python3.12 python3.11 python3
+PYTHON_SUPPORTED  := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for cand in $(PYTHON_CANDIDATES); do \
+	"$$cand" -c '$(PYTHON_SUPPORTED)' >/dev/null 2>&1 && { echo "$$cand"; break; }; done)
+endif
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
@@ -16,8 +24,14 @@ help:
 	@echo "make proto-lint   buf lint (STANDARD rules, AIP exceptions in buf.yaml)"
 
 $(STAMP): pyproject.toml
-	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 not found)"; exit 1; }
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed, found " + sys.version.split()[0]'
+	@test -n "$(PYTHON)" || { echo "Python 3.11, 3.12 or 3.13 is needed: none of $(PYTHON_CANDIDATES) runs one." \
+		"Install one (e.g. from python.org, your package manager or pyenv), or name it: make PYTHON=/path/to/python3.13"; \
+		exit 1; }
+	@$(PYTHON) -c '$(PYTHON_SUPPORTED)' 2>/dev/null || { echo "Python 3.11, 3.12 or 3.13 is needed;" \
+		"PYTHON=$(PYTHON) is $$($(PYTHON) --version 2>&1 | head -n 1)"; exit 1; }
+	@if [ -x $(PY) ] && [ "$$($(PY) -c 'import sys; print(sys.version_info[:2])' 2>/dev/null)" != \
+		"$$($(PYTHON) -c 'import sys; print(sys.version_info[:2])')" ]; then \
+		echo "$(VENV) was made with another Python; making it anew with $(PYTHON)"; rm -rf $(VENV); fi
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[dev]'

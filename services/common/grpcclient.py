@@ -1,5 +1,13 @@
 """gRPC client channels: a bearer token, the caller's traceparent and a
-deadline on every call; rich error details decoded for callers."""
+deadline on every call; rich error details decoded for callers.
+
+The client span comes from opentelemetry-instrumentation-grpc, the outermost
+interceptor: it injects the W3C trace context into the call metadata and
+records rpc.system, rpc.service, rpc.method and rpc.grpc.status_code. No
+request or response hook is given, so no message is recorded. On a failed
+call it records the error (its status and the server's message); those
+messages never carry personal data (services.common.errors).
+"""
 from __future__ import annotations
 
 import collections
@@ -9,9 +17,8 @@ from typing import Callable
 import grpc
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
-from opentelemetry import trace
-
-from services.common import telemetry
+from opentelemetry.instrumentation.grpc import client_interceptor as otel_client_interceptor
+from opentelemetry.instrumentation.grpc.grpcext import intercept_channel as otel_intercept_channel
 
 DEFAULT_TIMEOUT = 5.0
 
@@ -24,32 +31,25 @@ class _Details(
 
 
 class _Interceptor(grpc.UnaryUnaryClientInterceptor):
+    """The bearer token and a default deadline; runs inside the client span."""
+
     def __init__(self, token_provider: Callable[[], str] | None, timeout: float) -> None:
         self.token_provider = token_provider
         self.timeout = timeout
-        self.tracer = telemetry.tracer(__name__)
 
     def intercept_unary_unary(self, continuation, details, request):
-        method = details.method.strip("/")
-        with self.tracer.start_as_current_span(
-            method, kind=trace.SpanKind.CLIENT,
-            attributes={"rpc.system": "grpc", "rpc.method": method.rsplit("/", 1)[-1]},
-        ):
-            metadata = [(k, v) for k, v in (details.metadata or []) if k not in ("authorization", "traceparent")]
-            if self.token_provider is not None:
-                metadata.append(("authorization", f"Bearer {self.token_provider()}"))
-            tp = telemetry.current_traceparent()
-            if tp:
-                metadata.append(("traceparent", tp))
-            new = _Details(
-                details.method,
-                details.timeout if details.timeout is not None else self.timeout,
-                metadata,
-                details.credentials,
-                getattr(details, "wait_for_ready", None),
-                getattr(details, "compression", None),
-            )
-            return continuation(new, request)
+        metadata = [(k, v) for k, v in (details.metadata or []) if k != "authorization"]
+        if self.token_provider is not None:
+            metadata.append(("authorization", f"Bearer {self.token_provider()}"))
+        new = _Details(
+            details.method,
+            details.timeout if details.timeout is not None else self.timeout,
+            metadata,
+            details.credentials,
+            getattr(details, "wait_for_ready", None),
+            getattr(details, "compression", None),
+        )
+        return continuation(new, request)
 
 
 def channel(address: str, token_provider: Callable[[], str] | None = None, timeout: float = DEFAULT_TIMEOUT) -> grpc.Channel:
@@ -61,7 +61,8 @@ def channel(address: str, token_provider: Callable[[], str] | None = None, timeo
         raw = grpc.secure_channel(address[len("tls://"):], grpc.ssl_channel_credentials(), options=options)
     else:
         raw = grpc.insecure_channel(address, options=options)
-    return grpc.intercept_channel(raw, _Interceptor(token_provider, timeout))
+    authenticated = grpc.intercept_channel(raw, _Interceptor(token_provider, timeout))
+    return otel_intercept_channel(authenticated, otel_client_interceptor())
 
 
 @dataclass

@@ -1,11 +1,24 @@
 """gRPC server bootstrap shared by every service.
 
-- standard grpc.health.v1 per service and server reflection;
-- one interceptor that authenticates every call with a verified JWT, checks
-  the caller may use the method at this node, opens a server span from the
-  caller's traceparent, and turns typed errors into google.rpc.Status with
-  ErrorInfo and BadRequest (unknown errors become INTERNAL, internals kept in);
+- standard grpc.health.v1 per service and server reflection, both open to
+  callers without a token (probes and tooling);
+- an allow-list: besides health and reflection, only unary methods of the
+  registered services are served; any other method (a streaming one) is
+  refused with UNIMPLEMENTED and never reaches the servicer;
+- one interceptor that authenticates every unary call with a verified JWT,
+  checks the caller may use the method at this node, and turns typed errors
+  into google.rpc.Status with ErrorInfo and BadRequest (unknown errors become
+  INTERNAL, internals kept in);
 - SIGTERM/SIGINT -> NOT_SERVING -> background workers stop -> server.stop(grace).
+
+Tracing: the server span comes from opentelemetry-instrumentation-grpc, which
+runs outside our interceptor, continues the caller's traceparent (W3C trace
+context from the call metadata) and records only rpc.system, rpc.service,
+rpc.method, rpc.grpc.status_code, rpc.user_agent and the peer's network
+address; it records neither request nor response messages. It does not see
+statuses sent with abort_with_status, so our interceptor sets the span's
+status and rpc.grpc.status_code itself (the status code name only, never the
+message). Health and reflection calls are not traced.
 """
 from __future__ import annotations
 
@@ -25,6 +38,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 from opentelemetry import trace
+from opentelemetry.instrumentation.grpc import server_interceptor as otel_server_interceptor
 from opentelemetry.trace import Status, StatusCode
 
 from services.common import telemetry
@@ -34,7 +48,15 @@ log = logging.getLogger(__name__)
 
 _PRINCIPAL: contextvars.ContextVar = contextvars.ContextVar("principal")
 
-UNAUTHENTICATED_METHODS = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+# Served to anyone, without a token: the health service and server reflection (v1alpha is what
+# grpcio-reflection registers; the v1 name is listed for when it serves that too).
+UNAUTHENTICATED_METHODS = frozenset({
+    "/grpc.health.v1.Health/Check",
+    "/grpc.health.v1.Health/Watch",
+    "/grpc.health.v1.Health/List",
+    "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+    "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+})
 
 
 def current_principal():
@@ -84,7 +106,6 @@ class ServerInterceptor(grpc.ServerInterceptor):
         self.verifier = verifier
         self.policy = policy
         self.hub_mode = hub_mode
-        self.tracer = telemetry.tracer(__name__)
 
     def authorize(self, principal, method: str) -> None:
         from services.common.errors import PermissionDenied
@@ -118,53 +139,85 @@ class ServerInterceptor(grpc.ServerInterceptor):
         )
 
     def intercept_service(self, continuation, handler_call_details):
-        handler = continuation(handler_call_details)
         method = handler_call_details.method
-        if handler is None or handler.unary_unary is None or method.startswith(UNAUTHENTICATED_METHODS):
-            return handler
+        handler = continuation(handler_call_details)
+        if handler is None or method in UNAUTHENTICATED_METHODS:
+            return handler  # no handler: gRPC answers UNIMPLEMENTED itself
+        if handler.request_streaming or handler.response_streaming:
+            return _refusal(handler, method)
         inner = handler.unary_unary
-        service_name, _, short = method.strip("/").partition("/")
+        short = method.rsplit("/", 1)[-1]
 
         def behavior(request, context):
             from services.common.auth import AuthError, bearer_from_header
 
-            md = dict(context.invocation_metadata())
-            parent = telemetry.context_from_traceparent(md.get("traceparent"))
-            with self.tracer.start_as_current_span(
-                method.strip("/"), context=parent, kind=trace.SpanKind.SERVER,
-                attributes={"rpc.system": "grpc", "rpc.service": service_name, "rpc.method": short},
-            ) as span:
+            try:
+                md = dict(context.invocation_metadata())
+                principal = self.verifier.verify(bearer_from_header(md.get("authorization")))
+                self.authorize(principal, method)
+                token = _PRINCIPAL.set(principal)
                 try:
-                    principal = self.verifier.verify(bearer_from_header(md.get("authorization")))
-                    self.authorize(principal, method)
-                    token = _PRINCIPAL.set(principal)
-                    try:
-                        return inner(request, context)
-                    except AuthError as exc:  # the handler's own outgoing call, not the caller's token
-                        raise Unavailable(str(exc), reason=exc.reason) from None
-                    finally:
-                        _PRINCIPAL.reset(token)
-                except AuthError as exc:
-                    code = grpc.StatusCode.UNAVAILABLE if exc.status == 503 else grpc.StatusCode.UNAUTHENTICATED
-                    status = status_for(code, exc.reason, str(exc))
-                except DomainError as exc:
-                    status = status_for(exc.code, exc.reason, exc.message, violations=exc.violations,
-                                        metadata=exc.metadata)
-                except Exception as exc:  # never leak internals (messages may hold data)
-                    frames = "".join(traceback.format_tb(exc.__traceback__))
-                    log.error("unhandled %s in %s\n%s", type(exc).__name__, short, frames)
-                    ref = telemetry.current_trace_id()
-                    status = status_for(grpc.StatusCode.INTERNAL, "INTERNAL",
-                                        f"Internal error; the operator can find it by trace id {ref}.")
-                span.set_status(Status(StatusCode.ERROR, status.code.name))
-                span.set_attribute("rpc.grpc.status_code", status.code.value[0])
-                context.abort_with_status(status)
+                    return inner(request, context)
+                except AuthError as exc:  # the handler's own outgoing call, not the caller's token
+                    raise Unavailable(str(exc), reason=exc.reason) from None
+                finally:
+                    _PRINCIPAL.reset(token)
+            except AuthError as exc:
+                code = grpc.StatusCode.UNAVAILABLE if exc.status == 503 else grpc.StatusCode.UNAUTHENTICATED
+                status = status_for(code, exc.reason, str(exc))
+            except DomainError as exc:
+                status = status_for(grpc.StatusCode[exc.code], exc.reason, exc.message, violations=exc.violations,
+                                    metadata=exc.metadata)
+            except Exception as exc:  # never leak internals (messages may hold data)
+                frames = "".join(traceback.format_tb(exc.__traceback__))
+                log.error("unhandled %s in %s\n%s", type(exc).__name__, short, frames)
+                ref = telemetry.current_trace_id()
+                status = status_for(grpc.StatusCode.INTERNAL, "INTERNAL",
+                                    f"Internal error; the operator can find it by trace id {ref}.")
+            _abort(context, status)
 
         return grpc.unary_unary_rpc_method_handler(
             behavior,
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
+
+
+def _abort(context, status: grpc.Status) -> None:
+    """End the call with status, marking the current (server) span as failed with the code's name."""
+    span = trace.get_current_span()
+    span.set_status(Status(StatusCode.ERROR, status.code.name))
+    span.set_attribute("rpc.grpc.status_code", status.code.value[0])
+    context.abort_with_status(status)
+
+
+_HANDLER_FACTORIES = {
+    (False, True): grpc.unary_stream_rpc_method_handler,
+    (True, False): grpc.stream_unary_rpc_method_handler,
+    (True, True): grpc.stream_stream_rpc_method_handler,
+}
+
+
+def _refusal(handler, method: str):
+    """A handler for a method off the allow-list: it ends the call at once, without reading the
+    request or calling the servicer, whoever the caller is."""
+    service, _, short = method.strip("/").partition("/")
+    status = status_for(
+        grpc.StatusCode.UNIMPLEMENTED, "METHOD_NOT_SERVED",
+        f"{short} is a streaming method, and this node serves only the unary methods of {service} "
+        "(and the health and reflection services); call one of its unary methods instead.",
+        metadata={"method": method},
+    )
+
+    def behavior(_request_or_iterator, context):
+        _abort(context, status)
+
+    # No deserializer: the request of a refused method is never parsed.
+    return _HANDLER_FACTORIES[(handler.request_streaming, handler.response_streaming)](behavior)
+
+
+def _traced(handler_call_details) -> bool:
+    return handler_call_details.method not in UNAUTHENTICATED_METHODS
 
 
 @dataclass
@@ -199,7 +252,10 @@ class ServiceHost:
         self.port = 0
 
     def start(self) -> int:
-        interceptors = [self.interceptor] if self.interceptor else []
+        # The tracing interceptor comes first, so that the server span is current in ours.
+        interceptors = [otel_server_interceptor(filter_=_traced)]
+        if self.interceptor:
+            interceptors.append(self.interceptor)
         self.server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="grpc"),
             interceptors=interceptors,
