@@ -1,6 +1,11 @@
-"""Idempotent Kafka consumer: each event's effect and its (consumer, ce_id)
-mark commit in one transaction; offsets are committed after. A redelivered
-event finds its mark and is skipped, so nothing is counted twice.
+"""Idempotent Kafka consumer: each fact's effect and its (consumer, ce_id) mark
+commit in one unit of work; offsets are committed after. A redelivered fact
+finds its mark and is skipped, so nothing is counted twice.
+
+A fact that fails MAX_ATTEMPTS times is set aside in dead_letters (with its
+topic, partition and offset, never its payload) instead of blocking its
+partition. A fact whose CloudEvents source is not this node is refused the
+same way: a node counts only what its own services published.
 """
 from __future__ import annotations
 
@@ -8,52 +13,64 @@ import logging
 import threading
 from typing import Callable
 
-import sqlalchemy as sa
 from opentelemetry import trace
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
 
 from services.common import telemetry
-from services.common.cloudevent import Envelope
-from services.common.db import utcnow
+from services.common.facts import Envelope
+from services.common.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Connection, Envelope], None]
+Handler = Callable[[UnitOfWork, Envelope], None]
 
 MAX_ATTEMPTS = 5
 
 
-class _Duplicate(Exception):
-    pass
+class ForeignFact(ValueError):
+    """A fact whose source is another organisation's node."""
 
 
 class IdempotentConsumer:
     def __init__(
         self,
-        engine: Engine,
-        tables: dict[str, sa.Table],
+        uow_factory: Callable[[], UnitOfWork],
         bootstrap: str,
         *,
         consumer_name: str,
         group_id: str,
         topics: list[str],
         handler: Handler,
+        source_prefix: str = "",
     ) -> None:
-        self.engine = engine
-        self.processed = tables["processed_events"]
-        self.dead_letters = tables["dead_letters"]
+        self.uow_factory = uow_factory
         self.bootstrap = bootstrap
         self.consumer_name = consumer_name
         self.group_id = group_id
         self.topics = topics
         self.handler = handler
+        # e.g. "/organizations/mir/": facts from any other source are dead-lettered.
+        self.source_prefix = source_prefix
         self.applied = 0
         self.duplicates = 0
         self._tracer = telemetry.tracer(__name__)
 
+    @property
+    def name(self) -> str:
+        """The name the process roles know this worker by."""
+        return self.consumer_name
+
+    def _apply(self, envelope: Envelope) -> bool:
+        with self.uow_factory() as uow:
+            if not uow.inbox.mark(self.consumer_name, envelope.id):
+                return False
+            if self.source_prefix and not envelope.source.startswith(self.source_prefix):
+                raise ForeignFact(f"a fact from {envelope.source[:80]!r}")
+            self.handler(uow, envelope)
+            uow.commit()
+            return True
+
     def process(self, envelope: Envelope, *, topic: str = "", partition: int = 0, offset: int = 0) -> bool:
-        """Apply one event at most once; returns False for a duplicate."""
+        """Apply one fact at most once; returns False for a duplicate or a dead letter."""
         ctx = telemetry.context_from_traceparent(envelope.traceparent)
         with self._tracer.start_as_current_span(
             f"process {envelope.type}", context=ctx, kind=trace.SpanKind.CONSUMER,
@@ -62,34 +79,33 @@ class IdempotentConsumer:
         ):
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 try:
-                    with self.engine.begin() as conn:
-                        try:
-                            with conn.begin_nested():
-                                conn.execute(self.processed.insert().values(
-                                    consumer=self.consumer_name, event_id=envelope.id, processed_at=utcnow()))
-                        except IntegrityError:
-                            raise _Duplicate()
-                        self.handler(conn, envelope)
-                    self.applied += 1
-                    return True
-                except _Duplicate:
-                    self.duplicates += 1
+                    applied = self._apply(envelope)
+                except ForeignFact as exc:
+                    log.error("fact %s (%s) at %s[%d]@%d comes from another node; moved to dead_letters",
+                              envelope.id, envelope.type, topic, partition, offset)
+                    self._dead_letter(envelope, topic, partition, offset, exc)
                     return False
                 except Exception as exc:
                     if attempt < MAX_ATTEMPTS:
-                        log.warning("event %s (%s) failed (%s), attempt %d", envelope.id, envelope.type,
+                        log.warning("fact %s (%s) failed (%s), attempt %d", envelope.id, envelope.type,
                                     type(exc).__name__, attempt)
                         continue
-                    log.error("event %s (%s) failed %d times; moved to dead_letters", envelope.id,
+                    log.error("fact %s (%s) failed %d times; moved to dead_letters", envelope.id,
                               envelope.type, MAX_ATTEMPTS)
-                    with self.engine.begin() as conn:
-                        conn.execute(self.dead_letters.insert().values(
-                            consumer=self.consumer_name, event_id=envelope.id, topic=topic, partition=partition,
-                            offset=offset, ce_type=envelope.type, error=type(exc).__name__[:200], failed_at=utcnow()))
-                        conn.execute(self.processed.insert().values(
-                            consumer=self.consumer_name, event_id=envelope.id, processed_at=utcnow()))
+                    self._dead_letter(envelope, topic, partition, offset, exc)
                     return False
+                if applied:
+                    self.applied += 1
+                else:
+                    self.duplicates += 1
+                return applied
         return False
+
+    def _dead_letter(self, envelope: Envelope, topic: str, partition: int, offset: int, exc: Exception) -> None:
+        with self.uow_factory() as uow:
+            uow.inbox.dead_letter(self.consumer_name, envelope.id, topic=topic, partition=partition, offset=offset,
+                                  ce_type=envelope.type, error=type(exc).__name__)
+            uow.commit()
 
     def run(self, stop: threading.Event, ready: threading.Event | None = None) -> None:
         from services.common.kafka import ensure_topics, make_consumer

@@ -1,6 +1,6 @@
-"""Database plumbing shared by the services: engines, migrations, unit of work,
-and the tables every service has (outbox, processed events, idempotency keys,
-audit log).
+"""Database plumbing shared by the services: engines, migrations, and the
+tables every service has (outbox, processed facts, dead letters, idempotency
+keys, audit log).
 
 SQLite is the embedded default; PostgreSQL is used by giving a URL. The same
 code and migrations serve both.
@@ -12,11 +12,8 @@ import pathlib
 import threading
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -77,12 +74,12 @@ _MIGRATE_LOCK = threading.Lock()
 
 
 def common_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
-    """Tables every service has, defined on the service's own metadata."""
+    """Tables every service has, defined on the service's own metadata (see services.common.unit_of_work)."""
     outbox = sa.Table(
         "outbox",
         metadata,
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("event_id", sa.String(64), nullable=False, unique=True),
+        sa.Column("fact_id", sa.String(64), nullable=False, unique=True),
         sa.Column("topic", sa.String(200), nullable=False),
         sa.Column("key", sa.String(200), nullable=False),
         sa.Column("ce_type", sa.String(200), nullable=False),
@@ -97,17 +94,17 @@ def common_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
         sa.Index("ix_outbox_unpublished", "published_at", "id"),
     )
     processed = sa.Table(
-        "processed_events",
+        "processed_facts",
         metadata,
         sa.Column("consumer", sa.String(100), primary_key=True),
-        sa.Column("event_id", sa.String(64), primary_key=True),
+        sa.Column("fact_id", sa.String(64), primary_key=True),
         sa.Column("processed_at", UTCDateTime, nullable=False),
     )
     dead_letters = sa.Table(
         "dead_letters",
         metadata,
         sa.Column("consumer", sa.String(100), primary_key=True),
-        sa.Column("event_id", sa.String(64), primary_key=True),
+        sa.Column("fact_id", sa.String(64), primary_key=True),
         sa.Column("topic", sa.String(200), nullable=False),
         sa.Column("partition", sa.Integer, nullable=False),
         sa.Column("offset", sa.BigInteger, nullable=False),
@@ -115,13 +112,15 @@ def common_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
         sa.Column("error", sa.String(200), nullable=False),
         sa.Column("failed_at", UTCDateTime, nullable=False),
     )
+    # Which resource a request_id produced: an id, never a copy of the answer (which could hold personal data).
     idempotency = sa.Table(
         "idempotency_keys",
         metadata,
-        sa.Column("request_id", sa.String(200), primary_key=True),
+        sa.Column("request_key", sa.String(200), primary_key=True),
         sa.Column("method", sa.String(100), nullable=False),
-        sa.Column("response", sa.LargeBinary, nullable=False),
+        sa.Column("resource", sa.String(300), nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Index("ix_idempotency_created", "created_at"),
     )
     audit = sa.Table(
         "audit_log",
@@ -138,31 +137,8 @@ def common_tables(metadata: sa.MetaData) -> dict[str, sa.Table]:
     )
     return {
         "outbox": outbox,
-        "processed_events": processed,
+        "processed_facts": processed,
         "dead_letters": dead_letters,
         "idempotency_keys": idempotency,
         "audit_log": audit,
     }
-
-
-class UnitOfWork:
-    """One database transaction; the outbox rows of a change commit with it."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.conn: Connection | None = None
-
-    def __enter__(self) -> "UnitOfWork":
-        self.conn = self.engine.connect()
-        self._tx = self.conn.begin()
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if exc_type is None and self._tx.is_active:
-                self._tx.commit()
-            elif self._tx.is_active:
-                self._tx.rollback()
-        finally:
-            self.conn.close()
-            self.conn = None

@@ -25,7 +25,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from services.common.settings import ADDRESS_RE, ORG_RE
+from services.common.names import ORG_RE
+from services.common.settings import ADDRESS_RE
 
 log = logging.getLogger(__name__)
 

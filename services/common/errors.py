@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import grpc
-
 ERROR_DOMAIN = "brobygger.no"
 
 
@@ -21,7 +19,9 @@ class FieldViolation:
 
 
 class DomainError(Exception):
-    code: grpc.StatusCode = grpc.StatusCode.UNKNOWN
+    """``code`` names the gRPC status (google.rpc.Code) the interceptor answers with."""
+
+    code = "UNKNOWN"
     default_reason = "UNKNOWN"
 
     def __init__(
@@ -40,37 +40,37 @@ class DomainError(Exception):
 
 
 class InvalidArgument(DomainError):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    code = "INVALID_ARGUMENT"
     default_reason = "INVALID_ARGUMENT"
 
 
 class NotFound(DomainError):
-    code = grpc.StatusCode.NOT_FOUND
+    code = "NOT_FOUND"
     default_reason = "NOT_FOUND"
 
 
 class AlreadyExists(DomainError):
-    code = grpc.StatusCode.ALREADY_EXISTS
+    code = "ALREADY_EXISTS"
     default_reason = "ALREADY_EXISTS"
 
 
 class FailedPrecondition(DomainError):
-    code = grpc.StatusCode.FAILED_PRECONDITION
+    code = "FAILED_PRECONDITION"
     default_reason = "FAILED_PRECONDITION"
 
 
 class PermissionDenied(DomainError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    code = "PERMISSION_DENIED"
     default_reason = "PERMISSION_DENIED"
 
 
 class Unauthenticated(DomainError):
-    code = grpc.StatusCode.UNAUTHENTICATED
+    code = "UNAUTHENTICATED"
     default_reason = "UNAUTHENTICATED"
 
 
 class Unavailable(DomainError):
-    code = grpc.StatusCode.UNAVAILABLE
+    code = "UNAVAILABLE"
     default_reason = "UNAVAILABLE"
 
 

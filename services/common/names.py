@@ -7,6 +7,8 @@ import uuid
 from services.common.errors import InvalidArgument, FieldViolation, NotFound
 
 _ID = r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}"
+# An organisation id as the federation directory and tokens use it: 'mir', 'mira', 'mkr'.
+ORG_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 
 
 def new_id() -> str:
@@ -48,3 +50,4 @@ class NamePattern:
 
 
 ORGANIZATION = NamePattern("organizations/{org}")
+PERSON = NamePattern("organizations/{org}/persons/{person}")

@@ -1,56 +1,24 @@
-"""Transactional outbox: a change and the facts it produces commit together;
-a relay publishes them to Kafka, retrying until the broker acknowledges.
+"""Transactional outbox: a change and the facts it produces commit together
+(services.common.unit_of_work.SqlFacts writes them); the relay here publishes
+them to Kafka, retrying until the broker acknowledges.
 
 A crash between the broker's acknowledgement and the relay's bookkeeping
 publishes a row again with the same ce_id; consumers drop the duplicate.
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
-import uuid
 
 import sqlalchemy as sa
-from google.protobuf.message import Message
 from opentelemetry import trace
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from services.common import telemetry
-from services.common.cloudevent import Envelope, dataschema_for
-from services.common.db import utcnow
+from services.common.facts import Envelope
+from services.common.timestamps import utcnow
 
 log = logging.getLogger(__name__)
-
-
-def add(
-    conn: Connection,
-    outbox: sa.Table,
-    *,
-    topic: str,
-    key: str,
-    ce_type: str,
-    source: str,
-    message: Message,
-) -> str:
-    """Stage one fact in the caller's transaction; returns its ce_id."""
-    event_id = uuid.uuid4().hex
-    now = utcnow()
-    conn.execute(
-        outbox.insert().values(
-            event_id=event_id,
-            topic=topic,
-            key=key,
-            ce_type=ce_type,
-            ce_source=source,
-            ce_time=now.isoformat().replace("+00:00", "Z"),
-            dataschema=dataschema_for(message.DESCRIPTOR.full_name),
-            payload=message.SerializeToString(),
-            traceparent=telemetry.current_traceparent(),
-            created_at=now,
-        )
-    )
-    return event_id
 
 
 class OutboxRelay:
@@ -102,16 +70,17 @@ class OutboxRelay:
         futures = []
         for r in rows:
             env = Envelope(
-                id=r.event_id, source=r.ce_source, type=r.ce_type, time=r.ce_time,
+                id=r.fact_id, source=r.ce_source, type=r.ce_type, time=r.ce_time,
                 dataschema=r.dataschema, key=r.key, data=r.payload, traceparent=r.traceparent,
             )
             ctx = telemetry.context_from_traceparent(r.traceparent)
             with self._tracer.start_as_current_span(
                 f"publish {r.topic}", context=ctx, kind=trace.SpanKind.PRODUCER,
                 attributes={"messaging.system": "kafka", "messaging.destination.name": r.topic,
-                            "messaging.message.id": r.event_id, "cloudevents.event_type": r.ce_type},
+                            "messaging.message.id": r.fact_id, "cloudevents.event_type": r.ce_type},
             ):
-                futures.append((r.id, self._producer.send(r.topic, key=r.key.encode(), value=r.payload, headers=env.headers())))
+                key, value, headers = env.to_record()
+                futures.append((r.id, self._producer.send(r.topic, key=key, value=value, headers=headers)))
         self._producer.flush(timeout=30)
         acked: list[int] = []
         error: Exception | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import psycopg
 
@@ -35,20 +35,20 @@ def node_env(org: str, *, database_url: str, kafka: str, issuer: str, **extra: s
 
 @contextlib.contextmanager
 def running(name: str, build: Callable[[Settings], ServiceApp], env: dict[str, str], *,
-            relay: bool = True, consume: bool = True, needs_org: bool = True) -> Iterator[RunningService]:
+            roles: Iterable[str] | None = None, needs_org: bool = True) -> Iterator[RunningService]:
+    """The service on a free port with the background roles given (default: all it has)."""
     from services.common.auth import TokenVerifier
 
     settings = load(name, env, needs_org=needs_org)
     app = build(settings)
     app.migrate()
-    host = app.host(TokenVerifier(settings.oidc_issuer, settings.oidc_audience), relay=relay, consume=consume,
-                    address="127.0.0.1:0")
+    host = app.host(TokenVerifier(settings.oidc_issuer, settings.oidc_audience), roles=roles, address="127.0.0.1:0")
     port = host.start()
     try:
         yield RunningService(app, host, f"127.0.0.1:{port}")
     finally:
         host.stop(0.5)
-        app.engine.dispose()
+        app.close()
 
 
 @contextlib.contextmanager

@@ -1,20 +1,19 @@
 """Composition root: builds the events service from settings. No I/O at import."""
 from __future__ import annotations
 
+import functools
 import pathlib
 
-from brobygger.events.v1 import events_pb2, events_pb2_grpc
+from brobygger.events.v1 import events_pb2_grpc
 from services.common import grpcclient
 from services.common.auth import ServiceTokenSource
 from services.common.db import make_engine
-from services.common.grpcserver import Registration
-from services.common.outbox import OutboxRelay
-from services.common.runner import ServiceApp
+from services.common.runner import ServiceApp, grpc_service, outbox_relay
 from services.common.settings import Settings
 from services.events.adapters.membership_client import GrpcMembershipClient, MembershipDirectory
 from services.events.adapters.orm import tables
 from services.events.entrypoints.grpc_servicer import POLICY, EventsServicer
-from services.events.service_layer.handlers import Events
+from services.events.service_layer.unit_of_work import SqlEventsUnitOfWork
 
 MIGRATIONS = pathlib.Path(__file__).parent / "migrations"
 
@@ -28,17 +27,18 @@ def membership_client(settings: Settings) -> GrpcMembershipClient:
 
 
 def build(settings: Settings, membership: MembershipDirectory | None = None) -> ServiceApp:
+    """The events service; membership defaults to the node's membership service over gRPC."""
     engine = make_engine(settings.database_url)
-    service = Events(
-        engine=engine, tables=tables, org=settings.org, topic=settings.topic("events"),
-        source=f"/organizations/{settings.org}/events",
-        membership=membership if membership is not None else membership_client(settings),
-    )
-    full_name = events_pb2.DESCRIPTOR.services_by_name["EventsService"].full_name
+    uow = functools.partial(SqlEventsUnitOfWork, engine, tables, settings.org)
+    closers = []
+    if membership is None:
+        client = membership_client(settings)
+        membership, closers = client, [client.close]
     return ServiceApp(
         name="events", settings=settings, engine=engine, tables=tables, migrations=MIGRATIONS,
-        registrations=[Registration(events_pb2_grpc.add_EventsServiceServicer_to_server,
-                                    EventsServicer(service), full_name)],
+        registrations=[grpc_service(events_pb2_grpc.add_EventsServiceServicer_to_server,
+                                    EventsServicer(uow, settings.org, membership))],
         policy=POLICY,
-        relay=OutboxRelay(engine, tables["outbox"], settings.kafka_bootstrap, name=f"{settings.org}-events"),
+        workers={"relay": [outbox_relay(settings, engine, tables, "events")]},
+        closers=closers,
     )

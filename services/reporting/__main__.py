@@ -4,7 +4,6 @@ python -m services.reporting hub                             the federation hub 
 import sys
 
 from services.common.runner import main
-from services.common.settings import ConfigError
 from services.reporting.bootstrap import build, build_hub
 
 
@@ -12,17 +11,12 @@ def _main(argv: list[str]) -> int:
     if argv[:1] in (["-h"], ["--help"]):
         print(__doc__.strip())
         return 0
-    try:
-        if argv[:1] == ["hub"]:
-            if len(argv) > 1:
-                print("usage: python -m services.reporting hub  (configured by the environment)", file=sys.stderr)
-                return 2
-            return main("hub", build_hub, ["serve"], commands=("serve",), needs_org=False)
-        return main("reporting", build, argv, commands=("migrate", "serve", "consume", "run"))
-    except ConfigError as exc:
-        # SystemExit with a numeric code prints nothing; say what to fix.
-        print(exc.args[0] if exc.args else exc, file=sys.stderr)
-        return 2
+    if argv[:1] == ["hub"]:
+        if len(argv) > 1:
+            print("usage: python -m services.reporting hub  (configured by the environment)", file=sys.stderr)
+            return 2
+        return main("hub", build_hub, ["serve"], needs_org=False)
+    return main("reporting", build, argv)
 
 
 sys.exit(_main(sys.argv[1:]))

@@ -71,7 +71,7 @@ def bench_rpc(broker, issuer, seconds: float) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         env = inprocess.node_env("mir", database_url=f"sqlite:///{tmp}/m.db", kafka=broker.bootstrap,
                                  issuer=issuer.issuer_url)
-        with inprocess.running("membership", build, env, relay=True) as svc, grpc.insecure_channel(svc.address) as ch:
+        with inprocess.running("membership", build, env) as svc, grpc.insecure_channel(svc.address) as ch:
             stub = membership_pb2_grpc.MembershipServiceStub(ch)
             person = membership_pb2.Person(given_name="Amina", family_name="Hussain", birth_year=1984,
                                            gender=types_pb2.GENDER_FEMALE)
@@ -92,14 +92,15 @@ def bench_rpc(broker, issuer, seconds: float) -> dict:
 def bench_relay(broker, rows: int) -> dict:
     import sqlalchemy as sa
 
-    from brobygger.events.v1 import events_events_pb2
+    from brobygger.events.v1 import events_facts_pb2
     from services.common import outbox
     from services.common.db import common_tables, make_engine
     from services.common.kafka import ensure_topics, make_producer
+    from services.common.unit_of_work import SqlUnitOfWork
 
-    payload = events_events_pb2.AttendanceRecorded(attendance_id="a" * 32, session_id="s" * 32,
+    payload = events_facts_pb2.AttendanceRecorded(attendance_id="a" * 32, session_id="s" * 32,
                                                    activity_id="c" * 32, date="2026-03-04", count=1)
-    ensure_topics(broker.bootstrap, ["bench.raw", "bench.relay"])
+    ensure_topics(broker.bootstrap, ["bench.raw", "bench.events"])
     producer = make_producer(broker.bootstrap, "bench-raw")
     start = time.perf_counter()
     for i in range(rows):
@@ -114,10 +115,10 @@ def bench_relay(broker, rows: int) -> dict:
         md = sa.MetaData()
         tables = common_tables(md)
         md.create_all(engine)
-        with engine.begin() as conn:
+        with SqlUnitOfWork(engine, tables, "bench") as uow:  # facts of organisation "bench": topic bench.events
             for i in range(rows):
-                outbox.add(conn, tables["outbox"], topic="bench.relay", key=str(i % 50), ce_type="bench.v1",
-                           source="/bench", message=payload)
+                uow.facts.add(payload, key=str(i % 50))
+            uow.commit()
         relay = outbox.OutboxRelay(engine, tables["outbox"], broker.bootstrap, name="bench")
         relay.run_once()  # connect and create the topic outside the timing
         start = time.perf_counter()

@@ -23,8 +23,9 @@ def shown(figures):
 
 
 def test_markers_are_the_protos():
-    assert (Suppression.NONE, P, S) == (reporting_pb2.SUPPRESSION_UNSPECIFIED, reporting_pb2.SUPPRESSION_PRIMARY,
-                                        reporting_pb2.SUPPRESSION_SECONDARY)
+    assert (P, S) == (reporting_pb2.SUPPRESSION_PRIMARY, reporting_pb2.SUPPRESSION_SECONDARY)
+    assert (P.wire_name, S.wire_name) == ("SUPPRESSION_PRIMARY", "SUPPRESSION_SECONDARY")
+    assert not primary(7, 5).suppressed and primary(7, 5).suppression is None
 
 
 @pytest.mark.parametrize("count, k, expected", [

@@ -1,8 +1,13 @@
-"""The events service against a real membership service, real gRPC servers,
-real SQLite and PostgreSQL, the real broker and real signed tokens."""
+"""The events service's adapters and wiring: its SQL repositories on SQLite and
+PostgreSQL, a real membership service, real gRPC servers, the real broker and
+real signed tokens. The rules of the use cases are tested on fakes in
+tests/service_layer/test_events.py."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import functools
+import threading
 import uuid
 
 import grpc
@@ -10,12 +15,19 @@ import pytest
 import sqlalchemy as sa
 from cloudevents.v1.kafka import KafkaMessage, from_binary
 
-from brobygger.events.v1 import events_events_pb2, events_pb2, events_pb2_grpc
+from brobygger.events.v1 import events_facts_pb2, events_pb2, events_pb2_grpc
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
 from brobygger.type.v1 import types_pb2
+from services.common.db import make_engine, migrate
+from services.common.errors import DomainError
 from services.common.grpcclient import decode_error
+from services.common.vocabulary import AgeBand, Gender, ImdiSubgoal
 from services.devstack import inprocess
-from services.events.bootstrap import build
+from services.events.adapters.orm import tables
+from services.events.bootstrap import MIGRATIONS, build
+from services.events.domain.model import Activity, Attendance, PersonProfile, Session
+from services.events.service_layer import commands, handlers
+from services.events.service_layer.unit_of_work import SqlEventsUnitOfWork
 from tests.conftest import POSTGRES_URL, bearer
 from tests.services.kafka_read import read_topic
 
@@ -38,7 +50,7 @@ def membership(broker, issuer, database_url, tmp_path):
 
     with _membership_database(database_url, tmp_path) as url:
         env = inprocess.node_env("mir", database_url=url, kafka=broker.bootstrap, issuer=issuer.url)
-        with inprocess.running("membership", build_membership, env, relay=False, consume=False) as svc:
+        with inprocess.running("membership", build_membership, env, roles=()) as svc:
             yield svc
 
 
@@ -150,17 +162,12 @@ def test_activities_and_sessions_round_trip_and_paginate(stub, coord):
     assert rest.next_page_token == ""
     assert stub.ListSessions(events_pb2.ListSessionsRequest(parent=made[1].name), metadata=coord).sessions == []
 
-    problem = failure(lambda: stub.ListSessions(events_pb2.ListSessionsRequest(parent=parent, page_token=token or "x!"),
-                                                metadata=coord))
-    assert problem.reason == "INVALID_PAGE_TOKEN"
     # A token of one list is no token of another.
     problem = failure(lambda: stub.ListActivities(events_pb2.ListActivitiesRequest(
         parent=ORG, page_token=first.next_page_token), metadata=coord))
-    assert problem.reason == "INVALID_PAGE_TOKEN"
+    assert (problem.code, problem.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_PAGE_TOKEN")
     problem = failure(lambda: stub.GetActivity(events_pb2.GetActivityRequest(name=f"{ORG}/activities/nosuch"),
                                                metadata=coord))
-    assert (problem.code, problem.reason) == (grpc.StatusCode.NOT_FOUND, "ACTIVITY_NOT_FOUND")
-    problem = failure(lambda: create_session(stub, coord, f"{ORG}/activities/nosuch"))
     assert (problem.code, problem.reason) == (grpc.StatusCode.NOT_FOUND, "ACTIVITY_NOT_FOUND")
 
 
@@ -186,15 +193,15 @@ def test_attendance_facts_carry_gender_and_age_band_but_no_names(stub, coord, vo
     events = [from_binary(KafkaMessage(headers=dict(r.headers), key=r.key, value=r.value),
                           data_unmarshaller=lambda data: data) for r in records]
     assert [e["type"] for e in events] == [
-        "no.brobygger.events.activity.created.v1", "no.brobygger.events.session.scheduled.v1"
-    ] + ["no.brobygger.events.attendance.recorded.v1"] * 3  # the refused second try emitted nothing
+        "no.brobygger.events.activity_created.v1", "no.brobygger.events.session_scheduled.v1"
+    ] + ["no.brobygger.events.attendance_recorded.v1"] * 3  # the refused second try emitted nothing
     assert all(e["source"] == "/organizations/mir/events" and e["specversion"] == "1.0" for e in events)
-    created = events_events_pb2.ActivityCreated.FromString(events[0].get_data())
+    created = events_facts_pb2.ActivityCreated.FromString(events[0].get_data())
     assert (created.activity_id, created.subgoal, created.funder) == (act_id, types_pb2.IMDI_SUBGOAL_COMMUNITY,
                                                                       "Gjensidigestiftelsen")
-    scheduled = events_events_pb2.SessionScheduled.FromString(events[1].get_data())
+    scheduled = events_facts_pb2.SessionScheduled.FromString(events[1].get_data())
     assert (scheduled.session_id, scheduled.activity_id, scheduled.date) == (session_id, act_id, "2026-03-04")
-    recorded = [events_events_pb2.AttendanceRecorded.FromString(e.get_data()) for e in events[2:]]
+    recorded = [events_facts_pb2.AttendanceRecorded.FromString(e.get_data()) for e in events[2:]]
     assert [(r.person_id, r.gender, r.age_band, r.count) for r in recorded] == [
         (_id(mother), types_pb2.GENDER_FEMALE, types_pb2.AGE_BAND_26_66, 1),
         (_id(daughter), types_pb2.GENDER_FEMALE, types_pb2.AGE_BAND_13_19, 1),
@@ -207,13 +214,11 @@ def test_attendance_facts_carry_gender_and_age_band_but_no_names(stub, coord, vo
             assert secret not in rec.value and all(secret not in v for _, v in rec.headers)
 
 
-def test_unknown_person_is_not_found(stub, coord, volunteer):
+def test_a_person_membership_does_not_know_is_not_found(stub, coord, volunteer):
     session = create_session(stub, coord, create_activity(stub, coord).name).name
     problem = failure(lambda: attend(stub, volunteer, session, person=f"{ORG}/persons/nobodyhere"))
     assert (problem.code, problem.reason) == (grpc.StatusCode.NOT_FOUND, "PERSON_NOT_FOUND")
     assert [f for f, _ in problem.violations] == ["attendance.person"]
-    problem = failure(lambda: attend(stub, volunteer, f"{session[:-4]}zzzz", person=f"{ORG}/persons/x"))
-    assert (problem.code, problem.reason) == (grpc.StatusCode.NOT_FOUND, "SESSION_NOT_FOUND")
 
 
 def test_membership_down_is_unavailable_and_records_nothing(stub, coord, volunteer, register, membership, node):
@@ -231,48 +236,19 @@ def test_membership_down_is_unavailable_and_records_nothing(stub, coord, volunte
         assert conn.execute(sa.select(attendances.c.person_id)).scalars().all() == [None]
 
 
-def test_invalid_input_names_every_field(stub, coord, volunteer):
+def test_invalid_input_and_names_are_refused_field_by_field(stub, coord, volunteer):
     problem = failure(lambda: create_activity(stub, coord, title=" ", subgoal=types_pb2.IMDI_SUBGOAL_UNSPECIFIED,
                                               capacity=-1))
     assert (problem.code, problem.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELDS")
     assert {f for f, _ in problem.violations} == {"activity.title", "activity.subgoal", "activity.capacity"}
 
     act = create_activity(stub, coord)
-    problem = failure(lambda: create_session(stub, coord, act.name, date="2026-13-01", start_time="25:00",
-                                             duration_minutes=2000))
-    assert {f for f, _ in problem.violations} == {"session.date", "session.start_time", "session.duration_minutes"}
-
     session = create_session(stub, coord, act.name).name
-    problem = failure(lambda: attend(stub, volunteer, session, head_count=events_pb2.HeadCount()))
-    assert {f for f, _ in problem.violations} == {
-        "attendance.head_count.count", "attendance.head_count.gender", "attendance.head_count.age_band"}
-    problem = failure(lambda: stub.RecordAttendance(events_pb2.RecordAttendanceRequest(
-        parent=session, attendance=events_pb2.Attendance()), metadata=volunteer))
-    assert {f for f, _ in problem.violations} == {"attendance.person", "attendance.head_count"}
     problem = failure(lambda: attend(stub, volunteer, session, person="Amina Hussain"))
     assert problem.code == grpc.StatusCode.INVALID_ARGUMENT
     assert [f for f, _ in problem.violations] == ["attendance.person"]
     problem = failure(lambda: attend(stub, volunteer, act.name, person=f"{ORG}/persons/x"))
     assert [f for f, _ in problem.violations] == ["parent"]
-
-
-def test_anonymous_activities_and_capacity(stub, coord, volunteer, register):
-    person = register("Amina", 1984, types_pb2.GENDER_FEMALE)
-    other = register("Fatima", 1990, types_pb2.GENDER_FEMALE)
-    cafe = create_activity(stub, coord, title="Language café", subgoal=types_pb2.IMDI_SUBGOAL_QUALIFICATION,
-                           anonymous_attendance=True)
-    evening = create_session(stub, coord, cafe.name).name
-    problem = failure(lambda: attend(stub, volunteer, evening, person=person))
-    assert (problem.code, problem.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "ANONYMOUS_ACTIVITY")
-    attend(stub, volunteer, evening, head_count=events_pb2.HeadCount(
-        gender=types_pb2.GENDER_FEMALE, age_band=types_pb2.AGE_BAND_26_66, count=9))
-
-    small = create_session(stub, coord, create_activity(stub, coord, capacity=1).name).name
-    attend(stub, volunteer, small, person=person)
-    problem = failure(lambda: attend(stub, volunteer, small, person=other))
-    assert (problem.code, problem.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "CAPACITY_REACHED")
-    attend(stub, volunteer, small, head_count=events_pb2.HeadCount(  # head counts are not capped
-        gender=types_pb2.GENDER_MALE, age_band=types_pb2.AGE_BAND_0_12, count=4))
 
 
 def test_volunteers_take_attendance_but_do_not_plan(stub, coord, volunteer, register):
@@ -326,6 +302,100 @@ def test_request_id_makes_a_retry_a_no_op(stub, coord, volunteer, register, node
         count = lambda table: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()  # noqa: E731
         assert (count(t["activities"]), count(t["attendances"])) == (1, 2)
         types = conn.execute(sa.select(t["outbox"].c.ce_type)).scalars().all()
-    assert sorted(types) == sorted(["no.brobygger.events.activity.created.v1",
-                                    "no.brobygger.events.session.scheduled.v1"]
-                                   + ["no.brobygger.events.attendance.recorded.v1"] * 2)
+    assert sorted(types) == sorted(["no.brobygger.events.activity_created.v1",
+                                    "no.brobygger.events.session_scheduled.v1"]
+                                   + ["no.brobygger.events.attendance_recorded.v1"] * 2)
+
+
+# ---------------------------------------------------------------------------- the SQL adapters, without a server
+
+
+@pytest.fixture
+def sql_uow(database_url):
+    """Units of work on a migrated events database (SQLite or PostgreSQL)."""
+    migrate(database_url, MIGRATIONS)
+    engine = make_engine(database_url)
+    yield functools.partial(SqlEventsUnitOfWork, engine, tables, "mir")
+    engine.dispose()
+
+
+def test_sql_repositories_store_page_and_count(sql_uow):
+    t0 = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+    made = [Activity(id=f"a{i}", title=f"A{i}", subgoal=ImdiSubgoal.COMMUNITY, capacity=i, anonymous_attendance=i == 1,
+                     create_time=t0 + dt.timedelta(minutes=i // 2)) for i in range(3)]  # a0 and a1 share a time
+    times = [("2026-03-18", "17:30", "s1"), ("2026-03-04", "18:00", "s2"), ("2026-03-04", "09:00", "s3")]
+    with sql_uow() as uow:
+        for a in made:
+            uow.activities.add(a)
+        for date, start, sid in times:
+            uow.sessions.add(Session(id=sid, activity_id="a0", date=date, start_time=start, create_time=t0))
+        uow.commit()
+    with sql_uow() as uow:
+        assert uow.activities.get("a1") == made[1] and uow.activities.get("nosuch") is None
+        first = uow.activities.page(None, 2)
+        rest = uow.activities.page(first.next_key, 2)
+        assert [a.id for a in first.items + rest.items] == ["a2", "a1", "a0"] and rest.next_key is None
+        first = uow.sessions.page("a0", None, 2)
+        rest = uow.sessions.page("a0", first.next_key, 2)
+        assert [s.id for s in first.items + rest.items] == ["s3", "s2", "s1"] and first.next_key == (
+            "2026-03-04", "18:00", "s2")
+        assert uow.sessions.page("a1", None, 2).items == []
+        assert uow.sessions.get("s1", for_update=True).date == "2026-03-18"
+
+    def attendance(aid: str, person: str = "", count: int = 1) -> Attendance:
+        return Attendance(id=aid, session_id="s1", activity_id="a0", person_id=person, gender=Gender.FEMALE,
+                          age_band=AgeBand.AGE_26_66, count=count, create_time=t0)
+
+    with sql_uow() as uow:
+        assert uow.attendances.add(attendance("t1", "p1"))
+        assert uow.attendances.add(attendance("t2", count=5)) and uow.attendances.add(attendance("t3", count=7))
+        assert not uow.attendances.add(attendance("t4", "p1"))  # the unique key binds named participants only
+        uow.commit()
+    with sql_uow() as uow:
+        assert uow.attendances.attends("s1", "p1") and not uow.attendances.attends("s2", "p1")
+        assert uow.attendances.named_count("s1") == 1 and uow.attendances.named_count("s2") == 0
+        assert uow.attendances.get("t1") == attendance("t1", "p1")
+        assert uow.attendances.get("t2") == attendance("t2", count=5)  # a head count: no person
+        assert uow.attendances.get("t4") is None
+
+
+class Everyone:
+    """A membership directory that knows every person: the concurrency test is about the database."""
+
+    def profile(self, person_id: str) -> PersonProfile:
+        return PersonProfile(birth_year=1990, gender=Gender.FEMALE)
+
+
+def _attend_concurrently(sql_uow, session: Session, persons: list[str]) -> list[str]:
+    """Record each person at the session from its own thread, all at once; the outcome of each."""
+    start, outcomes = threading.Barrier(len(persons)), [""] * len(persons)
+
+    def one(i: int) -> None:
+        cmd = commands.RecordAttendance(session.activity_id, session.id, "s", person_id=persons[i])
+        start.wait()
+        try:
+            handlers.record_attendance(cmd, sql_uow(), Everyone())
+            outcomes[i] = "ok"
+        except DomainError as exc:
+            outcomes[i] = exc.reason
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(persons))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return sorted(outcomes)
+
+
+def test_concurrent_requests_admit_a_person_once_and_no_more_than_the_capacity(sql_uow):
+    def session_of(capacity: int) -> Session:
+        activity = handlers.create_activity(commands.CreateActivity(
+            Activity(id="", title="Homework help", subgoal=ImdiSubgoal.QUALIFICATION, capacity=capacity)), sql_uow())
+        return handlers.create_session(commands.CreateSession(
+            Session(id="", activity_id=activity.id, date="2026-03-04"), "a"), sql_uow())
+
+    assert _attend_concurrently(sql_uow, session_of(0), ["p1"] * 6) == ["ALREADY_ATTENDED"] * 5 + ["ok"]
+    small = session_of(3)
+    assert _attend_concurrently(sql_uow, small, [f"p{i}" for i in range(8)]) == ["CAPACITY_REACHED"] * 5 + ["ok"] * 3
+    with sql_uow() as uow:
+        assert uow.attendances.named_count(small.id) == 3

@@ -53,12 +53,12 @@ def seeded_node(stack: contextlib.ExitStack, org: str, members: int, broker, iss
     """A node's reporting service whose fact tables already hold `members` paying members in 2026."""
     env = inprocess.node_env(org, database_url=f"sqlite:///{tmp_dir}/{org}.db", kafka=broker.bootstrap,
                              issuer=issuer.url)
-    node = stack.enter_context(inprocess.running("reporting", build, env, consume=False))
+    node = stack.enter_context(inprocess.running("reporting", build, env, roles=()))
     f = Facts(org)
     for i in range(members):
         f.member(f"{org}-p{i}", 2026, membership_pb2.PAYMENT_STATE_PAID)
     for _, e in f.items:
-        assert node.app.consumers[0].process(e)
+        assert node.app.workers["consume"][0].process(e)
     return node
 
 

@@ -6,13 +6,13 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.devstack.procs import free_port, wait_for_port
 from tests.conftest import REPO
+from tests.support import eventually
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -59,13 +59,45 @@ def test_sigterm_reports_not_serving_then_stops_cleanly(broker, issuer, tmp_path
 
             t = threading.Thread(target=follow, daemon=True)
             t.start()
-            time.sleep(0.5)
+            eventually(lambda: seen, timeout=10, interval=0.05, what="the first health update")
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(20) == 0
             t.join(5)
         assert health_pb2.HealthCheckResponse.NOT_SERVING in seen
         text = log.read_text()
         assert "draining" in text and "outbox relay mir-membership stopped" in text and "stopped" in text
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_each_service_offers_its_own_process_roles(tmp_path):
+    env = _env(BROBYGGER_ENV="development", BROBYGGER_ORG="mir", BROBYGGER_DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
+    proc = subprocess.run([sys.executable, "-m", "services.membership", "deliver"], cwd=REPO, capture_output=True,
+                          text=True, timeout=60, env=env)
+    assert proc.returncode == 2
+    assert "membership has no 'deliver' role; it offers: migrate, serve, relay, run" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "services.reporting", "relay"], cwd=REPO, capture_output=True,
+                          text=True, timeout=60, env=env)
+    assert proc.returncode == 2
+    assert "reporting has no 'relay' role; it offers: migrate, serve, consume, run" in proc.stderr
+
+
+def test_the_hub_closes_what_it_opened_when_signalled(issuer, tmp_path):
+    port = free_port()
+    directory = tmp_path / "federation.json"
+    directory.write_text('{"nodes": [{"org": "mir", "name": "MiR", "reporting": "127.0.0.1:1"}]}')
+    log = tmp_path / "hub.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "services.reporting", "hub"], cwd=REPO, stdout=open(log, "wb"),
+        stderr=subprocess.STDOUT,
+        env=_env(BROBYGGER_ENV="development", BROBYGGER_GRPC_ADDRESS=f"127.0.0.1:{port}",
+                 BROBYGGER_FEDERATION_DIRECTORY=str(directory), BROBYGGER_OIDC_ISSUER=issuer.url))
+    try:
+        wait_for_port("127.0.0.1", port, 30, proc, "the hub")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+        assert "federation clients closed" in log.read_text()
     finally:
         if proc.poll() is None:
             proc.kill()

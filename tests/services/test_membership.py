@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from cloudevents.v1.kafka import KafkaMessage, from_binary
 
-from brobygger.membership.v1 import membership_events_pb2, membership_pb2, membership_pb2_grpc
+from brobygger.membership.v1 import membership_facts_pb2, membership_pb2, membership_pb2_grpc
 from brobygger.type.v1 import types_pb2
 from services.common.grpcclient import decode_error
 from services.devstack import inprocess
@@ -174,12 +174,12 @@ def test_facts_reach_kafka_as_cloudevents_without_personal_data(stub, coord, nod
     rec = records[0]
     event = from_binary(KafkaMessage(headers={k: v for k, v in rec.headers}, key=rec.key, value=rec.value),
                         data_unmarshaller=lambda raw: raw)
-    assert event["type"] == "no.brobygger.membership.person.registered.v1"
+    assert event["type"] == "no.brobygger.membership.person_registered.v1"
     assert event["source"] == "/organizations/mir/membership"
     assert event["specversion"] == "1.0" and event["id"]
     assert dict(rec.headers)["content-type"] == b"application/protobuf"
     assert dict(rec.headers)["traceparent"].startswith(b"00-")
-    payload = membership_events_pb2.PersonRegistered.FromString(event.get_data())
+    payload = membership_facts_pb2.PersonRegistered.FromString(event.get_data())
     assert (payload.person_id, payload.birth_year) == (person_id, 1984)
     for secret in (b"Amina", b"Hussain", b"912 34 567", b"0957"):
         assert secret not in rec.value and all(secret not in v for _, v in rec.headers)

@@ -11,6 +11,7 @@ from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
 from services.common.auth import AuthError
 from services.common.errors import Unavailable
 from services.common.grpcclient import decode_error
+from services.common.names import PERSON
 from services.events.domain.model import PersonProfile
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class GrpcMembershipClient:
 
     def __init__(self, channel: grpc.Channel, org: str, timeout: float = DEADLINE_SECONDS, *,
                  on_unauthenticated: Callable[[], None] | None = None) -> None:
+        self.channel = channel
         self.stub = membership_pb2_grpc.MembershipServiceStub(channel)
         self.org = org
         self.timeout = timeout
@@ -52,7 +54,7 @@ class GrpcMembershipClient:
         self.on_unauthenticated = on_unauthenticated
 
     def profile(self, person_id: str) -> PersonProfile | None:
-        name = f"organizations/{self.org}/persons/{person_id}"
+        name = PERSON.format(org=self.org, person=person_id)
         try:
             reply = self.stub.GetPersonProfile(membership_pb2.GetPersonProfileRequest(name=name), timeout=self.timeout)
         except AuthError as exc:  # this node's own service token could not be had
@@ -76,3 +78,6 @@ class GrpcMembershipClient:
             log.error("membership refused GetPersonProfile: %s %s", problem.code.name, problem.reason)
             raise RuntimeError(f"membership answered {problem.code.name} {problem.reason}") from None
         return PersonProfile(birth_year=reply.birth_year, gender=reply.gender)
+
+    def close(self) -> None:
+        self.channel.close()

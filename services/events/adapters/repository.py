@@ -1,11 +1,62 @@
-"""Activities, sessions and attendances in and out of the database."""
+"""Activities, sessions and attendances in and out of the database.
+
+The abstract repositories say what the service layer may ask; the SQL ones
+answer it. Tests of the service layer use in-memory ones.
+"""
 from __future__ import annotations
+
+import abc
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
+from services.common.pagination import Key, Page, sql_page
 from services.events.adapters.orm import activities, attendances, sessions
 from services.events.domain.model import Activity, Attendance, Session
+
+
+class ActivityRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, activity: Activity) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, activity_id: str) -> Activity | None: ...
+
+    @abc.abstractmethod
+    def page(self, after: Key | None, limit: int) -> Page[Activity]:
+        """Newest first, keyed by (create_time, id)."""
+
+
+class SessionRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, session: Session) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, session_id: str, *, for_update: bool = False) -> Session | None:
+        """A session; for_update holds it until the unit of work ends, so that attendances
+        at one session are admitted one at a time."""
+
+    @abc.abstractmethod
+    def page(self, activity_id: str, after: Key | None, limit: int) -> Page[Session]:
+        """An activity's sessions in calendar order, keyed by (date, start_time, id)."""
+
+
+class AttendanceRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, attendance: Attendance) -> bool:
+        """Add the attendance; False (and nothing added) when its person already attends the session."""
+
+    @abc.abstractmethod
+    def get(self, attendance_id: str) -> Attendance | None: ...
+
+    @abc.abstractmethod
+    def attends(self, session_id: str, person_id: str) -> bool:
+        """Whether the person's attendance at the session is recorded."""
+
+    @abc.abstractmethod
+    def named_count(self, session_id: str) -> int:
+        """How many named participants attend the session (head counts aside)."""
 
 
 def _to_activity(row) -> Activity:
@@ -23,74 +74,81 @@ def _to_session(row) -> Session:
     )
 
 
-def add_activity(conn: Connection, a: Activity) -> None:
-    conn.execute(activities.insert().values(
-        id=a.id, title=a.title, description=a.description, theme=a.theme, subgoal=a.subgoal,
-        target_group=a.target_group, funder=a.funder, chapter=a.chapter, capacity=a.capacity,
-        anonymous_attendance=a.anonymous_attendance, create_time=a.create_time,
-    ))
+def _to_attendance(row) -> Attendance:
+    return Attendance(
+        id=row.id, session_id=row.session_id, activity_id=row.activity_id, person_id=row.person_id or "",
+        gender=row.gender, age_band=row.age_band, count=row.count, create_time=row.create_time,
+    )
 
 
-def get_activity(conn: Connection, activity_id: str) -> Activity | None:
-    row = conn.execute(sa.select(activities).where(activities.c.id == activity_id)).first()
-    return _to_activity(row) if row else None
+class SqlActivityRepository(ActivityRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, a: Activity) -> None:
+        self.conn.execute(activities.insert().values(
+            id=a.id, title=a.title, description=a.description, theme=a.theme, subgoal=a.subgoal,
+            target_group=a.target_group, funder=a.funder, chapter=a.chapter, capacity=a.capacity,
+            anonymous_attendance=a.anonymous_attendance, create_time=a.create_time,
+        ))
+
+    def get(self, activity_id: str) -> Activity | None:
+        row = self.conn.execute(sa.select(activities).where(activities.c.id == activity_id)).first()
+        return _to_activity(row) if row else None
+
+    def page(self, after: Key | None, limit: int) -> Page[Activity]:
+        return sql_page(self.conn, sa.select(activities), (activities.c.create_time, activities.c.id), after, limit,
+                        _to_activity, descending=True)
 
 
-def list_activities(conn: Connection, limit: int, before: tuple | None) -> tuple[list[Activity], tuple | None]:
-    """Newest first; returns the page and the (create_time, id) to continue before, if any."""
-    q = sa.select(activities).order_by(activities.c.create_time.desc(), activities.c.id.desc()).limit(limit + 1)
-    if before is not None:
-        q = q.where(sa.tuple_(activities.c.create_time, activities.c.id) < sa.tuple_(*before))
-    rows = conn.execute(q).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return [_to_activity(r) for r in rows], ((rows[-1].create_time, rows[-1].id) if more else None)
+class SqlSessionRepository(SessionRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, s: Session) -> None:
+        self.conn.execute(sessions.insert().values(
+            id=s.id, activity_id=s.activity_id, date=s.date, start_time=s.start_time,
+            duration_minutes=s.duration_minutes, location=s.location, create_time=s.create_time,
+        ))
+
+    def get(self, session_id: str, *, for_update: bool = False) -> Session | None:
+        query = sa.select(sessions).where(sessions.c.id == session_id)
+        if for_update:  # a row lock on PostgreSQL; SQLite's writers are serialised anyway
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        return _to_session(row) if row else None
+
+    def page(self, activity_id: str, after: Key | None, limit: int) -> Page[Session]:
+        c = sessions.c
+        return sql_page(self.conn, sa.select(sessions).where(c.activity_id == activity_id),
+                        (c.date, c.start_time, c.id), after, limit, _to_session)
 
 
-def add_session(conn: Connection, s: Session) -> None:
-    conn.execute(sessions.insert().values(
-        id=s.id, activity_id=s.activity_id, date=s.date, start_time=s.start_time,
-        duration_minutes=s.duration_minutes, location=s.location, create_time=s.create_time,
-    ))
+class SqlAttendanceRepository(AttendanceRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
+    def add(self, a: Attendance) -> bool:
+        try:
+            with self.conn.begin_nested():  # the unique key on (session, person) decides a race
+                self.conn.execute(attendances.insert().values(
+                    id=a.id, session_id=a.session_id, activity_id=a.activity_id, person_id=a.person_id or None,
+                    gender=a.gender, age_band=a.age_band, count=a.count, create_time=a.create_time,
+                ))
+            return True
+        except IntegrityError:
+            return False
 
-def get_session(conn: Connection, activity_id: str, session_id: str, *, for_update: bool = False) -> Session | None:
-    """A session of an activity; for_update locks its row (PostgreSQL) so that
-    attendances at one session are admitted one at a time."""
-    q = sa.select(sessions).where((sessions.c.id == session_id) & (sessions.c.activity_id == activity_id))
-    if for_update:
-        q = q.with_for_update()
-    row = conn.execute(q).first()
-    return _to_session(row) if row else None
+    def get(self, attendance_id: str) -> Attendance | None:
+        row = self.conn.execute(sa.select(attendances).where(attendances.c.id == attendance_id)).first()
+        return _to_attendance(row) if row else None
 
+    def attends(self, session_id: str, person_id: str) -> bool:
+        query = sa.select(attendances.c.id).where(
+            (attendances.c.session_id == session_id) & (attendances.c.person_id == person_id))
+        return self.conn.execute(query).first() is not None
 
-def list_sessions(conn: Connection, activity_id: str, limit: int,
-                  after: tuple | None) -> tuple[list[Session], tuple | None]:
-    """In calendar order; returns the page and the (date, start_time, id) to continue after, if any."""
-    c = sessions.c
-    q = sa.select(sessions).where(c.activity_id == activity_id).order_by(c.date, c.start_time, c.id).limit(limit + 1)
-    if after is not None:
-        q = q.where(sa.tuple_(c.date, c.start_time, c.id) > sa.tuple_(*after))
-    rows = conn.execute(q).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return [_to_session(r) for r in rows], ((rows[-1].date, rows[-1].start_time, rows[-1].id) if more else None)
-
-
-def add_attendance(conn: Connection, a: Attendance) -> None:
-    conn.execute(attendances.insert().values(
-        id=a.id, session_id=a.session_id, activity_id=a.activity_id, person_id=a.person_id or None,
-        gender=a.gender, age_band=a.age_band, count=a.count, create_time=a.create_time,
-    ))
-
-
-def has_attended(conn: Connection, session_id: str, person_id: str) -> bool:
-    q = sa.select(attendances.c.id).where(
-        (attendances.c.session_id == session_id) & (attendances.c.person_id == person_id))
-    return conn.execute(q).first() is not None
-
-
-def named_count(conn: Connection, session_id: str) -> int:
-    q = sa.select(sa.func.count()).select_from(attendances).where(
-        (attendances.c.session_id == session_id) & attendances.c.person_id.is_not(None))
-    return conn.execute(q).scalar_one()
+    def named_count(self, session_id: str) -> int:
+        query = sa.select(sa.func.count()).select_from(attendances).where(
+            (attendances.c.session_id == session_id) & attendances.c.person_id.is_not(None))
+        return self.conn.execute(query).scalar_one()

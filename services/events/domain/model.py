@@ -5,13 +5,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from brobygger.type.v1 import types_pb2
-from services.common.demography import age_band
 from services.common.errors import AlreadyExists, FailedPrecondition, Violations
+from services.common.vocabulary import CHAPTER_HINT, CHAPTER_RE, AgeBand, Gender, ImdiSubgoal, age_band
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-CHAPTER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 MAX_CAPACITY = 10_000
 MAX_HEAD_COUNT = 10_000
 MAX_DURATION_MINUTES = 24 * 60
@@ -83,30 +81,16 @@ class Attendance:
         return bool(self.person_id)
 
 
-def _enum_ok(value: int, enum, unspecified: int) -> bool:
-    return value in enum.values() and value != unspecified
-
-
-def _enum_choices(enum, unspecified: int) -> str:
-    names = [n for n in enum.keys() if enum.Value(n) != unspecified]
-    return ", ".join(names[:-1]) + " or " + names[-1]
-
-
 def validate_activity(a: Activity, prefix: str = "activity") -> None:
     v = Violations()
     v.check(bool(a.title.strip()), f"{prefix}.title", "is required, e.g. 'Homework help'")
     v.check(len(a.title) <= 200, f"{prefix}.title", "at most 200 characters")
     v.check(len(a.description) <= 2000, f"{prefix}.description", "at most 2000 characters")
     v.check(len(a.theme) <= 100, f"{prefix}.theme", "at most 100 characters")
-    v.check(
-        _enum_ok(a.subgoal, types_pb2.ImdiSubgoal, types_pb2.IMDI_SUBGOAL_UNSPECIFIED),
-        f"{prefix}.subgoal",
-        "is required: " + _enum_choices(types_pb2.ImdiSubgoal, types_pb2.IMDI_SUBGOAL_UNSPECIFIED),
-    )
+    v.check(ImdiSubgoal.is_set(a.subgoal), f"{prefix}.subgoal", "is required: " + ImdiSubgoal.choices())
     v.check(len(a.target_group) <= 200, f"{prefix}.target_group", "at most 200 characters")
     v.check(len(a.funder) <= 200, f"{prefix}.funder", "at most 200 characters")
-    v.check(not a.chapter or bool(CHAPTER_RE.match(a.chapter)), f"{prefix}.chapter",
-            "must be a short lower-case id like 'linderud' or 'mir-ung'")
+    v.check(not a.chapter or bool(CHAPTER_RE.match(a.chapter)), f"{prefix}.chapter", CHAPTER_HINT)
     v.check(0 <= a.capacity <= MAX_CAPACITY, f"{prefix}.capacity",
             f"must be 0..{MAX_CAPACITY} participants per session; 0 means no limit")
     v.raise_if_any("activity")
@@ -140,12 +124,14 @@ def validate_participant(person_id: str | None, head: HeadCount | None, prefix: 
         v.add(f"{prefix}.head_count", hint)
     if head is not None:
         v.check(1 <= head.count <= MAX_HEAD_COUNT, f"{prefix}.head_count.count", f"must be 1..{MAX_HEAD_COUNT}")
-        v.check(_enum_ok(head.gender, types_pb2.Gender, types_pb2.GENDER_UNSPECIFIED), f"{prefix}.head_count.gender",
-                "is required: " + _enum_choices(types_pb2.Gender, types_pb2.GENDER_UNSPECIFIED))
-        v.check(_enum_ok(head.age_band, types_pb2.AgeBand, types_pb2.AGE_BAND_UNSPECIFIED),
-                f"{prefix}.head_count.age_band",
-                "is required: " + _enum_choices(types_pb2.AgeBand, types_pb2.AGE_BAND_UNSPECIFIED))
+        v.check(Gender.is_set(head.gender), f"{prefix}.head_count.gender", "is required: " + Gender.choices())
+        v.check(AgeBand.is_set(head.age_band), f"{prefix}.head_count.age_band",
+                "is required: " + AgeBand.choices())
     v.raise_if_any("attendance")
+
+
+def attended_already() -> AlreadyExists:
+    return AlreadyExists("This person's attendance at this session is already recorded.", reason="ALREADY_ATTENDED")
 
 
 def check_named_allowed(activity: Activity) -> None:
@@ -161,8 +147,7 @@ def check_can_admit(activity: Activity, *, already_attended: bool, named_count: 
     """The rules for one more named participant at a session of activity."""
     check_named_allowed(activity)
     if already_attended:
-        raise AlreadyExists("This person's attendance at this session is already recorded.",
-                            reason="ALREADY_ATTENDED")
+        raise attended_already()
     if activity.is_full(named_count):
         raise FailedPrecondition(
             f"The session is full: the activity takes at most {activity.capacity} named participants per session. "

@@ -1,18 +1,20 @@
 """proto -> command -> handler -> proto. No SQL, Kafka or JWT code here."""
 from __future__ import annotations
 
+from typing import Callable
 
 from brobygger.events.v1 import events_pb2, events_pb2_grpc
-from services.common.grpcserver import Access
-from services.common.names import ORGANIZATION, NamePattern
+from services.common.grpcserver import Access, current_principal
+from services.common.names import ORGANIZATION, PERSON, NamePattern
 from services.common.timestamps import timestamp
+from services.events.adapters.membership_client import MembershipDirectory
 from services.events.domain.model import Activity, Attendance, HeadCount, Session
-from services.events.service_layer.handlers import Events, RecordAttendance
+from services.events.service_layer import commands, handlers
+from services.events.service_layer.unit_of_work import EventsUnitOfWork
 
 ACTIVITY = NamePattern("organizations/{org}/activities/{activity}")
 SESSION = NamePattern("organizations/{org}/activities/{activity}/sessions/{session}")
 ATTENDANCE = NamePattern("organizations/{org}/activities/{activity}/sessions/{session}/attendances/{attendance}")
-PERSON = NamePattern("organizations/{org}/persons/{person}")
 
 # Volunteers take attendance and look activities up; creating them is for coordinators.
 _VOLUNTEERS_TOO = Access(roles=frozenset({"coordinator", "volunteer", "node-service"}))
@@ -24,11 +26,19 @@ POLICY = {
 }
 
 
+def activity_from_proto(a: events_pb2.Activity) -> Activity:
+    return Activity(
+        id="", title=a.title.strip(), description=a.description.strip(), theme=a.theme.strip(), subgoal=a.subgoal,
+        target_group=a.target_group.strip(), funder=a.funder.strip(), chapter=a.chapter.strip(),
+        capacity=a.capacity, anonymous_attendance=a.anonymous_attendance,
+    )
+
 
 class EventsServicer(events_pb2_grpc.EventsServiceServicer):
-    def __init__(self, service: Events) -> None:
-        self.s = service
-        self.org = service.org
+    def __init__(self, uow: Callable[[], EventsUnitOfWork], org: str, membership: MembershipDirectory) -> None:
+        self.uow = uow
+        self.org = org
+        self.membership = membership
 
     def _activity_proto(self, a: Activity) -> events_pb2.Activity:
         return events_pb2.Activity(
@@ -55,21 +65,18 @@ class EventsServicer(events_pb2_grpc.EventsServiceServicer):
 
     def CreateActivity(self, request, context):
         ORGANIZATION.parse(request.parent, "parent", org=self.org)
-        a = request.activity
-        activity = Activity(
-            id="", title=a.title.strip(), description=a.description.strip(), theme=a.theme.strip(),
-            subgoal=a.subgoal, target_group=a.target_group.strip(), funder=a.funder.strip(),
-            chapter=a.chapter.strip(), capacity=a.capacity, anonymous_attendance=a.anonymous_attendance,
-        )
-        return self.s.create_activity(activity, request.request_id, self._activity_proto)
+        cmd = commands.CreateActivity(activity_from_proto(request.activity), current_principal(), request.request_id)
+        return self._activity_proto(handlers.create_activity(cmd, self.uow()))
 
     def GetActivity(self, request, context):
         ids = ACTIVITY.parse(request.name, "name", org=self.org)
-        return self._activity_proto(self.s.get_activity(ids["activity"], request.name))
+        return self._activity_proto(handlers.get_activity(commands.GetActivity(ids["activity"], request.name),
+                                                          self.uow()))
 
     def ListActivities(self, request, context):
         ORGANIZATION.parse(request.parent, "parent", org=self.org)
-        found, token = self.s.list_activities(request.page_size, request.page_token)
+        cmd = commands.ListActivities(request.page_size, request.page_token)
+        found, token = handlers.list_activities(cmd, self.uow())
         return events_pb2.ListActivitiesResponse(activities=[self._activity_proto(a) for a in found],
                                                  next_page_token=token)
 
@@ -78,11 +85,13 @@ class EventsServicer(events_pb2_grpc.EventsServiceServicer):
         s = request.session
         session = Session(id="", activity_id=ids["activity"], date=s.date.strip(), start_time=s.start_time.strip(),
                           duration_minutes=s.duration_minutes, location=s.location.strip())
-        return self.s.create_session(session, request.parent, request.request_id, self._session_proto)
+        cmd = commands.CreateSession(session, request.parent, current_principal(), request.request_id)
+        return self._session_proto(handlers.create_session(cmd, self.uow()))
 
     def ListSessions(self, request, context):
         ids = ACTIVITY.parse(request.parent, "parent", org=self.org)
-        found, token = self.s.list_sessions(ids["activity"], request.parent, request.page_size, request.page_token)
+        cmd = commands.ListSessions(ids["activity"], request.parent, request.page_size, request.page_token)
+        found, token = handlers.list_sessions(cmd, self.uow())
         return events_pb2.ListSessionsResponse(sessions=[self._session_proto(s) for s in found], next_page_token=token)
 
     def RecordAttendance(self, request, context):
@@ -92,6 +101,6 @@ class EventsServicer(events_pb2_grpc.EventsServiceServicer):
         person_id = PERSON.parse(a.person, "attendance.person", org=self.org)["person"] if which == "person" else None
         head = (HeadCount(gender=a.head_count.gender, age_band=a.head_count.age_band, count=a.head_count.count)
                 if which == "head_count" else None)
-        cmd = RecordAttendance(activity_id=ids["activity"], session_id=ids["session"], resource=request.parent,
-                               person_id=person_id, head_count=head, request_id=request.request_id)
-        return self.s.record_attendance(cmd, self._attendance_proto)
+        cmd = commands.RecordAttendance(ids["activity"], ids["session"], request.parent, person_id, head,
+                                        current_principal(), request.request_id)
+        return self._attendance_proto(handlers.record_attendance(cmd, self.uow(), self.membership))

@@ -1,11 +1,43 @@
-"""Persons and membership years in and out of the database."""
+"""Persons and membership years in and out of the database.
+
+The abstract repositories say what the service layer may ask; the SQL ones
+answer it. Tests of the service layer use in-memory ones (tests/fakes.py).
+"""
 from __future__ import annotations
+
+import abc
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from services.common.pagination import Key, Page, sql_page
 from services.membership.adapters.orm import membership_years, persons
 from services.membership.domain.model import MembershipYear, Person
+
+
+class PersonRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, person: Person) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, person_id: str) -> Person | None: ...
+
+    @abc.abstractmethod
+    def page(self, after: Key | None, limit: int) -> Page[Person]:
+        """Newest first, keyed by (create_time, id)."""
+
+
+class MembershipYearRepository(abc.ABC):
+    @abc.abstractmethod
+    def put(self, year: MembershipYear) -> None:
+        """Insert the year or replace the one recorded for the same person and year."""
+
+    @abc.abstractmethod
+    def get(self, person_id: str, year: int) -> MembershipYear | None: ...
+
+    @abc.abstractmethod
+    def page(self, person_id: str, after: Key | None, limit: int) -> Page[MembershipYear]:
+        """A person's years in order, keyed by (year,)."""
 
 
 def _to_person(row) -> Person:
@@ -17,49 +49,51 @@ def _to_person(row) -> Person:
     )
 
 
-def add_person(conn: Connection, p: Person) -> None:
-    conn.execute(persons.insert().values(
-        id=p.id, given_name=p.given_name, family_name=p.family_name, birth_year=p.birth_year, gender=p.gender,
-        preferred_languages=",".join(p.preferred_languages), email=p.email, phone=p.phone,
-        postal_code=p.postal_code, municipality=p.municipality, chapter=p.chapter,
-        create_time=p.create_time, update_time=p.update_time,
-    ))
+def _to_year(row) -> MembershipYear:
+    return MembershipYear(person_id=row.person_id, year=row.year, fee_nok=row.fee_nok,
+                          payment_state=row.payment_state, paid_date=row.paid_date, update_time=row.update_time)
 
 
-def get_person(conn: Connection, person_id: str) -> Person | None:
-    row = conn.execute(sa.select(persons).where(persons.c.id == person_id)).first()
-    return _to_person(row) if row else None
+class SqlPersonRepository(PersonRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, p: Person) -> None:
+        self.conn.execute(persons.insert().values(
+            id=p.id, given_name=p.given_name, family_name=p.family_name, birth_year=p.birth_year, gender=p.gender,
+            preferred_languages=",".join(p.preferred_languages), email=p.email, phone=p.phone,
+            postal_code=p.postal_code, municipality=p.municipality, chapter=p.chapter,
+            create_time=p.create_time, update_time=p.update_time,
+        ))
+
+    def get(self, person_id: str) -> Person | None:
+        row = self.conn.execute(sa.select(persons).where(persons.c.id == person_id)).first()
+        return _to_person(row) if row else None
+
+    def page(self, after: Key | None, limit: int) -> Page[Person]:
+        return sql_page(self.conn, sa.select(persons), (persons.c.create_time, persons.c.id), after, limit,
+                        _to_person, descending=True)
 
 
-def list_persons(conn: Connection, limit: int, before: tuple | None) -> tuple[list[Person], tuple | None]:
-    """Newest first; returns the page and the (create_time, id) to continue before, if any."""
-    q = sa.select(persons).order_by(persons.c.create_time.desc(), persons.c.id.desc()).limit(limit + 1)
-    if before is not None:
-        q = q.where(sa.tuple_(persons.c.create_time, persons.c.id) < sa.tuple_(*before))
-    rows = conn.execute(q).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return [_to_person(r) for r in rows], ((rows[-1].create_time, rows[-1].id) if more else None)
+class SqlMembershipYearRepository(MembershipYearRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
+    def _key(self, person_id: str, year: int):
+        return (membership_years.c.person_id == person_id) & (membership_years.c.year == year)
 
-def upsert_membership_year(conn: Connection, m: MembershipYear) -> None:
-    key = (membership_years.c.person_id == m.person_id) & (membership_years.c.year == m.year)
-    values = dict(fee_nok=m.fee_nok, payment_state=m.payment_state, paid_date=m.paid_date, update_time=m.update_time)
-    if conn.execute(sa.select(membership_years.c.year).where(key)).first():
-        conn.execute(membership_years.update().where(key).values(**values))
-    else:
-        conn.execute(membership_years.insert().values(person_id=m.person_id, year=m.year, **values))
+    def put(self, m: MembershipYear) -> None:
+        values = dict(fee_nok=m.fee_nok, payment_state=m.payment_state, paid_date=m.paid_date,
+                      update_time=m.update_time)
+        if self.get(m.person_id, m.year) is not None:
+            self.conn.execute(membership_years.update().where(self._key(m.person_id, m.year)).values(**values))
+        else:
+            self.conn.execute(membership_years.insert().values(person_id=m.person_id, year=m.year, **values))
 
+    def get(self, person_id: str, year: int) -> MembershipYear | None:
+        row = self.conn.execute(sa.select(membership_years).where(self._key(person_id, year))).first()
+        return _to_year(row) if row else None
 
-def list_membership_years(conn: Connection, person_id: str, limit: int, after_year: int | None) -> tuple[list[MembershipYear], int | None]:
-    q = sa.select(membership_years).where(membership_years.c.person_id == person_id).order_by(membership_years.c.year).limit(limit + 1)
-    if after_year is not None:
-        q = q.where(membership_years.c.year > after_year)
-    rows = conn.execute(q).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return (
-        [MembershipYear(person_id=r.person_id, year=r.year, fee_nok=r.fee_nok, payment_state=r.payment_state,
-                        paid_date=r.paid_date, update_time=r.update_time) for r in rows],
-        rows[-1].year if more else None,
-    )
+    def page(self, person_id: str, after: Key | None, limit: int) -> Page[MembershipYear]:
+        query = sa.select(membership_years).where(membership_years.c.person_id == person_id)
+        return sql_page(self.conn, query, (membership_years.c.year,), after, limit, _to_year)

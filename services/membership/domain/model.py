@@ -5,15 +5,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from brobygger.membership.v1 import membership_pb2
-from brobygger.type.v1 import types_pb2
 from services.common.errors import Violations
+from services.common.vocabulary import (  # noqa: F401  (PaymentState is part of this model)
+    CHAPTER_HINT, CHAPTER_RE, LANGUAGE_HINT, LANGUAGE_RE, PAYING_STATES, Gender, PaymentState,
+)
 
-LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 POSTAL_RE = re.compile(r"^\d{4}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^\+?[0-9 ]{8,15}$")
-CHAPTER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 MAX_FEE_NOK = 100_000
 
 
@@ -45,7 +44,12 @@ class MembershipYear:
 
     @property
     def is_paying(self) -> bool:
-        return self.payment_state in (membership_pb2.PAYMENT_STATE_PAID, membership_pb2.PAYMENT_STATE_WAIVED)
+        return self.payment_state in PAYING_STATES
+
+    @property
+    def key(self) -> str:
+        """The year's id within the node: '<person id>/<year>'."""
+        return f"{self.person_id}/{self.year}"
 
 
 def validate_person(p: Person, today: dt.date, prefix: str = "person") -> None:
@@ -58,20 +62,15 @@ def validate_person(p: Person, today: dt.date, prefix: str = "person") -> None:
         f"{prefix}.birth_year",
         f"must be a year from 1900 to {today.year}, or 0 when not known",
     )
-    v.check(
-        p.gender in types_pb2.Gender.values() and p.gender != types_pb2.GENDER_UNSPECIFIED,
-        f"{prefix}.gender",
-        "is required: GENDER_FEMALE, GENDER_MALE, GENDER_OTHER or GENDER_UNDISCLOSED",
-    )
+    v.check(Gender.is_set(p.gender), f"{prefix}.gender", "is required: " + Gender.choices())
     for i, lang in enumerate(p.preferred_languages):
-        v.check(bool(LANG_RE.match(lang)), f"{prefix}.preferred_languages[{i}]", "must be a language tag like 'ur', 'so', 'nb'")
+        v.check(bool(LANGUAGE_RE.match(lang)), f"{prefix}.preferred_languages[{i}]", LANGUAGE_HINT)
     v.check(len(p.preferred_languages) <= 10, f"{prefix}.preferred_languages", "at most 10 languages")
     v.check(not p.email or bool(EMAIL_RE.match(p.email)), f"{prefix}.email", "must be an e-mail address like name@example.no")
     v.check(not p.phone or bool(PHONE_RE.match(p.phone)), f"{prefix}.phone", "must be a phone number like +47 912 34 567")
     v.check(not p.postal_code or bool(POSTAL_RE.match(p.postal_code)), f"{prefix}.postal_code", "must be four digits, e.g. 0957")
     v.check(len(p.municipality) <= 100, f"{prefix}.municipality", "at most 100 characters")
-    v.check(not p.chapter or bool(CHAPTER_RE.match(p.chapter)), f"{prefix}.chapter",
-            "must be a short lower-case id like 'linderud' or 'mir-ung'")
+    v.check(not p.chapter or bool(CHAPTER_RE.match(p.chapter)), f"{prefix}.chapter", CHAPTER_HINT)
     v.raise_if_any("person")
 
 
@@ -79,17 +78,13 @@ def validate_membership_year(m: MembershipYear, today: dt.date, prefix: str = "m
     v = Violations()
     v.check(2000 <= m.year <= today.year + 1, f"{prefix}.year", f"must be a year from 2000 to {today.year + 1}")
     v.check(0 <= m.fee_nok <= MAX_FEE_NOK, f"{prefix}.fee_nok", f"must be 0..{MAX_FEE_NOK} kroner")
-    v.check(
-        m.payment_state in membership_pb2.PaymentState.values() and m.payment_state != membership_pb2.PAYMENT_STATE_UNSPECIFIED,
-        f"{prefix}.payment_state",
-        "is required: PAYMENT_STATE_UNPAID, PAYMENT_STATE_PAID or PAYMENT_STATE_WAIVED",
-    )
+    v.check(PaymentState.is_set(m.payment_state), f"{prefix}.payment_state", "is required: " + PaymentState.choices())
     if m.paid_date:
         try:
             paid = dt.date.fromisoformat(m.paid_date)
             v.check(paid <= today, f"{prefix}.paid_date", "cannot be in the future")
         except ValueError:
             v.add(f"{prefix}.paid_date", "must be a date like 2026-03-01")
-    if m.payment_state == membership_pb2.PAYMENT_STATE_PAID:
+    if m.payment_state == PaymentState.PAID:
         v.check(m.fee_nok > 0, f"{prefix}.fee_nok", "a paid membership needs the fee that was paid")
     v.raise_if_any("membership year")

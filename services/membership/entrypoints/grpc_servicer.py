@@ -1,28 +1,36 @@
 """proto -> command -> handler -> proto. No SQL, Kafka or JWT code here."""
 from __future__ import annotations
 
+from typing import Callable
 
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
 from services.common.grpcserver import Access, current_principal
-from services.common.names import ORGANIZATION, NamePattern
+from services.common.names import ORGANIZATION, PERSON
 from services.common.timestamps import timestamp
 from services.membership.domain.model import MembershipYear, Person
-from services.membership.service_layer.handlers import Membership
-
-PERSON = NamePattern("organizations/{org}/persons/{person}")
+from services.membership.service_layer import commands, handlers
+from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 
 POLICY = {
     "GetPersonProfile": Access(roles=frozenset({"node-service"})),
 }
 
 
+def person_from_proto(p: membership_pb2.Person) -> Person:
+    return Person(
+        id="", given_name=p.given_name.strip(), family_name=p.family_name.strip(), birth_year=p.birth_year,
+        gender=p.gender, preferred_languages=list(p.preferred_languages), email=p.email.strip(),
+        phone=p.phone.strip(), postal_code=p.postal_code.strip(), municipality=p.municipality.strip(),
+        chapter=p.chapter.strip(),
+    )
+
 
 class MembershipServicer(membership_pb2_grpc.MembershipServiceServicer):
-    def __init__(self, service: Membership) -> None:
-        self.s = service
-        self.org = service.org
+    def __init__(self, uow: Callable[[], MembershipUnitOfWork], org: str) -> None:
+        self.uow = uow
+        self.org = org
 
-    def _person_proto(self, p: Person) -> membership_pb2.Person:
+    def _person(self, p: Person) -> membership_pb2.Person:
         return membership_pb2.Person(
             name=PERSON.format(org=self.org, person=p.id), given_name=p.given_name, family_name=p.family_name,
             birth_year=p.birth_year, gender=p.gender, preferred_languages=p.preferred_languages, email=p.email,
@@ -30,7 +38,7 @@ class MembershipServicer(membership_pb2_grpc.MembershipServiceServicer):
             create_time=timestamp(p.create_time), update_time=timestamp(p.update_time),
         )
 
-    def _year_proto(self, m: MembershipYear) -> membership_pb2.MembershipYear:
+    def _year(self, m: MembershipYear) -> membership_pb2.MembershipYear:
         return membership_pb2.MembershipYear(
             name=f"{PERSON.format(org=self.org, person=m.person_id)}/membershipYears/{m.year}", year=m.year,
             fee_nok=m.fee_nok, payment_state=m.payment_state, paid_date=m.paid_date, update_time=timestamp(m.update_time),
@@ -38,39 +46,36 @@ class MembershipServicer(membership_pb2_grpc.MembershipServiceServicer):
 
     def RegisterPerson(self, request, context):
         ORGANIZATION.parse(request.parent, "parent", org=self.org)
-        p = request.person
-        person = Person(
-            id="", given_name=p.given_name.strip(), family_name=p.family_name.strip(), birth_year=p.birth_year,
-            gender=p.gender, preferred_languages=list(p.preferred_languages), email=p.email.strip(),
-            phone=p.phone.strip(), postal_code=p.postal_code.strip(), municipality=p.municipality.strip(),
-            chapter=p.chapter.strip(),
-        )
-        return self.s.register_person(person, request.request_id, self._person_proto)
+        cmd = commands.RegisterPerson(person_from_proto(request.person), current_principal(), request.request_id)
+        return self._person(handlers.register_person(cmd, self.uow()))
 
     def GetPerson(self, request, context):
         ids = PERSON.parse(request.name, "name", org=self.org)
-        person = self.s.get_person(ids["person"], current_principal(), request.purpose, request.name)
-        return self._person_proto(person)
+        cmd = commands.GetPerson(ids["person"], request.name, current_principal(), request.purpose)
+        return self._person(handlers.get_person(cmd, self.uow()))
 
     def GetPersonProfile(self, request, context):
         ids = PERSON.parse(request.name, "name", org=self.org)
-        p = self.s.profile(ids["person"], current_principal(), request.name)
+        p = handlers.get_person_profile(commands.GetPersonProfile(ids["person"], request.name, current_principal()),
+                                        self.uow())
         return membership_pb2.PersonProfile(name=request.name, birth_year=p.birth_year, gender=p.gender)
 
     def ListPersons(self, request, context):
         ORGANIZATION.parse(request.parent, "parent", org=self.org)
-        people, token = self.s.list_persons(request.page_size, request.page_token)
-        return membership_pb2.ListPersonsResponse(persons=[self._person_proto(p) for p in people], next_page_token=token)
+        people, token = handlers.list_persons(commands.ListPersons(request.page_size, request.page_token), self.uow())
+        return membership_pb2.ListPersonsResponse(persons=[self._person(p) for p in people], next_page_token=token)
 
     def RecordMembershipYear(self, request, context):
         ids = PERSON.parse(request.parent, "parent", org=self.org)
         m = request.membership_year
         year = MembershipYear(person_id=ids["person"], year=m.year, fee_nok=m.fee_nok,
                               payment_state=m.payment_state, paid_date=m.paid_date.strip())
-        return self.s.record_membership_year(ids["person"], request.parent, year, request.request_id, self._year_proto)
+        cmd = commands.RecordMembershipYear(year, request.parent, current_principal(), request.request_id)
+        return self._year(handlers.record_membership_year(cmd, self.uow()))
 
     def ListMembershipYears(self, request, context):
         ids = PERSON.parse(request.parent, "parent", org=self.org)
-        years, token = self.s.list_membership_years(ids["person"], request.parent, request.page_size, request.page_token)
-        return membership_pb2.ListMembershipYearsResponse(
-            membership_years=[self._year_proto(m) for m in years], next_page_token=token)
+        cmd = commands.ListMembershipYears(ids["person"], request.parent, request.page_size, request.page_token)
+        years, token = handlers.list_membership_years(cmd, self.uow())
+        return membership_pb2.ListMembershipYearsResponse(membership_years=[self._year(m) for m in years],
+                                                          next_page_token=token)

@@ -7,8 +7,10 @@ from typing import Callable
 
 import grpc
 
-from brobygger.referral.v1 import referral_pb2, referral_pb2_grpc
+from brobygger.referral.v1 import referral_pb2_grpc
 from services.common import grpcclient
+from services.referral.adapters import wire
+from services.referral.domain.model import Delivery, Handover
 
 PEER_TIMEOUT = 5.0
 
@@ -59,11 +61,12 @@ class PeerClient:
             code = problem.code.name if problem.code else "UNKNOWN"
             raise PeerError(f"{code}/{problem.reason}" if problem.reason else code) from None
 
-    def receive_referral(self, address: str, request: referral_pb2.ReceiveReferralRequest) -> referral_pb2.Referral:
-        return self._call(address, "ReceiveReferral", request)
-
-    def receive_update(self, address: str, request: referral_pb2.ReceiveReferralUpdateRequest) -> referral_pb2.Referral:
-        return self._call(address, "ReceiveReferralUpdate", request)
+    def deliver(self, address: str, d: Delivery) -> str:
+        """Make the call d owes at the node at address; the name the referral has there ('' for a report)."""
+        if isinstance(d.call, Handover):
+            return self._call(address, "ReceiveReferral", wire.request(d)).name
+        self._call(address, "ReceiveReferralUpdate", wire.request(d))
+        return ""
 
     def close(self) -> None:
         with self._lock:

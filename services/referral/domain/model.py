@@ -1,31 +1,64 @@
-"""Referral rules: the closed-loop state machine (after FHIR Task) and what may
-travel with a referral. Plain Python, no I/O."""
+"""Referral rules: the closed-loop state machine (after FHIR Task), what may
+travel with a referral, and the calls a change owes another node. Plain Python, no I/O."""
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
-from brobygger.referral.v1 import referral_pb2 as pb
 from services.common.errors import FailedPrecondition, FieldViolation, InvalidArgument, Violations
-from services.common.names import NamePattern
-from services.common.settings import ORG_RE
+from services.common.names import ORG_RE, PERSON, NamePattern
+from services.common.vocabulary import LANGUAGE_HINT, LANGUAGE_RE, ReferralState, WireEnum
 
-PERSON = NamePattern("organizations/{org}/persons/{person}")
 REFERRAL = NamePattern("organizations/{org}/referrals/{referral}")
 
-REQUESTED = pb.REFERRAL_STATE_REQUESTED
-ACCEPTED = pb.REFERRAL_STATE_ACCEPTED
-REJECTED = pb.REFERRAL_STATE_REJECTED
-CANCELLED = pb.REFERRAL_STATE_CANCELLED
-IN_PROGRESS = pb.REFERRAL_STATE_IN_PROGRESS
-ON_HOLD = pb.REFERRAL_STATE_ON_HOLD
-COMPLETED = pb.REFERRAL_STATE_COMPLETED
-FAILED = pb.REFERRAL_STATE_FAILED
 
-OUTGOING = pb.DIRECTION_OUTGOING
-INCOMING = pb.DIRECTION_INCOMING
-FEDERATION_NODE = pb.PARTNER_KIND_FEDERATION_NODE
+class Direction(WireEnum):
+    OUTGOING = 1
+    INCOMING = 2
+
+
+class PartnerKind(WireEnum):
+    SCHOOL = 1
+    NAV = 2
+    CHILD_WELFARE = 3
+    POLICE = 4
+    RED_CROSS = 5
+    VOLUNTEER_CENTRE = 6
+    PROBATION_SERVICE = 7
+    LEGAL_AID = 8
+    HEALTH = 9
+    FEDERATION_NODE = 10
+    FAITH_COMMUNITY = 11
+    OTHER = 12
+
+
+class ReasonCategory(WireEnum):
+    SCHOOL_HOME = 1
+    FAMILY_GUIDANCE = 2
+    LEGAL_AID = 3
+    WORK_AND_WELFARE = 4
+    HEALTH = 5
+    VIOLENCE_IN_CLOSE_RELATIONS = 6
+    NEGATIVE_SOCIAL_CONTROL = 7
+    MEDIATION = 8
+    COMMUNITY_SENTENCE = 9
+    OTHER = 10
+
+
+# The short names the rules below (and their tests) speak of.
+REQUESTED = ReferralState.REQUESTED
+ACCEPTED = ReferralState.ACCEPTED
+REJECTED = ReferralState.REJECTED
+CANCELLED = ReferralState.CANCELLED
+IN_PROGRESS = ReferralState.IN_PROGRESS
+ON_HOLD = ReferralState.ON_HOLD
+COMPLETED = ReferralState.COMPLETED
+FAILED = ReferralState.FAILED
+OUTGOING = Direction.OUTGOING
+INCOMING = Direction.INCOMING
+FEDERATION_NODE = PartnerKind.FEDERATION_NODE
 
 TRANSITIONS: dict[int, frozenset[int]] = {
     REQUESTED: frozenset({ACCEPTED, REJECTED, CANCELLED}),
@@ -44,7 +77,6 @@ DELIVERY_DELIVERED = "delivered"
 
 DECLINED_BY = ("provider", "person")
 OUTCOME_RE = re.compile(r"^[a-z0-9_-]{1,60}$")
-LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 # Norwegian numbers: eight digits, optionally after +47 or 0047; spaces allowed between digits.
 PHONE_RE = re.compile(r"^(\+47|0047)?[2-9][0-9]{7}$")
 MAX_PARTNER_NAME = 200
@@ -53,10 +85,7 @@ MAX_GIVEN_NAME = 100
 
 def state_name(state: int) -> str:
     """ACCEPTED for REFERRAL_STATE_ACCEPTED; what error messages show."""
-    try:
-        return pb.ReferralState.Name(state).removeprefix("REFERRAL_STATE_")
-    except ValueError:
-        return str(state)
+    return ReferralState(state).name if ReferralState.is_set(state) else str(state)
 
 
 def _names(states) -> str:
@@ -64,7 +93,7 @@ def _names(states) -> str:
     return ordered[0] if len(ordered) == 1 else ", ".join(ordered[:-1]) + " or " + ordered[-1]
 
 
-@dataclass
+@dataclass(frozen=True)
 class SharedContact:
     """What the person agreed may travel to another node with this referral. Nothing else does."""
 
@@ -74,6 +103,47 @@ class SharedContact:
 
     def is_empty(self) -> bool:
         return not (self.given_name or self.phone or self.preferred_language)
+
+
+# ---------------------------------------------------------------------------- calls owed to other nodes
+
+
+@dataclass(frozen=True)
+class Handover:
+    """ReceiveReferral at the target node: the referral and only what the person agreed to share.
+    A handover is made only for a referral the person consented to."""
+
+    kind: ClassVar[str] = "referral"
+    source_referral: str  # the referral's name at this node
+    reason_category: int
+    shared_contact: SharedContact
+
+
+@dataclass(frozen=True)
+class StateReport:
+    """ReceiveReferralUpdate at the node a referral came from: its new state."""
+
+    kind: ClassVar[str] = "update"
+    referral: str  # the referral's name at that node
+    state: int
+    outcome: str = ""
+    declined_by: str = ""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A call another node is owed, committed with the change that owes it and made after it."""
+
+    referral_id: str
+    target_organization: str
+    call: Handover | StateReport | None  # None: a kind of call this version does not know
+    id: int = 0
+    attempts: int = 0  # failed so far
+    next_attempt_at: dt.datetime | None = None
+    traceparent: str = ""  # the trace of the change that owes the call
+
+
+# ---------------------------------------------------------------------------- the referral
 
 
 @dataclass
@@ -152,6 +222,22 @@ class Referral:
         self.change_state(to, outcome=outcome, declined_by=declined_by, at=at)
         return True
 
+    def handover(self, name: str) -> Delivery:
+        """The call that hands this outgoing cross-node referral (called `name` here) to its target node."""
+        return Delivery(self.id, self.target_organization,
+                        Handover(source_referral=name, reason_category=self.reason_category,
+                                 shared_contact=self.shared_contact))
+
+    def state_report(self) -> Delivery:
+        """The call that reports this incoming referral's current state back to the node it came from."""
+        return Delivery(self.id, self.reports_back_to,
+                        StateReport(referral=self.source_referral, state=self.state, outcome=self.outcome,
+                                    declined_by=self.declined_by))
+
+    def delivered_as(self, remote_name: str) -> None:
+        """The target node has the referral, under remote_name."""
+        self.delivery_state, self.remote_name = DELIVERY_DELIVERED, remote_name
+
 
 # ---------------------------------------------------------------------------- validation
 
@@ -162,14 +248,12 @@ def _check_contact(v: Violations, c: SharedContact, prefix: str) -> None:
     v.check(len(c.given_name) <= MAX_GIVEN_NAME, f"{prefix}.given_name", f"at most {MAX_GIVEN_NAME} characters")
     v.check(not c.phone or bool(PHONE_RE.match(c.phone.replace(" ", ""))), f"{prefix}.phone",
             "must be a Norwegian phone number like +47 912 34 567 or 912 34 567")
-    v.check(not c.preferred_language or bool(LANG_RE.match(c.preferred_language)), f"{prefix}.preferred_language",
-            "must be a language tag like 'ur', 'so', 'ar' or 'nb'")
+    v.check(not c.preferred_language or bool(LANGUAGE_RE.match(c.preferred_language)),
+            f"{prefix}.preferred_language", LANGUAGE_HINT)
 
 
-def _check_enum(v: Violations, value: int, enum, field_path: str, what: str) -> None:
-    names = [n for n in enum.keys() if not n.endswith("_UNSPECIFIED")]
-    v.check(value in enum.values() and not enum.Name(value).endswith("_UNSPECIFIED"), field_path,
-            f"is required: {what}, one of {', '.join(names)}")
+def _check_enum(v: Violations, value: int, enum: type[WireEnum], field_path: str, what: str) -> None:
+    v.check(enum.is_set(value), field_path, f"is required: {what}, one of {enum.choices()}")
 
 
 def check_outcome(v: Violations, outcome: str, field_path: str) -> None:
@@ -201,8 +285,8 @@ def _raise(v: Violations, what: str, *, consent_field: str) -> None:
 def validate_new_referral(r: Referral, org: str, prefix: str = "referral") -> None:
     """The rules for CreateReferral at the node of organisation `org`."""
     v = Violations()
-    _check_enum(v, r.partner_kind, pb.PartnerKind, f"{prefix}.partner_kind", "who the referral is to or from")
-    _check_enum(v, r.reason_category, pb.ReasonCategory, f"{prefix}.reason_category", "why the referral is made")
+    _check_enum(v, r.partner_kind, PartnerKind, f"{prefix}.partner_kind", "who the referral is to or from")
+    _check_enum(v, r.reason_category, ReasonCategory, f"{prefix}.reason_category", "why the referral is made")
     v.check(r.direction in (OUTGOING, INCOMING), f"{prefix}.direction",
             "must be DIRECTION_OUTGOING (the default) or DIRECTION_INCOMING")
     v.check(len(r.partner_name) <= MAX_PARTNER_NAME, f"{prefix}.partner_name",
@@ -244,9 +328,9 @@ def validate_received(source_org: str, org: str, partner_kind: int, reason_categ
     """The rules for a referral handed over by another node (ReceiveReferral)."""
     v = Violations()
     v.check(source_org != org, "source_referral", "must be a referral of another organisation than this node's")
-    v.check(partner_kind in (pb.PARTNER_KIND_UNSPECIFIED, FEDERATION_NODE), "partner_kind",
+    v.check(partner_kind in (0, FEDERATION_NODE), "partner_kind",
             "must be PARTNER_KIND_FEDERATION_NODE for a referral between nodes")
-    _check_enum(v, reason_category, pb.ReasonCategory, "reason_category", "why the referral is made")
+    _check_enum(v, reason_category, ReasonCategory, "reason_category", "why the referral is made")
     v.check(consent_given, "consent_given", "must be true: a referral travels between nodes only with consent")
     _check_contact(v, contact, "shared_contact")
     _raise(v, "received referral", consent_field="consent_given")

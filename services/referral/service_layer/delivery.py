@@ -1,6 +1,6 @@
-"""The delivery worker: makes the node-to-node calls that committed changes owe
-(hand a referral over, report a state change back), retrying with backoff
-until the other node answers.
+"""The delivery worker (process role "deliver"): makes the node-to-node calls
+that committed changes owe (hand a referral over, report a state change back),
+retrying with backoff until the other node answers.
 
 Deliveries of one referral go out in the order they were made; a delivery the
 other node already has is answered idempotently there, so a crash between its
@@ -12,35 +12,41 @@ import datetime as dt
 import logging
 import random
 import threading
-from dataclasses import dataclass, field
+from typing import Callable, Protocol
 
 from opentelemetry import trace
-from sqlalchemy.engine import Engine
 
-from brobygger.referral.v1 import referral_pb2
 from services.common import telemetry
-from services.common.db import UnitOfWork, utcnow
-from services.common.directory import DirectoryError, FederationDirectory
-from services.referral.adapters import repository as repo
+from services.common.directory import DirectoryError
+from services.common.timestamps import utcnow
 from services.referral.adapters.peers import PeerError
-from services.referral.service_layer.handlers import KIND_REFERRAL, KIND_UPDATE
+from services.referral.domain.model import Delivery, Handover
+from services.referral.service_layer.handlers import Directory
+from services.referral.service_layer.unit_of_work import ReferralUnitOfWork
 
 log = logging.getLogger(__name__)
 
+# Failures that say the node cannot be reached now: its other deliveries wait for the next round.
+UNREACHABLE = ("UNAVAILABLE", "DEADLINE_EXCEEDED", "TOKEN/", "NO_ADDRESS")
 
-@dataclass
+
+class Peers(Protocol):
+    """The other nodes' referral services (services.referral.adapters.peers.PeerClient fits)."""
+
+    def deliver(self, address: str, delivery: Delivery) -> str:
+        """Make the call; the name the referral has at that node ('' for a report). Raises PeerError."""
+
+    def close(self) -> None: ...
+
+
 class Deliverer:
-    engine: Engine
-    directory: FederationDirectory
-    peers: object  # PeerClient: receive_referral(address, request), receive_update(address, request)
-    name: str = "referral-delivery"
-    batch_size: int = 100
-    idle_sleep: float = 0.2
-    first_backoff: float = 0.5
-    max_backoff: float = 10.0
-    delivered: int = field(default=0, init=False)
-
-    def __post_init__(self) -> None:
+    def __init__(self, uow: Callable[[], ReferralUnitOfWork], directory: Directory, peers: Peers, *,
+                 name: str = "referral-delivery", batch_size: int = 100, idle_sleep: float = 0.2,
+                 first_backoff: float = 0.5, max_backoff: float = 10.0) -> None:
+        self.uow, self.directory, self.peers, self.name = uow, directory, peers, name
+        self.batch_size, self.idle_sleep = batch_size, idle_sleep
+        self.first_backoff, self.max_backoff = first_backoff, max_backoff
+        self.delivered = 0
         self._tracer = telemetry.tracer(__name__)
 
     def backoff(self, attempts: int) -> float:
@@ -50,78 +56,83 @@ class Deliverer:
 
     def run_once(self) -> int:
         """Try every due delivery once; returns how many were delivered."""
-        with UnitOfWork(self.engine) as uow:
-            pending = repo.pending_deliveries(uow.conn, self.batch_size)
+        with self.uow() as uow:
+            pending = uow.deliveries.pending(self.batch_size)
         now = utcnow()
         waiting: set[str] = set()      # referrals with an earlier delivery still pending
         unreachable: set[str] = set()  # nodes that failed in this round
         done = 0
         for d in pending:
-            if d.referral_id in waiting or d.target_organization in unreachable:
-                waiting.add(d.referral_id)
-                continue
-            if d.next_attempt_at > now:
+            if d.referral_id in waiting or d.target_organization in unreachable or d.next_attempt_at > now:
                 waiting.add(d.referral_id)
                 continue
             try:
                 remote_name = self._deliver(d)
             except Exception as exc:  # every failure is retried later
                 code = exc.code if isinstance(exc, PeerError) else type(exc).__name__
-                attempts = d.attempts + 1
-                delay = self.backoff(attempts)
-                log.warning("delivery %d (%s of referral %s) to %s failed: %s; attempt %d, next in %.1fs",
-                            d.id, d.kind, d.referral_id, d.target_organization, code, attempts, delay)
-                with UnitOfWork(self.engine) as uow:
-                    repo.mark_failed(uow.conn, d.id, code, utcnow() + dt.timedelta(seconds=delay))
+                self._failed(d, code)
                 waiting.add(d.referral_id)
-                if code.startswith(("UNAVAILABLE", "DEADLINE_EXCEEDED", "TOKEN/", "NO_ADDRESS")):
+                if code.startswith(UNREACHABLE):
                     unreachable.add(d.target_organization)
                 continue
-            with UnitOfWork(self.engine) as uow:
-                repo.mark_delivered(uow.conn, d.id, utcnow())
-                if d.kind == KIND_REFERRAL:
-                    repo.set_delivered(uow.conn, d.referral_id, remote_name)
-            log.info("delivery %d (%s of referral %s) to %s done", d.id, d.kind, d.referral_id, d.target_organization)
+            self._done(d, remote_name)
             done += 1
         self.delivered += done
         return done
 
-    def _deliver(self, d: repo.Delivery) -> str:
+    def _failed(self, d: Delivery, code: str) -> None:
+        attempts = d.attempts + 1
+        delay = self.backoff(attempts)
+        log.warning("delivery %d (%s of referral %s) to %s failed: %s; attempt %d, next in %.1fs",
+                    d.id, _kind(d), d.referral_id, d.target_organization, code, attempts, delay)
+        with self.uow() as uow:
+            uow.deliveries.failed(d.id, code, utcnow() + dt.timedelta(seconds=delay))
+            uow.commit()
+
+    def _done(self, d: Delivery, remote_name: str) -> None:
+        with self.uow() as uow:
+            uow.deliveries.delivered(d.id, utcnow())
+            if isinstance(d.call, Handover):
+                r = uow.referrals.get(d.referral_id, for_update=True)
+                if r is not None:
+                    r.delivered_as(remote_name)
+                    uow.referrals.save(r)
+            uow.commit()
+        log.info("delivery %d (%s of referral %s) to %s done", d.id, _kind(d), d.referral_id, d.target_organization)
+
+    def _deliver(self, d: Delivery) -> str:
         """One call to the other node, in the trace of the change that owes it."""
         ctx = telemetry.context_from_traceparent(d.traceparent)
         with self._tracer.start_as_current_span(
-            f"deliver {d.kind}", context=ctx, kind=trace.SpanKind.INTERNAL,
+            f"deliver {_kind(d)}", context=ctx, kind=trace.SpanKind.INTERNAL,
             attributes={"brobygger.delivery.id": d.id, "brobygger.delivery.target": d.target_organization,
                         "brobygger.delivery.attempt": d.attempts + 1},
         ):
-            return self._call(d)
-
-    def _call(self, d: repo.Delivery) -> str:
-        try:
-            node = self.directory.get(d.target_organization)
-        except DirectoryError:
-            node = None
-        if node is None or not node.referral:
-            raise PeerError("NO_ADDRESS: no referral endpoint in the federation directory")
-        if d.kind == KIND_REFERRAL:
-            answer = self.peers.receive_referral(node.referral, referral_pb2.ReceiveReferralRequest.FromString(d.payload))
-            return answer.name
-        if d.kind == KIND_UPDATE:
-            self.peers.receive_update(node.referral, referral_pb2.ReceiveReferralUpdateRequest.FromString(d.payload))
-            return ""
-        raise PeerError(f"UNKNOWN_KIND {d.kind[:20]}")
+            if d.call is None:
+                raise PeerError("UNKNOWN_KIND")
+            try:
+                node = self.directory.get(d.target_organization)
+            except DirectoryError:
+                node = None
+            if node is None or not node.referral:
+                raise PeerError("NO_ADDRESS: no referral endpoint in the federation directory")
+            return self.peers.deliver(node.referral, d)
 
     def run(self, stop: threading.Event) -> None:
         log.info("delivery worker %s started", self.name)
-        while not stop.is_set():
-            try:
-                delivered = self.run_once()
-            except Exception as exc:  # e.g. the database is briefly unreachable
-                log.warning("delivery worker %s: %s; retrying", self.name, type(exc).__name__)
-                delivered = 0
-            if not delivered:
-                stop.wait(self.idle_sleep)
-        close = getattr(self.peers, "close", None)
-        if close is not None:
-            close()
-        log.info("delivery worker %s stopped", self.name)
+        try:
+            while not stop.is_set():
+                try:
+                    delivered = self.run_once()
+                except Exception as exc:  # e.g. the database is briefly unreachable
+                    log.warning("delivery worker %s: %s; retrying", self.name, type(exc).__name__)
+                    delivered = 0
+                if not delivered:
+                    stop.wait(self.idle_sleep)
+        finally:
+            self.peers.close()
+            log.info("delivery worker %s stopped", self.name)
+
+
+def _kind(d: Delivery) -> str:
+    return d.call.kind if d.call is not None else "unknown"

@@ -1,10 +1,18 @@
-"""The hub's side of the federation: the directory file, and one gRPC channel
-per node's reporting service, created once at start and reused."""
+"""The hub's side of the federation: the directory file, and the nodes' reporting
+services, each on its own gRPC channel created once at start and reused."""
 from __future__ import annotations
 
+import abc
+from typing import Any, Callable
+
+import grpc
+
 from brobygger.reporting.v1 import reporting_pb2, reporting_pb2_grpc
+from brobygger.type.v1 import types_pb2
 from services.common.directory import DirectoryError, Node, read_directory
 from services.common.grpcclient import channel
+from services.common.names import ORGANIZATION
+from services.reporting.domain.model import Period
 
 # The hub asks every node it lists, and shows each by name.
 REQUIRED = ("name", "reporting")
@@ -15,21 +23,46 @@ def load_directory(path: str) -> list[Node]:
     return read_directory(path, required=REQUIRED, non_empty=True)
 
 
-class NodeClients:
+class NodeFailed(Exception):
+    """A node did not answer; ``code`` says why, e.g. 'DEADLINE_EXCEEDED', 'UNAVAILABLE', 'UNAUTHENTICATED'."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class ReportingNodes(abc.ABC):
+    """The nodes' reporting services, as the hub asks them."""
+
+    @abc.abstractmethod
+    def get_statistics(self, org: str, period: Period, timeout: float) -> Any:
+        """The node's statistics as it sent them, for the hub to pass on untouched; NodeFailed when the node
+        does not answer within timeout seconds or refuses."""
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+
+class GrpcReportingNodes(ReportingNodes):
     """ReportingService stubs of every node, each on its own long-lived channel."""
 
-    def __init__(self, nodes: list[Node], token_provider) -> None:
+    def __init__(self, nodes: list[Node], token_provider: Callable[[], str]) -> None:
         self._channels = {n.org: channel(n.reporting, token_provider) for n in nodes}
         self._stubs = {org: reporting_pb2_grpc.ReportingServiceStub(ch) for org, ch in self._channels.items()}
 
-    def get_statistics(self, org: str, request: reporting_pb2.GetStatisticsRequest,
-                       timeout: float) -> reporting_pb2.Statistics:
-        """Raises grpc.RpcError when the node does not answer in time or refuses."""
-        return self._stubs[org].GetStatistics(request, timeout=timeout)
+    def get_statistics(self, org: str, period: Period, timeout: float) -> reporting_pb2.Statistics:
+        request = reporting_pb2.GetStatisticsRequest(
+            organization=ORGANIZATION.format(org=org),
+            period=types_pb2.DateRange(start_date=period.start.isoformat(), end_date=period.end.isoformat()),
+        )
+        try:
+            return self._stubs[org].GetStatistics(request, timeout=timeout)
+        except grpc.RpcError as exc:
+            raise NodeFailed(exc.code().name if exc.code() is not None else "UNKNOWN") from None
 
     def close(self) -> None:
         for ch in self._channels.values():
             ch.close()
 
 
-__all__ = ["DirectoryError", "NodeClients", "load_directory"]
+__all__ = ["DirectoryError", "GrpcReportingNodes", "NodeFailed", "ReportingNodes", "load_directory"]

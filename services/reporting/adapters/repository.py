@@ -1,136 +1,177 @@
-"""Fact rows in and figures out. Every write is an upsert keyed by the fact's
-natural id, so applying a fact twice leaves the tables as applying it once."""
+"""Fact records in and figures out.
+
+The abstract repositories say what the service layer may ask; the SQL ones
+answer it. Every write replaces the record with the same natural id, so a fact
+applied twice leaves the tables as applying it once. Tests of the service layer
+use in-memory ones.
+"""
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any, Callable
+import abc
+import dataclasses
+from typing import Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from services.common.timestamps import utcnow
 from services.reporting.adapters.orm import activities, attendances, membership_years, persons, referrals, sessions
 from services.reporting.domain.model import PAYING_STATES, NamedVisit, Period
+from services.reporting.domain.records import (
+    ActivityRecord, AttendanceRecord, MembershipYearRecord, PersonRecord, ReferralRecord, SessionRecord,
+)
+
+R = TypeVar("R")
 
 
-def _upsert(conn: Connection, table: sa.Table, key: dict[str, Any], values: dict[str, Any],
-            replace: Callable[[Any], bool] | None = None) -> bool:
-    """Insert the row, or update it when replace(existing row) allows; returns whether it was written."""
-    where = sa.and_(*(table.c[k] == v for k, v in key.items()))
-    row = conn.execute(sa.select(table).where(where)).first()
-    if row is None:
-        conn.execute(table.insert().values(**key, **values))
-        return True
-    if replace is not None and not replace(row):
-        return False
-    conn.execute(table.update().where(where).values(**values))
-    return True
+class FactRepository(abc.ABC, Generic[R]):
+    @abc.abstractmethod
+    def put(self, record: R) -> None:
+        """Insert the record, or replace the one with the same natural id."""
 
 
-def upsert_person(conn: Connection, person_id: str, gender: int, birth_year: int, registered: dt.date | None,
-                  now: dt.datetime) -> None:
-    _upsert(conn, persons, {"person_id": person_id},
-            {"gender": gender, "birth_year": birth_year, "registered_date": registered, "update_time": now})
+class PersonFacts(FactRepository[PersonRecord]):
+    pass
 
 
-def upsert_membership_year(conn: Connection, person_id: str, year: int, payment_state: int, birth_year: int,
-                           now: dt.datetime) -> None:
-    _upsert(conn, membership_years, {"person_id": person_id, "year": year},
-            {"payment_state": payment_state, "birth_year": birth_year, "update_time": now})
+class MembershipYearFacts(FactRepository[MembershipYearRecord]):
+    @abc.abstractmethod
+    def member_counts(self, period: Period) -> tuple[int, int]:
+        """Persons with a membership year in the period's years, and those of them who paid or were waived."""
 
 
-def upsert_activity(conn: Connection, activity_id: str, subgoal: int, theme: str, funder: str, anonymous: bool,
-                    now: dt.datetime) -> None:
-    _upsert(conn, activities, {"activity_id": activity_id},
-            {"subgoal": subgoal, "theme": theme[:100], "funder": funder[:100], "anonymous_attendance": anonymous,
-             "update_time": now})
+class ActivityFacts(FactRepository[ActivityRecord]):
+    pass
 
 
-def upsert_session(conn: Connection, session_id: str, activity_id: str, date: dt.date, subgoal: int,
-                   now: dt.datetime) -> None:
-    _upsert(conn, sessions, {"session_id": session_id},
-            {"activity_id": activity_id, "date": date, "subgoal": subgoal, "update_time": now})
+class SessionFacts(FactRepository[SessionRecord]):
+    @abc.abstractmethod
+    def activity_count(self, period: Period) -> int:
+        """Activities with a session in the period."""
+
+    @abc.abstractmethod
+    def by_subgoals(self, period: Period) -> list[tuple[int, int | None, int]]:
+        """(session's sub-goal, its activity's sub-goal or None when unknown, sessions) in the period."""
 
 
-def upsert_attendance(conn: Connection, attendance_id: str, session_id: str, activity_id: str, date: dt.date,
-                      person_id: str, gender: int, age_band: int, count: int, now: dt.datetime) -> None:
-    _upsert(conn, attendances, {"attendance_id": attendance_id},
-            {"session_id": session_id, "activity_id": activity_id, "date": date, "person_id": person_id,
-             "gender": gender, "age_band": age_band, "count": count, "update_time": now})
+class AttendanceFacts(FactRepository[AttendanceRecord]):
+    @abc.abstractmethod
+    def visits_by_cell(self, period: Period) -> dict[tuple[int, int], int]:
+        """Visits in the period by (gender, age band)."""
+
+    @abc.abstractmethod
+    def named_visits(self, period: Period) -> list[NamedVisit]:
+        """Each named person's cells in the period, with the date of their latest attendance in each."""
 
 
-def upsert_referral(conn: Connection, referral_id: str, *, direction: int, partner_kind: int, reason_category: int,
-                    state: int, created: dt.date, changed: dt.date, target_organization: str,
-                    now: dt.datetime) -> bool:
-    """Keep the latest state: a change dated before the one held is ignored; on the same date the later
-    arrival wins."""
-    return _upsert(
-        conn, referrals, {"referral_id": referral_id},
-        {"direction": direction, "partner_kind": partner_kind, "reason_category": reason_category, "state": state,
-         "created_date": created, "changed_date": changed, "target_organization": target_organization[:64],
-         "update_time": now},
-        replace=lambda row: changed >= row.changed_date,
-    )
+class ReferralFacts(FactRepository[ReferralRecord]):
+    @abc.abstractmethod
+    def get(self, referral_id: str) -> ReferralRecord | None: ...
+
+    @abc.abstractmethod
+    def by_state(self, period: Period) -> dict[int, int]:
+        """Referrals created in the period, each counted once in its current state."""
 
 
-# ---------------------------------------------------------------- figures
-
-def member_counts(conn: Connection, period: Period) -> tuple[int, int]:
-    """Persons with a membership year in the period's years, and those of them who paid or were waived."""
-    m = membership_years
-    in_years = m.c.year.between(period.first_year, period.last_year)
-    members = conn.execute(sa.select(sa.func.count(sa.distinct(m.c.person_id))).where(in_years)).scalar_one()
-    paying = conn.execute(
-        sa.select(sa.func.count(sa.distinct(m.c.person_id))).where(in_years, m.c.payment_state.in_(PAYING_STATES))
-    ).scalar_one()
-    return members, paying
+# ---------------------------------------------------------------------------- SQL
 
 
-def activity_count(conn: Connection, period: Period) -> int:
-    s = sessions
-    return conn.execute(
-        sa.select(sa.func.count(sa.distinct(s.c.activity_id))).where(s.c.date.between(period.start, period.end))
-    ).scalar_one()
+class _SqlFacts:
+    """Records of one fact table, whose columns are named as the record's fields."""
+
+    table: sa.Table
+    key: tuple[str, ...]
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _where(self, **key):
+        return sa.and_(*(self.table.c[k] == v for k, v in key.items()))
+
+    def put(self, record) -> None:
+        values = {**dataclasses.asdict(record), "update_time": utcnow()}
+        key = {k: values[k] for k in self.key}
+        changes = {k: v for k, v in values.items() if k not in key}
+        if self.conn.execute(self.table.update().where(self._where(**key)).values(**changes)).rowcount == 0:
+            self.conn.execute(self.table.insert().values(**values))
 
 
-def sessions_by_subgoals(conn: Connection, period: Period) -> list[tuple[int, int | None, int]]:
-    """(session sub-goal, its activity's sub-goal or None, sessions) for the sessions in the period."""
-    s, a = sessions, activities
-    q = (
-        sa.select(s.c.subgoal, a.c.subgoal, sa.func.count())
-        .select_from(s.outerjoin(a, a.c.activity_id == s.c.activity_id))
-        .where(s.c.date.between(period.start, period.end))
-        .group_by(s.c.subgoal, a.c.subgoal)
-    )
-    return [(own, activity, n) for own, activity, n in conn.execute(q).all()]
+class SqlPersonFacts(_SqlFacts, PersonFacts):
+    table, key = persons, ("person_id",)
 
 
-def visits_by_cell(conn: Connection, period: Period) -> dict[tuple[int, int], int]:
-    t = attendances
-    q = (
-        sa.select(t.c.gender, t.c.age_band, sa.func.sum(t.c.count))
-        .where(t.c.date.between(period.start, period.end))
-        .group_by(t.c.gender, t.c.age_band)
-    )
-    return {(g, b): int(n or 0) for g, b, n in conn.execute(q).all()}
+class SqlMembershipYearFacts(_SqlFacts, MembershipYearFacts):
+    table, key = membership_years, ("person_id", "year")
+
+    def member_counts(self, period: Period) -> tuple[int, int]:
+        m = membership_years
+        people = sa.select(sa.func.count(sa.distinct(m.c.person_id))).where(
+            m.c.year.between(period.first_year, period.last_year))
+        members = self.conn.execute(people).scalar_one()
+        paying = self.conn.execute(people.where(m.c.payment_state.in_([int(s) for s in PAYING_STATES]))).scalar_one()
+        return members, paying
 
 
-def named_visits(conn: Connection, period: Period) -> list[NamedVisit]:
-    """Each named person's cells in the period, with the date of their latest attendance in each."""
-    t = attendances
-    q = (
-        sa.select(t.c.person_id, t.c.gender, t.c.age_band, sa.func.max(t.c.date))
-        .where(t.c.date.between(period.start, period.end), t.c.person_id != "")
-        .group_by(t.c.person_id, t.c.gender, t.c.age_band)
-    )
-    return [NamedVisit(p, g, b, d) for p, g, b, d in conn.execute(q).all()]
+class SqlActivityFacts(_SqlFacts, ActivityFacts):
+    table, key = activities, ("activity_id",)
 
 
-def referrals_by_state(conn: Connection, period: Period) -> dict[int, int]:
-    """Referrals created in the period, each counted once in its current state."""
-    r = referrals
-    q = (
-        sa.select(r.c.state, sa.func.count())
-        .where(r.c.created_date.between(period.start, period.end))
-        .group_by(r.c.state)
-    )
-    return {state: n for state, n in conn.execute(q).all()}
+class SqlSessionFacts(_SqlFacts, SessionFacts):
+    table, key = sessions, ("session_id",)
+
+    def activity_count(self, period: Period) -> int:
+        s = sessions
+        return self.conn.execute(
+            sa.select(sa.func.count(sa.distinct(s.c.activity_id))).where(s.c.date.between(period.start, period.end))
+        ).scalar_one()
+
+    def by_subgoals(self, period: Period) -> list[tuple[int, int | None, int]]:
+        s, a = sessions, activities
+        q = (
+            sa.select(s.c.subgoal, a.c.subgoal, sa.func.count())
+            .select_from(s.outerjoin(a, a.c.activity_id == s.c.activity_id))
+            .where(s.c.date.between(period.start, period.end))
+            .group_by(s.c.subgoal, a.c.subgoal)
+        )
+        return [(own, of_activity, n) for own, of_activity, n in self.conn.execute(q).all()]
+
+
+class SqlAttendanceFacts(_SqlFacts, AttendanceFacts):
+    table, key = attendances, ("attendance_id",)
+
+    def visits_by_cell(self, period: Period) -> dict[tuple[int, int], int]:
+        t = attendances
+        q = (
+            sa.select(t.c.gender, t.c.age_band, sa.func.sum(t.c.count))
+            .where(t.c.date.between(period.start, period.end))
+            .group_by(t.c.gender, t.c.age_band)
+        )
+        return {(g, b): int(n or 0) for g, b, n in self.conn.execute(q).all()}
+
+    def named_visits(self, period: Period) -> list[NamedVisit]:
+        t = attendances
+        q = (
+            sa.select(t.c.person_id, t.c.gender, t.c.age_band, sa.func.max(t.c.date))
+            .where(t.c.date.between(period.start, period.end), t.c.person_id != "")
+            .group_by(t.c.person_id, t.c.gender, t.c.age_band)
+        )
+        return [NamedVisit(p, g, b, d) for p, g, b, d in self.conn.execute(q).all()]
+
+
+class SqlReferralFacts(_SqlFacts, ReferralFacts):
+    table, key = referrals, ("referral_id",)
+
+    def get(self, referral_id: str) -> ReferralRecord | None:
+        row = self.conn.execute(sa.select(referrals).where(self._where(referral_id=referral_id))).first()
+        if row is None:
+            return None
+        return ReferralRecord(**{f.name: getattr(row, f.name) for f in dataclasses.fields(ReferralRecord)})
+
+    def by_state(self, period: Period) -> dict[int, int]:
+        r = referrals
+        q = (
+            sa.select(r.c.state, sa.func.count())
+            .where(r.c.created_date.between(period.start, period.end))
+            .group_by(r.c.state)
+        )
+        return {state: n for state, n in self.conn.execute(q).all()}

@@ -38,17 +38,17 @@ What this does not do
 """
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from typing import Sequence
+
+from services.common.vocabulary import WireEnum
 
 DEFAULT_MIN_CELL = 5
 
 
-class Suppression(enum.IntEnum):
-    """Why a figure is hidden; the values are those of brobygger.reporting.v1.Suppression."""
+class Suppression(WireEnum):
+    """Why a figure is hidden, as Cell.suppressed says it on the wire."""
 
-    NONE = 0
     PRIMARY = 1
     SECONDARY = 2
 
@@ -58,11 +58,11 @@ class Figure:
     """A published figure: a value, or a marker that it was suppressed."""
 
     value: int | None
-    suppression: Suppression = Suppression.NONE
+    suppression: Suppression | None = None  # None: shown
 
     @property
     def suppressed(self) -> bool:
-        return self.suppression is not Suppression.NONE
+        return self.suppression is not None
 
     @classmethod
     def hidden(cls, why: Suppression) -> "Figure":

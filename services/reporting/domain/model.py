@@ -10,14 +10,14 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from brobygger.membership.v1 import membership_pb2
-from brobygger.referral.v1 import referral_pb2
-from brobygger.type.v1 import types_pb2
 from services.common.errors import Violations
+from services.common.vocabulary import PAYING_STATES, ImdiSubgoal, PaymentState, ReferralState  # noqa: F401
 
 MAX_PERIOD_YEARS = 5
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-PAYING_STATES = frozenset({membership_pb2.PAYMENT_STATE_PAID, membership_pb2.PAYMENT_STATE_WAIVED})
+NO_SUBGOAL = 0  # a session whose activity names no sub-goal either
+
+
 
 
 @dataclass(frozen=True)
@@ -88,17 +88,25 @@ def is_paying(payment_state: int) -> bool:
 
 def referral_state_name(state: int) -> str:
     """The ReferralState name, e.g. REFERRAL_STATE_COMPLETED; a state newer than this code keeps its number."""
-    try:
-        return referral_pb2.ReferralState.Name(state)
-    except ValueError:
-        return f"REFERRAL_STATE_{state}"
+    if ReferralState.is_set(state):
+        return ReferralState(state).wire_name
+    return f"{ReferralState.prefix()}{state}"
 
 
 def session_subgoal(session_subgoal_value: int, activity_subgoal_value: int | None) -> int:
     """A session counts under its own sub-goal, or its activity's when it names none."""
     if session_subgoal_value:
         return session_subgoal_value
-    return activity_subgoal_value or types_pb2.IMDI_SUBGOAL_UNSPECIFIED
+    return activity_subgoal_value or NO_SUBGOAL
+
+
+def sessions_per_subgoal(rows: Iterable[tuple[int, int | None, int]]) -> dict[int, int]:
+    """Sessions by the sub-goal they count under, from (session's, activity's, sessions) rows."""
+    counts: dict[int, int] = {}
+    for own, of_activity, n in rows:
+        goal = session_subgoal(own, of_activity)
+        counts[goal] = counts.get(goal, 0) + n
+    return counts
 
 
 @dataclass(frozen=True)
@@ -163,8 +171,7 @@ class RawStatistics:
 
 def subgoal_rows(counts: Mapping[int, int]) -> tuple[tuple[int, int], ...]:
     """IMDi's three sub-goals always (0 when none), sessions without a sub-goal when there are any."""
-    named = [types_pb2.IMDI_SUBGOAL_COMMUNITY, types_pb2.IMDI_SUBGOAL_QUALIFICATION,
-             types_pb2.IMDI_SUBGOAL_SOCIAL_CONTROL]
+    named = list(ImdiSubgoal)
     rows = [(g, counts.get(g, 0)) for g in named]
     rest = sorted((g, n) for g, n in counts.items() if g not in named and n)
     return tuple(rows + rest)

@@ -1,21 +1,26 @@
 """proto -> command -> handler -> proto for a node's ReportingService. No SQL, Kafka or JWT code here."""
 from __future__ import annotations
 
-from google.protobuf.timestamp_pb2 import Timestamp
+from typing import Callable
 
 from brobygger.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from brobygger.type.v1 import types_pb2
-from services.common.db import utcnow
 from services.common.grpcserver import Access, current_principal
 from services.common.names import ORGANIZATION
-from services.reporting.domain.disclosure import Figure, PublishedStatistics
-from services.reporting.domain.model import parse_period
-from services.reporting.service_layer.handlers import Reporting
+from services.common.timestamps import now_timestamp
+from services.reporting.domain.disclosure import Figure
+from services.reporting.domain.model import Period
+from services.reporting.service_layer import commands, handlers
+from services.reporting.service_layer.unit_of_work import ReportingUnitOfWork
 
 # The node's coordinators (and analysts of its own organisation), its own services, and the federation hub.
 POLICY = {
     "GetStatistics": Access(roles=frozenset({"coordinator", "analyst", "node-service"}), hub=True),
 }
+
+
+def date_range(period: Period) -> types_pb2.DateRange:
+    return types_pb2.DateRange(start_date=period.start.isoformat(), end_date=period.end.isoformat())
 
 
 def cell(figure: Figure) -> reporting_pb2.Cell:
@@ -24,13 +29,11 @@ def cell(figure: Figure) -> reporting_pb2.Cell:
     return reporting_pb2.Cell(value=figure.value)
 
 
-def statistics_proto(organization: str, period: types_pb2.DateRange,
-                     s: PublishedStatistics) -> reporting_pb2.Statistics:
-    now = Timestamp()
-    now.FromDatetime(utcnow())
+def statistics_proto(organization: str, report: handlers.Report) -> reporting_pb2.Statistics:
+    s = report.statistics
     return reporting_pb2.Statistics(
         organization=organization,
-        period=period,
+        period=date_range(report.period),
         members=cell(s.members),
         paying_members=cell(s.paying_members),
         activities=cell(s.activities),
@@ -43,19 +46,18 @@ def statistics_proto(organization: str, period: types_pb2.DateRange,
         sessions_by_subgoal=[reporting_pb2.SubgoalCell(subgoal=goal, sessions=cell(f))
                              for goal, f in s.sessions_by_subgoal],
         min_cell_size=s.min_cell_size,
-        generate_time=now,
+        generate_time=now_timestamp(),
     )
 
 
 class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
-    def __init__(self, service: Reporting) -> None:
-        self.s = service
-        self.org = service.org
+    def __init__(self, uow: Callable[[], ReportingUnitOfWork], org: str, min_cell: int) -> None:
+        self.uow = uow
+        self.org = org
+        self.min_cell = min_cell
 
     def GetStatistics(self, request, context):
         ORGANIZATION.parse(request.organization, "organization", org=self.org)
-        period = parse_period(request.period.start_date, request.period.end_date,
-                              given=request.HasField("period"))
-        published = self.s.statistics(period, current_principal(), request.organization)
-        normalised = types_pb2.DateRange(start_date=period.start.isoformat(), end_date=period.end.isoformat())
-        return statistics_proto(request.organization, normalised, published)
+        cmd = commands.GetStatistics(request.organization, request.period.start_date, request.period.end_date,
+                                     request.HasField("period"), self.min_cell, current_principal())
+        return statistics_proto(request.organization, handlers.get_statistics(cmd, self.uow()))

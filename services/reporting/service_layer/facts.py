@@ -1,127 +1,112 @@
-"""Facts from the node's other services into the fact tables.
+"""Applying facts from the node's other services to the fact tables.
 
-The IdempotentConsumer calls the handler in the transaction that also records
-the event's (consumer, ce_id) mark. Every fact is an upsert keyed by its
-natural id, so even the same fact under a new ce_id is counted once. Types
-this code does not know are skipped, so producers can add facts freely.
+The IdempotentConsumer calls :func:`apply` inside a unit of work whose inbox
+has already marked the fact, and commits both together. Every record is
+keyed by the fact's natural id, so even the same fact under a new id is
+counted once. Types this code does not know are skipped, so producers can add
+facts freely; a fact that cannot be counted raises UnusableFact and is
+dead-lettered.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Callable
 
-from google.protobuf.message import DecodeError, Message
-from sqlalchemy.engine import Connection
+from google.protobuf.message import Message
 
-from brobygger.events.v1 import events_events_pb2 as events_facts
-from brobygger.membership.v1 import membership_events_pb2 as membership_facts
-from brobygger.referral.v1 import referral_events_pb2 as referral_facts
-from services.common.cloudevent import Envelope
-from services.common.db import utcnow
-from services.reporting.adapters import repository as repo
+from brobygger.events.v1 import events_facts_pb2 as events
+from brobygger.membership.v1 import membership_facts_pb2 as membership
+from brobygger.referral.v1 import referral_facts_pb2 as referral
+from services.common.facts import Catalogue, Envelope, UnusableFact, fact_type
+from services.reporting.domain import records
 from services.reporting.domain.model import parse_date
+from services.reporting.service_layer.unit_of_work import ReportingUnitOfWork
 
 log = logging.getLogger(__name__)
 
-TYPE_PERSON_REGISTERED = "no.brobygger.membership.person.registered.v1"
-TYPE_YEAR_RECORDED = "no.brobygger.membership.year.recorded.v1"
-TYPE_ACTIVITY_CREATED = "no.brobygger.events.activity.created.v1"
-TYPE_SESSION_SCHEDULED = "no.brobygger.events.session.scheduled.v1"
-TYPE_ATTENDANCE_RECORDED = "no.brobygger.events.attendance.recorded.v1"
-TYPE_REFERRAL_STATE_CHANGED = "no.brobygger.referral.state.changed.v1"
-
-SOURCE_SERVICES = ("membership", "events", "referral")
-
-
-class UnusableFact(ValueError):
-    """A fact that cannot be counted (a missing id, a malformed date). It goes to dead_letters."""
+CATALOGUE = Catalogue.of_modules(membership, events, referral)
 
 
 def topics(org: str) -> list[str]:
-    return [f"{org}.{service}" for service in SOURCE_SERVICES]
+    """The topics reporting reads at a node."""
+    return CATALOGUE.topics(org)
 
 
-def _required(value: str, field: str, ce_type: str) -> str:
+def _unusable(m: Message, problem: str) -> UnusableFact:
+    return UnusableFact(f"{fact_type(type(m)).type} {problem}")
+
+
+def _required(m: Message, name: str) -> str:
+    value = getattr(m, name)
     if not value:
-        raise UnusableFact(f"{ce_type} without {field}")
+        raise _unusable(m, f"without {name}")
     return value
 
 
-def _date(value: str, field: str, ce_type: str, *, required: bool = True):
+def _date(m: Message, name: str, *, required: bool = True) -> dt.date | None:
+    value = getattr(m, name)
     if not value and not required:
         return None
     day = parse_date(value)
     if day is None:
-        raise UnusableFact(f"{ce_type} with {field} that is not an ISO date")
+        raise _unusable(m, f"with {name} that is not an ISO date")
     return day
 
 
-def _person_registered(conn: Connection, m: membership_facts.PersonRegistered) -> None:
-    t = TYPE_PERSON_REGISTERED
-    repo.upsert_person(conn, _required(m.person_id, "person_id", t), m.gender, m.birth_year,
-                       _date(m.registered_date, "registered_date", t, required=False), utcnow())
+def _person_registered(uow: ReportingUnitOfWork, m: membership.PersonRegistered) -> None:
+    uow.persons.put(records.PersonRecord(_required(m, "person_id"), m.gender, m.birth_year,
+                                         _date(m, "registered_date", required=False)))
 
 
-def _year_recorded(conn: Connection, m: membership_facts.MembershipYearRecorded) -> None:
-    t = TYPE_YEAR_RECORDED
+def _year_recorded(uow: ReportingUnitOfWork, m: membership.MembershipYearRecorded) -> None:
     if m.year <= 0:
-        raise UnusableFact(f"{t} without year")
-    repo.upsert_membership_year(conn, _required(m.person_id, "person_id", t), m.year, m.payment_state,
-                                m.birth_year, utcnow())
+        raise _unusable(m, "without year")
+    uow.years.put(records.MembershipYearRecord(_required(m, "person_id"), m.year, m.payment_state, m.birth_year))
 
 
-def _activity_created(conn: Connection, m: events_facts.ActivityCreated) -> None:
-    repo.upsert_activity(conn, _required(m.activity_id, "activity_id", TYPE_ACTIVITY_CREATED), m.subgoal, m.theme,
-                         m.funder, m.anonymous_attendance, utcnow())
+def _activity_created(uow: ReportingUnitOfWork, m: events.ActivityCreated) -> None:
+    uow.activities.put(records.ActivityRecord(_required(m, "activity_id"), m.subgoal, m.theme[:records.TEXT_MAX],
+                                              m.funder[:records.TEXT_MAX], m.anonymous_attendance))
 
 
-def _session_scheduled(conn: Connection, m: events_facts.SessionScheduled) -> None:
-    t = TYPE_SESSION_SCHEDULED
-    repo.upsert_session(conn, _required(m.session_id, "session_id", t), m.activity_id, _date(m.date, "date", t),
-                        m.subgoal, utcnow())
+def _session_scheduled(uow: ReportingUnitOfWork, m: events.SessionScheduled) -> None:
+    uow.sessions.put(records.SessionRecord(_required(m, "session_id"), m.activity_id, _date(m, "date"), m.subgoal))
 
 
-def _attendance_recorded(conn: Connection, m: events_facts.AttendanceRecorded) -> None:
-    t = TYPE_ATTENDANCE_RECORDED
-    if m.person_id:
-        count = 1  # a named participant is one visit, whatever the producer filled in
-    elif m.count >= 0:
-        count = m.count
-    else:
-        raise UnusableFact(f"{t} with a negative head count")
-    repo.upsert_attendance(conn, _required(m.attendance_id, "attendance_id", t), m.session_id, m.activity_id,
-                           _date(m.date, "date", t), m.person_id, m.gender, m.age_band, count, utcnow())
+def _attendance_recorded(uow: ReportingUnitOfWork, m: events.AttendanceRecorded) -> None:
+    count = records.visits(m.person_id, m.count)
+    if count is None:
+        raise _unusable(m, "with a negative head count")
+    uow.attendances.put(records.AttendanceRecord(
+        _required(m, "attendance_id"), m.session_id, m.activity_id, _date(m, "date"), m.person_id, m.gender,
+        m.age_band, count))
 
 
-def _referral_state_changed(conn: Connection, m: referral_facts.ReferralStateChanged) -> None:
-    t = TYPE_REFERRAL_STATE_CHANGED
-    created = _date(m.created_date, "created_date", t)
-    changed = _date(m.changed_date, "changed_date", t, required=False) or created
-    repo.upsert_referral(conn, _required(m.referral_id, "referral_id", t), direction=m.direction,
-                         partner_kind=m.partner_kind, reason_category=m.reason_category, state=m.state,
-                         created=created, changed=changed, target_organization=m.target_organization,
-                         now=utcnow())
+def _referral_state_changed(uow: ReportingUnitOfWork, m: referral.ReferralStateChanged) -> None:
+    created = _date(m, "created_date")
+    record = records.ReferralRecord(
+        _required(m, "referral_id"), m.direction, m.partner_kind, m.reason_category, m.state, created,
+        _date(m, "changed_date", required=False) or created, m.target_organization[:records.ORG_MAX])
+    if record.supersedes(uow.referrals.get(record.referral_id)):
+        uow.referrals.put(record)
 
 
-_DISPATCH: dict[str, tuple[type[Message], Callable[[Connection, Message], None]]] = {
-    TYPE_PERSON_REGISTERED: (membership_facts.PersonRegistered, _person_registered),
-    TYPE_YEAR_RECORDED: (membership_facts.MembershipYearRecorded, _year_recorded),
-    TYPE_ACTIVITY_CREATED: (events_facts.ActivityCreated, _activity_created),
-    TYPE_SESSION_SCHEDULED: (events_facts.SessionScheduled, _session_scheduled),
-    TYPE_ATTENDANCE_RECORDED: (events_facts.AttendanceRecorded, _attendance_recorded),
-    TYPE_REFERRAL_STATE_CHANGED: (referral_facts.ReferralStateChanged, _referral_state_changed),
+_APPLY: dict[type[Message], Callable[[ReportingUnitOfWork, Message], None]] = {
+    membership.PersonRegistered: _person_registered,
+    membership.MembershipYearRecorded: _year_recorded,
+    events.ActivityCreated: _activity_created,
+    events.SessionScheduled: _session_scheduled,
+    events.AttendanceRecorded: _attendance_recorded,
+    referral.ReferralStateChanged: _referral_state_changed,
 }
 
 
-def apply(conn: Connection, envelope: Envelope) -> None:
-    """The consumer's handler: one fact into the fact tables, in the caller's transaction."""
-    entry = _DISPATCH.get(envelope.type)
-    if entry is None:
-        log.debug("ignoring event %s of type %s, which reporting does not count", envelope.id, envelope.type)
+def apply(uow: ReportingUnitOfWork, envelope: Envelope) -> None:
+    """The consumer's handler: one fact into the fact tables, in the consumer's unit of work."""
+    known = CATALOGUE.get(envelope.type)
+    apply_one = _APPLY.get(known.message) if known is not None else None
+    if apply_one is None:
+        log.debug("skipping fact %s of type %s, which reporting does not count", envelope.id, envelope.type)
         return
-    message_type, handler = entry
-    try:
-        message = message_type.FromString(envelope.data)
-    except DecodeError:
-        raise UnusableFact(f"{envelope.type} whose payload is not a {message_type.DESCRIPTOR.full_name}") from None
-    handler(conn, message)
+    apply_one(uow, known.parse(envelope.data))

@@ -1,52 +1,47 @@
-"""Reporting use cases at a node: each runs in one transaction."""
+"""Reporting use cases at a node: each takes a command and a unit of work, and returns domain objects."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Engine
-
-from services.common import audit
-from services.reporting.adapters import repository as repo
 from services.reporting.domain import model
 from services.reporting.domain.disclosure import PublishedStatistics, publish
+from services.reporting.service_layer import commands
+from services.reporting.service_layer.unit_of_work import ReportingUnitOfWork
 
 ACTION_STATISTICS_READ = "statistics.read"
 
 
-@dataclass
-class Reporting:
-    engine: Engine
-    tables: dict
-    org: str
-    min_cell: int
+@dataclass(frozen=True)
+class Report:
+    period: model.Period  # as validated, e.g. with surrounding blanks taken away
+    statistics: PublishedStatistics
 
-    def statistics(self, period: model.Period, principal, organization: str) -> PublishedStatistics:
-        """The node's figures for a period under disclosure control; the query is written to the audit log.
 
-        All figures are read from one snapshot, so totals and their cells agree.
-        """
-        with self.engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                members, paying = repo.member_counts(conn, period)
-                by_subgoal: dict[int, int] = {}
-                for own, of_activity, n in repo.sessions_by_subgoals(conn, period):
-                    goal = model.session_subgoal(own, of_activity)
-                    by_subgoal[goal] = by_subgoal.get(goal, 0) + n
-                participants, unique_total, visits_total = model.participants_table(
-                    repo.visits_by_cell(conn, period), repo.named_visits(conn, period))
-                raw = model.RawStatistics(
-                    members=members,
-                    paying_members=paying,
-                    activities=repo.activity_count(conn, period),
-                    sessions=sum(by_subgoal.values()),
-                    participants=tuple(participants),
-                    participants_unique_total=unique_total,
-                    visits_total=visits_total,
-                    referrals=model.referral_rows(repo.referrals_by_state(conn, period)),
-                    sessions_by_subgoal=model.subgoal_rows(by_subgoal),
-                )
-                audit.record(conn, self.tables["audit_log"], principal, ACTION_STATISTICS_READ,
-                             f"{organization}/statistics?period={period.iso()}", "statistics")
-        return publish(raw, self.min_cell)
+def raw_statistics(uow: ReportingUnitOfWork, period: model.Period) -> model.RawStatistics:
+    """The node's figures for period, before disclosure control."""
+    members, paying = uow.years.member_counts(period)
+    by_subgoal = model.sessions_per_subgoal(uow.sessions.by_subgoals(period))
+    participants, unique_total, visits_total = model.participants_table(
+        uow.attendances.visits_by_cell(period), uow.attendances.named_visits(period))
+    return model.RawStatistics(
+        members=members,
+        paying_members=paying,
+        activities=uow.sessions.activity_count(period),
+        sessions=sum(by_subgoal.values()),
+        participants=tuple(participants),
+        participants_unique_total=unique_total,
+        visits_total=visits_total,
+        referrals=model.referral_rows(uow.referrals.by_state(period)),
+        sessions_by_subgoal=model.subgoal_rows(by_subgoal),
+    )
+
+
+def get_statistics(cmd: commands.GetStatistics, uow: ReportingUnitOfWork) -> Report:
+    """The node's figures for a period under disclosure control; who asked for which period is audited."""
+    period = model.parse_period(cmd.start_date, cmd.end_date, given=cmd.period_given)
+    with uow:
+        raw = raw_statistics(uow, period)
+        uow.audit.record(cmd.actor, ACTION_STATISTICS_READ, f"{cmd.organization}/statistics?period={period.iso()}",
+                         "statistics")
+        uow.commit()
+    return Report(period, publish(raw, cmd.min_cell))

@@ -1,0 +1,52 @@
+from brobygger.type.v1 import types_pb2 as _types_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ActivityCreated(_message.Message):
+    __slots__ = ("activity_id", "subgoal", "theme", "funder", "anonymous_attendance")
+    ACTIVITY_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBGOAL_FIELD_NUMBER: _ClassVar[int]
+    THEME_FIELD_NUMBER: _ClassVar[int]
+    FUNDER_FIELD_NUMBER: _ClassVar[int]
+    ANONYMOUS_ATTENDANCE_FIELD_NUMBER: _ClassVar[int]
+    activity_id: str
+    subgoal: _types_pb2.ImdiSubgoal
+    theme: str
+    funder: str
+    anonymous_attendance: bool
+    def __init__(self, activity_id: _Optional[str] = ..., subgoal: _Optional[_Union[_types_pb2.ImdiSubgoal, str]] = ..., theme: _Optional[str] = ..., funder: _Optional[str] = ..., anonymous_attendance: _Optional[bool] = ...) -> None: ...
+
+class SessionScheduled(_message.Message):
+    __slots__ = ("session_id", "activity_id", "date", "subgoal")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTIVITY_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    SUBGOAL_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    activity_id: str
+    date: str
+    subgoal: _types_pb2.ImdiSubgoal
+    def __init__(self, session_id: _Optional[str] = ..., activity_id: _Optional[str] = ..., date: _Optional[str] = ..., subgoal: _Optional[_Union[_types_pb2.ImdiSubgoal, str]] = ...) -> None: ...
+
+class AttendanceRecorded(_message.Message):
+    __slots__ = ("attendance_id", "session_id", "activity_id", "date", "person_id", "gender", "age_band", "count")
+    ATTENDANCE_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTIVITY_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    GENDER_FIELD_NUMBER: _ClassVar[int]
+    AGE_BAND_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    attendance_id: str
+    session_id: str
+    activity_id: str
+    date: str
+    person_id: str
+    gender: _types_pb2.Gender
+    age_band: _types_pb2.AgeBand
+    count: int
+    def __init__(self, attendance_id: _Optional[str] = ..., session_id: _Optional[str] = ..., activity_id: _Optional[str] = ..., date: _Optional[str] = ..., person_id: _Optional[str] = ..., gender: _Optional[_Union[_types_pb2.Gender, str]] = ..., age_band: _Optional[_Union[_types_pb2.AgeBand, str]] = ..., count: _Optional[int] = ...) -> None: ...

@@ -1,0 +1,33 @@
+from brobygger.membership.v1 import membership_pb2 as _membership_pb2
+from brobygger.type.v1 import types_pb2 as _types_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class PersonRegistered(_message.Message):
+    __slots__ = ("person_id", "birth_year", "gender", "registered_date")
+    PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    BIRTH_YEAR_FIELD_NUMBER: _ClassVar[int]
+    GENDER_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_DATE_FIELD_NUMBER: _ClassVar[int]
+    person_id: str
+    birth_year: int
+    gender: _types_pb2.Gender
+    registered_date: str
+    def __init__(self, person_id: _Optional[str] = ..., birth_year: _Optional[int] = ..., gender: _Optional[_Union[_types_pb2.Gender, str]] = ..., registered_date: _Optional[str] = ...) -> None: ...
+
+class MembershipYearRecorded(_message.Message):
+    __slots__ = ("person_id", "year", "payment_state", "fee_nok", "birth_year")
+    PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_STATE_FIELD_NUMBER: _ClassVar[int]
+    FEE_NOK_FIELD_NUMBER: _ClassVar[int]
+    BIRTH_YEAR_FIELD_NUMBER: _ClassVar[int]
+    person_id: str
+    year: int
+    payment_state: _membership_pb2.PaymentState
+    fee_nok: int
+    birth_year: int
+    def __init__(self, person_id: _Optional[str] = ..., year: _Optional[int] = ..., payment_state: _Optional[_Union[_membership_pb2.PaymentState, str]] = ..., fee_nok: _Optional[int] = ..., birth_year: _Optional[int] = ...) -> None: ...

@@ -1,0 +1,267 @@
+"""The unit of work every service's use cases run in (cosmicpython's pattern).
+
+A handler takes a command and a unit of work, and nothing else that does I/O::
+
+    def register_person(cmd: RegisterPerson, uow: MembershipUnitOfWork) -> Person:
+        with uow:
+            uow.persons.add(person)
+            uow.facts.add(PersonRegistered(...), key=person.id)
+            uow.commit()
+        return person
+
+Leaving the ``with`` block without ``commit()`` rolls back. The change, the
+facts it produces (the outbox) and the audit lines of what it read commit
+together or not at all. Besides its own repositories, every unit of work has:
+
+- ``facts``:    stage a fact for the outbox (services.common.facts derives its type and topic);
+- ``audit``:    record who read or changed which resource, and why;
+- ``requests``: remember which resource a request_id produced, so a retry returns it (AIP-155);
+- ``inbox``:    for consumers, mark a fact as applied (a redelivery is then a no-op) or dead-letter it.
+
+:class:`SqlUnitOfWork` is the real one (SQLAlchemy Core, SQLite or PostgreSQL);
+tests of the service layer use the in-memory fakes in ``tests/fakes.py``.
+"""
+from __future__ import annotations
+
+import abc
+import uuid
+from typing import Callable, Protocol, TypeVar
+
+import sqlalchemy as sa
+from google.protobuf.message import Message
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from services.common import facts as fact_types
+from services.common import telemetry
+from services.common.errors import FieldViolation, InvalidArgument
+from services.common.timestamps import utcnow
+
+T = TypeVar("T")
+
+MAX_REQUEST_ID = 100
+
+
+class Actor(Protocol):
+    """Who acts: services.common.auth.Principal fits."""
+
+    subject: str
+    username: str
+    client_id: str
+
+
+class DuplicateRequest(Exception):
+    """Another request with the same request_id committed first."""
+
+
+# ---------------------------------------------------------------------------- the parts every unit of work has
+
+
+class Facts(Protocol):
+    def add(self, message: Message, *, key: str) -> str:
+        """Stage one fact, keyed by its aggregate id; returns its id."""
+
+
+class Audit(Protocol):
+    def record(self, actor: Actor | None, action: str, resource: str, purpose: str = "") -> None:
+        """Write who did action on resource, and why."""
+
+
+class Requests(Protocol):
+    def find(self, key: str) -> str | None:
+        """The resource a request produced, or None."""
+
+    def remember(self, key: str, resource: str) -> None:
+        """Bind a request to the resource it produced; DuplicateRequest when another got there first."""
+
+
+class Inbox(Protocol):
+    def mark(self, consumer: str, fact_id: str) -> bool:
+        """Mark a fact applied by consumer; False when it already was."""
+
+    def dead_letter(self, consumer: str, fact_id: str, *, topic: str, partition: int, offset: int, ce_type: str,
+                    error: str) -> None:
+        """Set aside a fact that cannot be applied, so it no longer blocks its partition."""
+
+
+class UnitOfWork(abc.ABC):
+    facts: Facts
+    audit: Audit
+    requests: Requests
+    inbox: Inbox
+
+    def __enter__(self: T) -> T:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.rollback()
+
+    @abc.abstractmethod
+    def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None:
+        """Undo what was not committed; a no-op after commit."""
+
+
+# ---------------------------------------------------------------------------- idempotent commands
+
+
+def check_request_id(request_id: str) -> None:
+    if len(request_id) > MAX_REQUEST_ID:
+        raise InvalidArgument(
+            f"request_id is longer than {MAX_REQUEST_ID} characters; use a UUID.",
+            reason="INVALID_REQUEST_ID",
+            violations=[FieldViolation("request_id", f"at most {MAX_REQUEST_ID} characters, e.g. a UUID")],
+        )
+
+
+def request_key(method: str, actor: Actor | None, request_id: str) -> str:
+    """A request_id is the caller's: another caller reusing it gets no one else's answer."""
+    who = (actor.subject if actor is not None else "")[:40]
+    return f"{method}:{who}:{request_id}"
+
+
+def run_once(uow: UnitOfWork, *, method: str, actor: Actor | None, request_id: str,
+             work: Callable[[], T], identify: Callable[[T], str], load: Callable[[str], T]) -> T:
+    """Run ``work()`` in one transaction of uow, at most once per request_id.
+
+    ``identify(result)`` names what work produced (an id, never personal data); a retry
+    with the same request_id gets ``load(that id)``: the resource as it is now. Without a
+    request_id the work simply runs.
+    """
+    check_request_id(request_id)
+    key = request_key(method, actor, request_id) if request_id else ""
+    for attempt in range(2):
+        try:
+            with uow:
+                if key:
+                    done = uow.requests.find(key)
+                    if done is not None:
+                        return load(done)
+                result = work()
+                if key:
+                    uow.requests.remember(key, identify(result))
+                uow.commit()
+                return result
+        except DuplicateRequest:  # a concurrent retry committed first: answer as it did
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+# ---------------------------------------------------------------------------- SQL
+
+
+class SqlFacts:
+    """Facts into the outbox table, in the unit of work's transaction."""
+
+    def __init__(self, conn: Connection, table: sa.Table, org: str) -> None:
+        self.conn, self.table, self.org = conn, table, org
+
+    def add(self, message: Message, *, key: str) -> str:
+        ft = fact_types.of(message)
+        fact_id = uuid.uuid4().hex
+        now = utcnow()
+        self.conn.execute(self.table.insert().values(
+            fact_id=fact_id, topic=ft.topic(self.org), key=key, ce_type=ft.type,
+            ce_source=f"/organizations/{self.org}/{ft.service}", ce_time=now.isoformat().replace("+00:00", "Z"),
+            dataschema=ft.dataschema, payload=message.SerializeToString(),
+            traceparent=telemetry.current_traceparent(), created_at=now,
+        ))
+        return fact_id
+
+
+class SqlAudit:
+    def __init__(self, conn: Connection, table: sa.Table) -> None:
+        self.conn, self.table = conn, table
+
+    def record(self, actor: Actor | None, action: str, resource: str, purpose: str = "") -> None:
+        self.conn.execute(self.table.insert().values(
+            at=utcnow(),
+            actor=((actor.username or actor.subject) if actor else "unknown")[:200],
+            actor_client=((actor.client_id or "") if actor else "")[:200],
+            action=action, resource=resource[:300], purpose=(purpose or "")[:200],
+            trace_id=telemetry.current_trace_id(),
+        ))
+
+
+class SqlRequests:
+    def __init__(self, conn: Connection, table: sa.Table) -> None:
+        self.conn, self.table = conn, table
+
+    def find(self, key: str) -> str | None:
+        return self.conn.execute(sa.select(self.table.c.resource).where(self.table.c.request_key == key)).scalar()
+
+    def remember(self, key: str, resource: str) -> None:
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(self.table.insert().values(
+                    request_key=key, method=key.split(":", 1)[0], resource=resource, created_at=utcnow()))
+        except IntegrityError:
+            raise DuplicateRequest() from None
+
+
+class SqlInbox:
+    def __init__(self, conn: Connection, processed: sa.Table, dead_letters: sa.Table) -> None:
+        self.conn, self.processed, self.dead_letters = conn, processed, dead_letters
+
+    def mark(self, consumer: str, fact_id: str) -> bool:
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(self.processed.insert().values(
+                    consumer=consumer, fact_id=fact_id, processed_at=utcnow()))
+            return True
+        except IntegrityError:
+            return False
+
+    def dead_letter(self, consumer: str, fact_id: str, *, topic: str, partition: int, offset: int, ce_type: str,
+                    error: str) -> None:
+        self.conn.execute(self.dead_letters.insert().values(
+            consumer=consumer, fact_id=fact_id, topic=topic, partition=partition, offset=offset,
+            ce_type=ce_type[:200], error=error[:200], failed_at=utcnow()))
+        self.mark(consumer, fact_id)
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """One database transaction. A service subclasses it and builds its repositories in :meth:`open`."""
+
+    # e.g. "REPEATABLE READ", so that every figure of one report is read from one snapshot (PostgreSQL;
+    # SQLite transactions are serialisable anyway).
+    isolation_level: str | None = None
+
+    def __init__(self, engine: Engine, tables: dict[str, sa.Table], org: str) -> None:
+        self.engine, self.tables, self.org = engine, tables, org
+        self.conn: Connection | None = None
+        self._tx = None
+
+    def __enter__(self):
+        self.conn = self.engine.connect()
+        if self.isolation_level and self.conn.dialect.name == "postgresql":
+            self.conn.execution_options(isolation_level=self.isolation_level)
+        self._tx = self.conn.begin()
+        t = self.tables
+        self.facts = SqlFacts(self.conn, t["outbox"], self.org)
+        self.audit = SqlAudit(self.conn, t["audit_log"])
+        self.requests = SqlRequests(self.conn, t["idempotency_keys"])
+        self.inbox = SqlInbox(self.conn, t["processed_facts"], t["dead_letters"])
+        self.open(self.conn)
+        return self
+
+    def open(self, conn: Connection) -> None:
+        """Build this service's repositories on conn."""
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            self.rollback()
+        finally:
+            if self.conn is not None:
+                self.conn.close()
+            self.conn = None
+
+    def commit(self) -> None:
+        self._tx.commit()
+
+    def rollback(self) -> None:
+        if self._tx is not None and self._tx.is_active:
+            self._tx.rollback()

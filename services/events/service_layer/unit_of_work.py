@@ -1,0 +1,23 @@
+"""The events service's unit of work: its repositories, plus what every unit of work has."""
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
+from services.events.adapters.repository import (
+    ActivityRepository, AttendanceRepository, SessionRepository, SqlActivityRepository, SqlAttendanceRepository,
+    SqlSessionRepository,
+)
+
+
+class EventsUnitOfWork(UnitOfWork):
+    activities: ActivityRepository
+    sessions: SessionRepository
+    attendances: AttendanceRepository
+
+
+class SqlEventsUnitOfWork(SqlUnitOfWork, EventsUnitOfWork):
+    def open(self, conn: Connection) -> None:
+        self.activities = SqlActivityRepository(conn)
+        self.sessions = SqlSessionRepository(conn)
+        self.attendances = SqlAttendanceRepository(conn)

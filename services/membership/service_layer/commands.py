@@ -1,0 +1,53 @@
+"""What callers ask the membership service to do: one small dataclass per use case."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.common.unit_of_work import Actor
+from services.membership.domain.model import MembershipYear, Person
+
+
+@dataclass(frozen=True)
+class RegisterPerson:
+    person: Person
+    actor: Actor | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class GetPerson:
+    person_id: str
+    resource: str  # the name the caller used, for messages and the audit log
+    actor: Actor | None = None
+    purpose: str = ""
+
+
+@dataclass(frozen=True)
+class GetPersonProfile:
+    """What another service of the node may know about a person for statistics: birth year and gender."""
+
+    person_id: str
+    resource: str
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class ListPersons:
+    page_size: int = 0
+    page_token: str = ""
+
+
+@dataclass(frozen=True)
+class RecordMembershipYear:
+    year: MembershipYear
+    resource: str  # the person's name
+    actor: Actor | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class ListMembershipYears:
+    person_id: str
+    resource: str
+    page_size: int = 0
+    page_token: str = ""

@@ -1,0 +1,20 @@
+"""The membership service's unit of work: its repositories, plus what every unit of work has."""
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
+from services.membership.adapters.repository import (
+    MembershipYearRepository, PersonRepository, SqlMembershipYearRepository, SqlPersonRepository,
+)
+
+
+class MembershipUnitOfWork(UnitOfWork):
+    persons: PersonRepository
+    years: MembershipYearRepository
+
+
+class SqlMembershipUnitOfWork(SqlUnitOfWork, MembershipUnitOfWork):
+    def open(self, conn: Connection) -> None:
+        self.persons = SqlPersonRepository(conn)
+        self.years = SqlMembershipYearRepository(conn)

@@ -1,0 +1,87 @@
+"""What the fact tables hold: one record per fact's natural id, and nothing that
+names or reaches a person (pseudonymous ids, genders, birth years, age bands,
+dates, states and counts). Plain Python, no I/O."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from services.reporting.domain.model import is_paying
+
+# The longest text kept of a theme or funder, and of an organisation id.
+TEXT_MAX = 100
+ORG_MAX = 64
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    person_id: str
+    gender: int
+    birth_year: int
+    registered_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class MembershipYearRecord:
+    person_id: str
+    year: int
+    payment_state: int
+    birth_year: int
+
+    @property
+    def is_paying(self) -> bool:
+        return is_paying(self.payment_state)
+
+
+@dataclass(frozen=True)
+class ActivityRecord:
+    activity_id: str
+    subgoal: int
+    theme: str
+    funder: str
+    anonymous_attendance: bool
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    session_id: str
+    activity_id: str
+    date: dt.date
+    subgoal: int
+
+
+@dataclass(frozen=True)
+class AttendanceRecord:
+    attendance_id: str
+    session_id: str
+    activity_id: str
+    date: dt.date
+    person_id: str  # empty for a head count
+    gender: int
+    age_band: int
+    count: int
+
+
+def visits(person_id: str, count: int) -> int | None:
+    """The visits one attendance counts: a named participant is one visit, whatever the producer filled in;
+    a head count is its count. None for a negative head count, which cannot be counted."""
+    if person_id:
+        return 1
+    return count if count >= 0 else None
+
+
+@dataclass(frozen=True)
+class ReferralRecord:
+    referral_id: str
+    direction: int
+    partner_kind: int
+    reason_category: int
+    state: int
+    created_date: dt.date
+    changed_date: dt.date
+    target_organization: str
+
+    def supersedes(self, held: ReferralRecord | None) -> bool:
+        """Whether this state replaces the one held: a change dated before it is ignored; on the same date
+        the later arrival wins."""
+        return held is None or self.changed_date >= held.changed_date

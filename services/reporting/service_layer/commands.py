@@ -1,0 +1,30 @@
+"""What callers ask the reporting service and the hub: one small dataclass per use case."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.common.unit_of_work import Actor
+from services.reporting.domain.disclosure import DEFAULT_MIN_CELL
+
+
+@dataclass(frozen=True)
+class GetStatistics:
+    """A node's figures for a period (ISO dates, inclusive)."""
+
+    organization: str  # the name the caller used, organizations/{org}, for the audit log
+    start_date: str
+    end_date: str
+    period_given: bool = True
+    min_cell: int = DEFAULT_MIN_CELL  # the node's minimum cell size k
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class QueryStatistics:
+    """Every node's figures for a period, each node asked under its own deadline."""
+
+    start_date: str
+    end_date: str
+    period_given: bool = True
+    node_timeout_ms: int = 0  # 0: the hub's default
+    actor: Actor | None = None

@@ -1,0 +1,32 @@
+"""The reporting service's unit of work: repositories over the fact tables, plus what every unit of work has."""
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
+from services.reporting.adapters.repository import (
+    ActivityFacts, AttendanceFacts, MembershipYearFacts, PersonFacts, ReferralFacts, SessionFacts, SqlActivityFacts,
+    SqlAttendanceFacts, SqlMembershipYearFacts, SqlPersonFacts, SqlReferralFacts, SqlSessionFacts,
+)
+
+
+class ReportingUnitOfWork(UnitOfWork):
+    persons: PersonFacts
+    years: MembershipYearFacts
+    activities: ActivityFacts
+    sessions: SessionFacts
+    attendances: AttendanceFacts
+    referrals: ReferralFacts
+
+
+class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
+    # Every figure of one answer is read from one snapshot, so totals and their cells agree.
+    isolation_level = "REPEATABLE READ"
+
+    def open(self, conn: Connection) -> None:
+        self.persons = SqlPersonFacts(conn)
+        self.years = SqlMembershipYearFacts(conn)
+        self.activities = SqlActivityFacts(conn)
+        self.sessions = SqlSessionFacts(conn)
+        self.attendances = SqlAttendanceFacts(conn)
+        self.referrals = SqlReferralFacts(conn)

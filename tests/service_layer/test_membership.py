@@ -1,0 +1,230 @@
+"""Membership use cases on in-memory fakes: every rule, no database, no server."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from brobygger.membership.v1 import membership_facts_pb2 as facts
+from services.common.auth import Principal
+from services.common.errors import InvalidArgument, NotFound
+from services.common.pagination import memory_page
+from services.common.vocabulary import Gender
+from services.membership.adapters.repository import MembershipYearRepository, PersonRepository
+from services.membership.domain.model import MembershipYear, PaymentState, Person
+from services.membership.service_layer import commands, handlers
+from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
+from tests.fakes import FakeUnitOfWork, State, Store
+
+
+class FakePersons(PersonRepository):
+    def __init__(self, rows: dict) -> None:
+        self.rows = rows
+
+    def add(self, person):
+        self.rows[person.id] = person
+
+    def get(self, person_id):
+        return self.rows.get(person_id)
+
+    def page(self, after, limit):
+        return memory_page(list(self.rows.values()), lambda p: (p.create_time, p.id), after, limit, descending=True)
+
+
+class FakeYears(MembershipYearRepository):
+    def __init__(self, rows: dict) -> None:
+        self.rows = rows
+
+    def put(self, year):
+        self.rows[(year.person_id, year.year)] = year
+
+    def get(self, person_id, year):
+        return self.rows.get((person_id, year))
+
+    def page(self, person_id, after, limit):
+        mine = [y for (p, _), y in self.rows.items() if p == person_id]
+        return memory_page(mine, lambda y: (y.year,), after, limit)
+
+
+class FakeMembershipUnitOfWork(FakeUnitOfWork, MembershipUnitOfWork):
+    def open(self, state: State) -> None:
+        self.persons = FakePersons(state.table("persons"))
+        self.years = FakeYears(state.table("membership_years"))
+
+
+COORDINATOR = Principal(subject="u-1", username="coordinator-mir", client_id="brobygger-web",
+                        orgs=frozenset({"mir"}), roles=frozenset({"coordinator"}))
+OTHER = dataclasses.replace(COORDINATOR, subject="u-2", username="coordinator-2")
+
+
+@pytest.fixture
+def store():
+    return Store()
+
+
+@pytest.fixture
+def uow(store):
+    return lambda: FakeMembershipUnitOfWork(store)
+
+
+def amina(**overrides) -> Person:
+    fields = dict(id="", given_name="Amina", family_name="Hussain", birth_year=1984, gender=Gender.FEMALE,
+                  preferred_languages=["ur", "nb"], phone="+47 912 34 567", postal_code="0957",
+                  municipality="Oslo", chapter="linderud")
+    fields.update(overrides)
+    return Person(**fields)
+
+
+def register(uow, person=None, request_id="", actor=COORDINATOR) -> Person:
+    return handlers.register_person(commands.RegisterPerson(person or amina(), actor, request_id), uow())
+
+
+def test_register_stores_the_person_and_stages_a_fact_without_personal_data(uow, store):
+    person = register(uow)
+    assert person.id and person.create_time is not None
+    assert store.state.table("persons")[person.id].given_name == "Amina"
+    [fact] = store.state.facts
+    assert fact.key == person.id and fact.type == "no.brobygger.membership.person_registered.v1"
+    assert fact.message == facts.PersonRegistered(person_id=person.id, birth_year=1984, gender=Gender.FEMALE,
+                                                  registered_date=person.create_time.date().isoformat())
+
+
+def test_invalid_person_names_every_field_and_changes_nothing(uow, store):
+    with pytest.raises(InvalidArgument) as err:
+        register(uow, amina(given_name=" ", birth_year=1850, postal_code="12", gender=0, chapter="Linderud!",
+                            preferred_languages=["Urdu"], email="nope", phone="12"))
+    assert {v.field for v in err.value.violations} == {
+        "person.given_name", "person.birth_year", "person.postal_code", "person.gender", "person.chapter",
+        "person.preferred_languages[0]", "person.email", "person.phone"}
+    assert store.commits == 0 and not store.state.facts
+
+
+def test_get_person_is_audited_with_who_and_why(uow, store):
+    person = register(uow)
+    got = handlers.get_person(commands.GetPerson(person.id, f"organizations/mir/persons/{person.id}", COORDINATOR,
+                                                 "follow-up"), uow())
+    assert got == person
+    assert [(a.actor, a.action, a.purpose) for a in store.state.audit] == [("coordinator-mir", "person.read",
+                                                                            "follow-up")]
+
+
+def test_an_unknown_person_is_not_found_and_nothing_is_audited(uow, store):
+    with pytest.raises(NotFound) as err:
+        handlers.get_person(commands.GetPerson("nobody", "organizations/mir/persons/nobody", COORDINATOR), uow())
+    assert err.value.reason == "PERSON_NOT_FOUND"
+    assert store.state.audit == []
+
+
+def test_profile_reads_are_audited_for_statistics(uow, store):
+    person = register(uow)
+    got = handlers.get_person_profile(commands.GetPersonProfile(person.id, "r", COORDINATOR), uow())
+    assert (got.birth_year, got.gender) == (1984, Gender.FEMALE)
+    assert [(a.action, a.purpose) for a in store.state.audit] == [("person.profile.read", "statistics")]
+
+
+def test_a_repeated_request_id_registers_once_and_answers_the_same(uow, store):
+    first = register(uow, request_id="r-1")
+    again = register(uow, request_id="r-1")
+    assert again == first
+    assert len(store.state.table("persons")) == 1 and len(store.state.facts) == 1
+    assert store.state.requests == {f"RegisterPerson:u-1:r-1": first.id}
+
+
+def test_a_request_id_is_the_callers_own(uow, store):
+    first = register(uow, request_id="r-1")
+    theirs = register(uow, request_id="r-1", actor=OTHER)
+    assert theirs.id != first.id and len(store.state.table("persons")) == 2
+
+
+def test_a_too_long_request_id_is_refused(uow):
+    with pytest.raises(InvalidArgument) as err:
+        register(uow, request_id="x" * 101)
+    assert err.value.reason == "INVALID_REQUEST_ID"
+
+
+def test_persons_are_listed_newest_first_in_pages(uow):
+    ids = [register(uow, amina(given_name=f"P{i}")).id for i in range(5)]
+    seen, token = [], ""
+    while True:
+        people, token = handlers.list_persons(commands.ListPersons(2, token), uow())
+        assert len(people) <= 2
+        seen += [p.id for p in people]
+        if not token:
+            break
+    assert seen == list(reversed(ids))
+
+
+@pytest.mark.parametrize("token", ["garbage!", "e30", "eyJrIjpbMV19"])
+def test_a_page_token_not_issued_by_the_listing_is_refused(uow, token):
+    with pytest.raises(InvalidArgument) as err:
+        handlers.list_persons(commands.ListPersons(2, token), uow())
+    assert err.value.reason == "INVALID_PAGE_TOKEN"
+
+
+def test_a_negative_page_size_is_refused(uow):
+    with pytest.raises(InvalidArgument) as err:
+        handlers.list_persons(commands.ListPersons(-1), uow())
+    assert err.value.reason == "INVALID_PAGE_SIZE"
+
+
+def year(person_id: str, **overrides) -> MembershipYear:
+    fields = dict(person_id=person_id, year=2026, fee_nok=200, payment_state=PaymentState.PAID, paid_date="2026-02-01")
+    fields.update(overrides)
+    return MembershipYear(**fields)
+
+
+def record(uow, y: MembershipYear, request_id=""):
+    return handlers.record_membership_year(
+        commands.RecordMembershipYear(y, f"organizations/mir/persons/{y.person_id}", COORDINATOR, request_id), uow())
+
+
+def test_a_membership_year_is_recorded_replaced_and_counted_as_a_fact(uow, store):
+    person = register(uow)
+    record(uow, year(person.id, payment_state=PaymentState.UNPAID, fee_nok=200, paid_date=""))
+    record(uow, year(person.id))
+    rows = store.state.table("membership_years")
+    assert list(rows) == [(person.id, 2026)] and rows[(person.id, 2026)].is_paying
+    recorded = [f.message for f in store.state.facts if isinstance(f.message, facts.MembershipYearRecorded)]
+    assert [(m.year, m.payment_state, m.birth_year) for m in recorded] == [
+        (2026, PaymentState.UNPAID, 1984), (2026, PaymentState.PAID, 1984)]
+
+
+def test_a_paid_year_needs_its_fee_and_a_past_paid_date(uow):
+    person = register(uow)
+    with pytest.raises(InvalidArgument) as err:
+        record(uow, year(person.id, fee_nok=0, paid_date="2999-01-01"))
+    assert {(v.field, v.description) for v in err.value.violations} >= {
+        ("membership_year.fee_nok", "a paid membership needs the fee that was paid"),
+        ("membership_year.paid_date", "cannot be in the future")}
+
+
+def test_a_year_for_an_unknown_person_is_not_found_and_stages_nothing(uow, store):
+    with pytest.raises(NotFound):
+        record(uow, year("nobody"))
+    assert store.state.facts == [] and store.commits == 0
+
+
+def test_a_repeated_year_request_answers_the_year(uow, store):
+    person = register(uow)
+    first = record(uow, year(person.id), request_id="y-1")
+    again = record(uow, year(person.id, fee_nok=999), request_id="y-1")
+    assert again == first and len(store.state.facts) == 2  # the registration and one year
+
+
+def test_years_are_listed_in_order_in_pages_of_one_person(uow):
+    person, other = register(uow), register(uow, amina(given_name="Other"))
+    for y in (2024, 2026, 2025):
+        record(uow, year(person.id, year=y))
+    record(uow, year(other.id, year=2023))
+    cmd = commands.ListMembershipYears(person.id, "p", page_size=2)
+    first, token = handlers.list_membership_years(cmd, uow())
+    rest, last = handlers.list_membership_years(dataclasses.replace(cmd, page_token=token), uow())
+    assert [y.year for y in first + rest] == [2024, 2025, 2026] and last == ""
+    with pytest.raises(InvalidArgument):  # a token of one person's listing is not another's
+        handlers.list_membership_years(commands.ListMembershipYears(other.id, "o", 2, token), uow())
+
+
+def test_years_of_an_unknown_person_are_not_found(uow):
+    with pytest.raises(NotFound):
+        handlers.list_membership_years(commands.ListMembershipYears("nobody", "organizations/mir/persons/nobody"),
+                                       uow())

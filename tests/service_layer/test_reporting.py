@@ -1,0 +1,527 @@
+"""Reporting and hub use cases on in-memory fakes: every rule, no database, no broker, no server."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+import time
+import uuid
+from collections import Counter
+
+import pytest
+from google.protobuf.message import Message
+
+from brobygger.events.v1 import events_facts_pb2 as ev
+from brobygger.membership.v1 import membership_facts_pb2 as mem
+from brobygger.referral.v1 import referral_facts_pb2 as ref
+from services.common.auth import Principal
+from services.common.consumer import IdempotentConsumer
+from services.common.directory import Node
+from services.common.errors import InvalidArgument, Unavailable
+from services.common.facts import Envelope, UnusableFact, fact_type
+from services.common.vocabulary import AgeBand, Gender, ImdiSubgoal
+from services.reporting.adapters.nodes import NodeFailed, ReportingNodes
+from services.reporting.adapters.repository import (
+    ActivityFacts, AttendanceFacts, MembershipYearFacts, PersonFacts, ReferralFacts, SessionFacts,
+)
+from services.reporting.domain.disclosure import Figure, Suppression
+from services.reporting.domain.model import NamedVisit, PaymentState, ReferralState
+from services.reporting.domain.records import (
+    ActivityRecord, AttendanceRecord, MembershipYearRecord, ReferralRecord, SessionRecord,
+)
+from services.reporting.service_layer import commands, facts, handlers
+from services.reporting.service_layer.federation import Federation
+from services.reporting.service_layer.unit_of_work import ReportingUnitOfWork
+from tests.fakes import FakeUnitOfWork, State, Store
+
+# ---------------------------------------------------------------------------- fakes
+
+
+class _FakeFacts:
+    key: tuple[str, ...]
+
+    def __init__(self, rows: dict) -> None:
+        self.rows = rows
+
+    def put(self, record) -> None:
+        self.rows[tuple(getattr(record, k) for k in self.key)] = record
+
+    def _in(self, period, attribute: str) -> list:
+        return [r for r in self.rows.values() if period.start <= getattr(r, attribute) <= period.end]
+
+
+class FakePersons(_FakeFacts, PersonFacts):
+    key = ("person_id",)
+
+
+class FakeYears(_FakeFacts, MembershipYearFacts):
+    key = ("person_id", "year")
+
+    def member_counts(self, period):
+        years = [y for y in self.rows.values() if period.first_year <= y.year <= period.last_year]
+        return len({y.person_id for y in years}), len({y.person_id for y in years if y.is_paying})
+
+
+class FakeActivities(_FakeFacts, ActivityFacts):
+    key = ("activity_id",)
+
+
+class FakeSessions(_FakeFacts, SessionFacts):
+    key = ("session_id",)
+
+    def __init__(self, rows: dict, activities: dict) -> None:
+        super().__init__(rows)
+        self.activities = activities
+
+    def activity_count(self, period):
+        return len({s.activity_id for s in self._in(period, "date")})
+
+    def by_subgoals(self, period):
+        def of_activity(s):
+            activity = self.activities.get((s.activity_id,))
+            return activity.subgoal if activity else None
+
+        counts = Counter((s.subgoal, of_activity(s)) for s in self._in(period, "date"))
+        return [(own, activity, n) for (own, activity), n in counts.items()]
+
+
+class FakeAttendances(_FakeFacts, AttendanceFacts):
+    key = ("attendance_id",)
+
+    def visits_by_cell(self, period):
+        cells: Counter = Counter()
+        for a in self._in(period, "date"):
+            cells[(a.gender, a.age_band)] += a.count
+        return dict(cells)
+
+    def named_visits(self, period):
+        latest: dict = {}
+        for a in self._in(period, "date"):
+            if a.person_id:
+                cell = (a.person_id, a.gender, a.age_band)
+                latest[cell] = max(latest.get(cell, a.date), a.date)
+        return [NamedVisit(p, g, b, d) for (p, g, b), d in latest.items()]
+
+
+class FakeReferrals(_FakeFacts, ReferralFacts):
+    key = ("referral_id",)
+
+    def get(self, referral_id):
+        return self.rows.get((referral_id,))
+
+    def by_state(self, period):
+        return dict(Counter(r.state for r in self._in(period, "created_date")))
+
+
+class FakeReportingUnitOfWork(FakeUnitOfWork, ReportingUnitOfWork):
+    def open(self, state: State) -> None:
+        self.persons = FakePersons(state.table("fact_persons"))
+        self.years = FakeYears(state.table("fact_membership_years"))
+        self.activities = FakeActivities(state.table("fact_activities"))
+        self.sessions = FakeSessions(state.table("fact_sessions"), state.table("fact_activities"))
+        self.attendances = FakeAttendances(state.table("fact_attendances"))
+        self.referrals = FakeReferrals(state.table("fact_referrals"))
+
+
+ANALYST = Principal(subject="s-1", username="service-account-brobygger-hub", client_id="brobygger-hub",
+                    orgs=frozenset(), roles=frozenset({"analyst"}))
+F, M = Gender.FEMALE, Gender.MALE
+CHILD, ADULT = AgeBand.AGE_0_12, AgeBand.AGE_26_66
+COMMUNITY, QUALIFICATION, SOCIAL_CONTROL = ImdiSubgoal.COMMUNITY, ImdiSubgoal.QUALIFICATION, ImdiSubgoal.SOCIAL_CONTROL
+P, S = Suppression.PRIMARY, Suppression.SECONDARY
+d = dt.date
+
+
+@pytest.fixture
+def store():
+    return Store()
+
+
+@pytest.fixture
+def uow(store):
+    return lambda: FakeReportingUnitOfWork(store)
+
+
+@pytest.fixture
+def consumer(uow):
+    return IdempotentConsumer(uow, "kafka.invalid:9092", consumer_name="mir-reporting", group_id="mir.reporting",
+                              topics=facts.topics("mir"), handler=facts.apply, source_prefix="/organizations/mir/")
+
+
+def envelope(message: Message, *, org: str = "mir", ce_id: str = "", ce_type: str = "",
+             data: bytes | None = None) -> Envelope:
+    """A fact as the node's outbox relay publishes it."""
+    ft = fact_type(type(message))
+    return Envelope(id=ce_id or uuid.uuid4().hex, source=f"/organizations/{org}/{ft.service}",
+                    type=ce_type or ft.type, time="2026-03-01T10:00:00Z", dataschema=ft.dataschema, key="k",
+                    data=message.SerializeToString() if data is None else data)
+
+
+def table(store: Store, name: str) -> dict:
+    return store.state.table(name)
+
+
+# ---------------------------------------------------------------------------- applying facts
+
+
+def test_reporting_reads_the_topics_of_the_nodes_other_services():
+    assert facts.topics("mir") == ["mir.events", "mir.membership", "mir.referral"]
+
+
+def test_membership_facts_become_records(consumer, store):
+    assert consumer.process(envelope(mem.PersonRegistered(person_id="p1", birth_year=1984, gender=F,
+                                                          registered_date="2026-01-10")))
+    assert consumer.process(envelope(mem.PersonRegistered(person_id="p2", birth_year=0, gender=M)))
+    assert consumer.process(envelope(mem.MembershipYearRecorded(person_id="p1", year=2026,
+                                                                payment_state=PaymentState.WAIVED, fee_nok=200,
+                                                                birth_year=1984)))
+    persons = table(store, "fact_persons")
+    assert (persons[("p1",)].registered_date, persons[("p2",)].registered_date) == (d(2026, 1, 10), None)
+    assert table(store, "fact_membership_years") == {
+        ("p1", 2026): MembershipYearRecord("p1", 2026, PaymentState.WAIVED, 1984)}
+    assert table(store, "fact_membership_years")[("p1", 2026)].is_paying
+
+
+def test_events_facts_become_records_and_a_named_participant_is_one_visit(consumer, store):
+    consumer.process(envelope(ev.ActivityCreated(activity_id="yoga", subgoal=COMMUNITY, theme="y" * 150,
+                                                 funder="IMDi", anonymous_attendance=True)))
+    consumer.process(envelope(ev.SessionScheduled(session_id="s1", activity_id="yoga", date="2026-04-01")))
+    consumer.process(envelope(ev.AttendanceRecorded(attendance_id="a1", session_id="s1", activity_id="yoga",
+                                                    date="2026-04-01", person_id="p1", gender=F, age_band=ADULT,
+                                                    count=9)))
+    consumer.process(envelope(ev.AttendanceRecorded(attendance_id="a2", session_id="s1", activity_id="yoga",
+                                                    date="2026-04-01", gender=F, age_band=ADULT, count=20)))
+    activity = table(store, "fact_activities")[("yoga",)]
+    assert (len(activity.theme), activity.funder, activity.anonymous_attendance) == (100, "IMDi", True)
+    assert table(store, "fact_sessions")[("s1",)] == SessionRecord("s1", "yoga", d(2026, 4, 1), 0)
+    counts = {k[0]: a.count for k, a in table(store, "fact_attendances").items()}
+    assert counts == {"a1": 1, "a2": 20}
+
+
+def referral_changed(state: int, created: str = "2026-03-03", changed: str = "2026-03-03", **kw) -> Envelope:
+    return envelope(ref.ReferralStateChanged(referral_id="r1", direction=1, partner_kind=1, reason_category=1,
+                                             state=state, created_date=created, changed_date=changed, **kw))
+
+
+def test_a_referral_keeps_its_latest_state(consumer, store):
+    consumer.process(referral_changed(ReferralState.REQUESTED, target_organization="mira" * 20))
+    consumer.process(referral_changed(ReferralState.COMPLETED, changed="2026-06-10"))
+    consumer.process(referral_changed(ReferralState.ACCEPTED, changed="2026-03-05"))  # stale: ignored
+    held = table(store, "fact_referrals")[("r1",)]
+    assert (held.state, held.changed_date) == (ReferralState.COMPLETED, d(2026, 6, 10))
+    consumer.process(referral_changed(ReferralState.FAILED, changed="2026-06-10"))  # same date: the later wins
+    assert table(store, "fact_referrals")[("r1",)].state == ReferralState.FAILED
+
+
+def test_a_referral_change_without_its_date_counts_from_creation(consumer, store):
+    consumer.process(referral_changed(ReferralState.REQUESTED, changed="", target_organization="x" * 80))
+    held = table(store, "fact_referrals")[("r1",)]
+    assert held.changed_date == d(2026, 3, 3) and len(held.target_organization) == 64
+
+
+def test_the_same_fact_twice_counts_once(consumer, store):
+    fact = envelope(ev.AttendanceRecorded(attendance_id="a1", session_id="s1", activity_id="x", date="2026-04-01",
+                                          person_id="p1", gender=F, age_band=ADULT))
+    assert consumer.process(fact) is True
+    assert consumer.process(fact) is False  # redelivered: same id
+    # Re-sent under a new id: the natural id keeps it one record.
+    assert consumer.process(dataclasses.replace(fact, id="other")) is True
+    assert (consumer.applied, consumer.duplicates) == (2, 1)
+    assert len(table(store, "fact_attendances")) == 1
+    assert store.state.processed == {("mir-reporting", fact.id), ("mir-reporting", "other")}
+
+
+def test_a_fact_reporting_does_not_know_is_skipped(consumer, store):
+    unknown = envelope(ev.ActivityCreated(activity_id="x"), ce_type="no.brobygger.events.volunteer_hours_logged.v1")
+    assert consumer.process(unknown) is True
+    assert table(store, "fact_activities") == {} and store.state.dead_letters == []
+    assert ("mir-reporting", unknown.id) in store.state.processed
+
+
+@pytest.mark.parametrize("fact, problem", [
+    (mem.PersonRegistered(birth_year=1984), "without person_id"),
+    (mem.MembershipYearRecorded(person_id="p1"), "without year"),
+    (mem.PersonRegistered(person_id="p1", registered_date="10.01.2026"), "registered_date that is not an ISO date"),
+    (ev.ActivityCreated(theme="no id"), "without activity_id"),
+    (ev.SessionScheduled(session_id="s1", date="4 February"), "date that is not an ISO date"),
+    (ev.AttendanceRecorded(attendance_id="a1", date="2026-04-01", count=-3), "a negative head count"),
+    (ev.AttendanceRecorded(attendance_id="a1"), "date that is not an ISO date"),
+    (ref.ReferralStateChanged(referral_id="r1", state=1), "created_date that is not an ISO date"),
+    (ref.ReferralStateChanged(created_date="2026-03-01"), "without referral_id"),
+])
+def test_an_unusable_fact_is_dead_lettered_and_counts_nothing(uow, store, consumer, fact, problem):
+    with pytest.raises(UnusableFact, match=problem), uow() as u:
+        facts.apply(u, envelope(fact))
+    bad = envelope(fact)
+    assert consumer.process(bad, topic="mir.x", partition=2, offset=41) is False
+    assert store.state.dead_letters == [{"consumer": "mir-reporting", "fact_id": bad.id, "topic": "mir.x",
+                                         "partition": 2, "offset": 41, "ce_type": bad.type, "error": "UnusableFact"}]
+    assert all(not store.state.table(t) for t in ("fact_persons", "fact_membership_years", "fact_activities",
+                                                  "fact_sessions", "fact_attendances", "fact_referrals"))
+    assert consumer.process(bad) is False and consumer.duplicates == 1  # set aside once, not retried forever
+
+
+def test_a_payload_that_is_not_its_message_is_dead_lettered(consumer, store):
+    bad = envelope(ev.SessionScheduled(), data=b"\xff\xff\xff")
+    assert consumer.process(bad) is False
+    assert [x["error"] for x in store.state.dead_letters] == ["UnusableFact"]
+
+
+def test_a_fact_from_another_nodes_source_is_dead_lettered(consumer, store):
+    foreign = envelope(mem.PersonRegistered(person_id="p1", gender=F), org="mira")
+    assert consumer.process(foreign, topic="mir.membership") is False
+    assert [(x["fact_id"], x["error"]) for x in store.state.dead_letters] == [(foreign.id, "ForeignFact")]
+    assert table(store, "fact_persons") == {}
+    # An organisation whose id merely starts like this node's is another node too.
+    assert consumer.process(envelope(mem.PersonRegistered(person_id="p2", gender=F), org="mirx")) is False
+    assert table(store, "fact_persons") == {}
+
+
+# ---------------------------------------------------------------------------- statistics
+
+
+def seed(uow, records: list) -> None:
+    repository = {MembershipYearRecord: "years", ActivityRecord: "activities", SessionRecord: "sessions",
+                  AttendanceRecord: "attendances", ReferralRecord: "referrals"}
+    with uow() as u:
+        for r in records:
+            getattr(u, repository[type(r)]).put(r)
+        u.commit()
+
+
+def attendance(i: str, date: dt.date, person: str = "", gender=F, band=ADULT, count: int = 1) -> AttendanceRecord:
+    return AttendanceRecord(f"a-{i}", "s", "act", date, person, gender, band, count)
+
+
+def referral(i: str, state: int, created: dt.date) -> ReferralRecord:
+    return ReferralRecord(i, 1, 1, 1, state, created, created, "")
+
+
+@pytest.fixture
+def year_2026(uow):
+    """A small organisation's 2026, and a 2025 conference."""
+    seed(uow, [
+        *(MembershipYearRecord(f"m{i}", 2026, PaymentState.PAID, 1985) for i in range(5)),
+        MembershipYearRecord("m5", 2026, PaymentState.WAIVED, 1985),
+        MembershipYearRecord("m6", 2026, PaymentState.UNPAID, 1985),
+        MembershipYearRecord("m7", 2025, PaymentState.PAID, 1985),
+        ActivityRecord("lh", QUALIFICATION, "homework help", "", False),
+        ActivityRecord("yoga", COMMUNITY, "yoga", "", True),
+        *(SessionRecord(f"lh{i}", "lh", d(2026, 2, 1 + i), QUALIFICATION) for i in range(6)),
+        *(SessionRecord(f"yo{i}", "yoga", d(2026, 4, 1 + i), 0) for i in range(2)),  # the activity's sub-goal
+        SessionRecord("tm", "unknown", d(2026, 5, 20), SOCIAL_CONTROL),
+        SessionRecord("kf", "konferanse", d(2025, 11, 15), COMMUNITY),
+        *(attendance(f"g{i}-{n}", d(2026, 2, 1 + n), f"g{i}", F, CHILD) for i in range(6) for n in range(2)),
+        *(attendance(f"b{i}", d(2026, 2, 3), f"b{i}", M, CHILD) for i in range(3)),
+        attendance("w", d(2026, 4, 1), "m1"),
+        attendance("yo-hc", d(2026, 4, 1), count=20),
+        attendance("kf-hc", d(2025, 11, 15), count=140),
+        *(referral(f"r-req{i}", ReferralState.REQUESTED, d(2026, 3, 1)) for i in range(5)),
+        *(referral(f"r-rej{i}", ReferralState.REJECTED, d(2026, 3, 2)) for i in range(2)),
+        *(referral(f"r-done{i}", ReferralState.COMPLETED, d(2026, 3, 3)) for i in range(7)),
+        referral("r-old", ReferralState.COMPLETED, d(2025, 12, 20)),
+    ])
+
+
+def statistics(uow, start="2026-01-01", end="2026-12-31", **kw) -> handlers.Report:
+    cmd = commands.GetStatistics("organizations/mir", start, end, actor=ANALYST, **kw)
+    return handlers.get_statistics(cmd, uow())
+
+
+def shown(f: Figure):
+    return f.suppression if f.suppressed else f.value
+
+
+def test_figures_of_a_period_under_disclosure_control(uow, year_2026):
+    report = statistics(uow)
+    s = report.statistics
+    assert (report.period.start, report.period.end) == (d(2026, 1, 1), d(2026, 12, 31))
+    assert [shown(f) for f in (s.members, s.paying_members, s.activities, s.sessions)] == [7, 6, P, 9]
+    # Three boys and one named woman: two hidden unique cells need no third; one hidden visits cell does.
+    assert [(p.gender, p.age_band, shown(p.unique), shown(p.visits)) for p in s.participants] == [
+        (F, CHILD, 6, S), (F, ADULT, P, 21), (M, CHILD, P, P)]
+    assert (shown(s.participants_unique_total), shown(s.visits_total)) == (10, 36)
+    assert [(state, shown(f)) for state, f in s.referrals] == [
+        ("REFERRAL_STATE_REQUESTED", S), ("REFERRAL_STATE_REJECTED", P), ("REFERRAL_STATE_COMPLETED", 7)]
+    # Yoga's sessions count under their activity's sub-goal; the theme meeting's activity is unknown.
+    assert [(goal, shown(f)) for goal, f in s.sessions_by_subgoal] == [
+        (COMMUNITY, P), (QUALIFICATION, 6), (SOCIAL_CONTROL, P)]
+    assert s.min_cell_size == 5
+
+
+def test_another_period_and_a_larger_minimum_cell(uow, year_2026):
+    s = statistics(uow, "2025-01-01", "2025-12-31").statistics
+    assert [shown(f) for f in (s.members, s.sessions, s.visits_total, s.participants_unique_total)] == [P, P, 140, 0]
+    assert [(state, shown(f)) for state, f in s.referrals] == [("REFERRAL_STATE_COMPLETED", P)]
+    s = statistics(uow, min_cell=10).statistics
+    assert (s.min_cell_size, shown(s.members), shown(s.paying_members)) == (10, P, P)
+
+
+def test_a_period_with_nothing_publishes_zeros_not_suppressed_cells(uow):
+    s = statistics(uow, "1990-01-01", "1990-06-30").statistics
+    assert [f for f in (s.members, s.paying_members, s.activities, s.sessions, s.visits_total)] == [Figure(0)] * 5
+    assert (s.participants, s.referrals) == ((), ())
+    assert [(goal, shown(f)) for goal, f in s.sessions_by_subgoal] == [(COMMUNITY, 0), (QUALIFICATION, 0),
+                                                                      (SOCIAL_CONTROL, 0)]
+
+
+def test_every_query_is_audited_with_who_and_which_period(uow, store):
+    statistics(uow, " 2026-01-01 ", "2026-06-30")
+    assert [(a.actor, a.action, a.resource, a.purpose) for a in store.state.audit] == [
+        ("service-account-brobygger-hub", "statistics.read",
+         "organizations/mir/statistics?period=2026-01-01/2026-06-30", "statistics")]
+    assert store.state.facts == []
+
+
+@pytest.mark.parametrize("start, end, given, fields", [
+    ("", "", False, {"period"}),
+    ("2026-01-01", "", True, {"period.end_date"}),
+    ("1.1.2026", "2026-02-30", True, {"period.start_date", "period.end_date"}),
+    ("2026-12-31", "2026-01-01", True, {"period.end_date"}),
+    ("2020-01-01", "2026-12-31", True, {"period.end_date"}),
+])
+def test_an_invalid_period_names_the_field_and_reads_nothing(uow, store, start, end, given, fields):
+    with pytest.raises(InvalidArgument) as err:
+        statistics(uow, start, end, period_given=given)
+    assert err.value.reason == "INVALID_FIELDS" and {v.field for v in err.value.violations} == fields
+    assert store.state.audit == [] and store.commits == 0
+
+
+# ---------------------------------------------------------------------------- the hub
+
+
+class FakeNodes(ReportingNodes):
+    """Each node answers as told: figures, a failure code, a delay within its deadline, or a hang."""
+
+    def __init__(self, behaviour: dict[str, object]) -> None:
+        self.behaviour = behaviour
+        self.asked: list[tuple[str, dt.date, dt.date, float]] = []
+        self.release = threading.Event()
+        self.closed = False
+
+    def get_statistics(self, org, period, timeout):
+        self.asked.append((org, period.start, period.end, timeout))
+        how = self.behaviour[org]
+        if how == "hang":  # a client that does not keep its deadline
+            self.release.wait(10)
+            raise NodeFailed("CANCELLED")
+        if isinstance(how, float):  # answers after `how` seconds, or hits its deadline first
+            if how > timeout:
+                time.sleep(timeout)
+                raise NodeFailed("DEADLINE_EXCEEDED")
+            time.sleep(how)
+            return {"org": org}
+        if isinstance(how, Exception):
+            raise how
+        return how
+
+    def close(self):
+        self.closed = True
+
+
+class FakeTokens:
+    def __init__(self, broken: bool = False) -> None:
+        self.broken = broken
+        self.invalidated = 0
+
+    def token(self):
+        if self.broken:
+            raise RuntimeError("the issuer is down")
+        return "t"
+
+    def invalidate(self):
+        self.invalidated += 1
+
+
+@pytest.fixture
+def hub():
+    made = []
+
+    def make(behaviour: dict, tokens: FakeTokens | None = None) -> tuple[Federation, FakeNodes, FakeTokens]:
+        nodes, tokens = FakeNodes(behaviour), tokens or FakeTokens()
+        federation = Federation([Node(org, name=org.upper()) for org in behaviour], nodes, tokens, slack_s=0.05)
+        made.append((federation, nodes))
+        return federation, nodes, tokens
+
+    yield make
+    for federation, nodes in made:
+        nodes.release.set()
+        federation.close()
+
+
+def query(federation: Federation, timeout_ms: int = 0, start="2026-01-01", end="2026-12-31", given=True):
+    return federation.query(commands.QueryStatistics(start, end, given, timeout_ms, ANALYST))
+
+
+def test_answers_come_in_directory_order_and_missing_nodes_are_named(hub):
+    federation, nodes, tokens = hub({"mir": {"org": "mir"}, "mkr": NodeFailed("UNAVAILABLE"), "mira": {"org": "mira"},
+                                     "sor": RuntimeError("token expired mid-query")})
+    report = query(federation)
+    assert [(a.org, a.statistics, a.error) for a in report.answers] == [
+        ("mir", {"org": "mir"}, ""), ("mkr", None, "UNAVAILABLE"), ("mira", {"org": "mira"}, ""),
+        ("sor", None, "UNAVAILABLE")]
+    assert report.missing == ["mkr", "sor"] and tokens.invalidated == 0
+    # Every node was asked for the same period under the hub's default deadline of three seconds.
+    assert sorted(nodes.asked) == [(org, d(2026, 1, 1), d(2026, 12, 31), 3.0) for org in ("mir", "mira", "mkr", "sor")]
+    assert [(n.org, n.name) for n in federation.list_nodes()] == [("mir", "MIR"), ("mkr", "MKR"), ("mira", "MIRA"),
+                                                                  ("sor", "SOR")]
+
+
+def test_slow_nodes_are_asked_in_parallel_and_cut_off_at_their_deadline(hub):
+    federation, nodes, _ = hub({"mir": {"org": "mir"}, "sor": 0.15, "nord": 0.15, "vest": 5.0})
+    started = time.monotonic()
+    report = query(federation, timeout_ms=300)
+    elapsed = time.monotonic() - started
+    by_org = {a.org: a for a in report.answers}
+    assert (by_org["sor"].statistics, by_org["nord"].statistics) == ({"org": "sor"}, {"org": "nord"})
+    assert [by_org[o].error for o in ("sor", "nord", "vest")] == ["", "", "DEADLINE_EXCEEDED"]
+    assert all(by_org[o].latency_ms >= 140 for o in ("sor", "nord")) and by_org["vest"].latency_ms >= 290
+    assert report.missing == ["vest"]
+    assert elapsed < 0.45  # the two slow nodes at once, and no waiting beyond the deadline
+
+
+def test_a_node_that_does_not_keep_its_deadline_is_not_waited_for(hub):
+    federation, _, _ = hub({"mir": {"org": "mir"}, "hung": "hang"})
+    started = time.monotonic()
+    report = query(federation, timeout_ms=50)
+    assert time.monotonic() - started < 0.3  # the deadline and the hub's slack, not the node's ten seconds
+    assert [(a.org, a.error) for a in report.answers] == [("mir", ""), ("hung", "DEADLINE_EXCEEDED")]
+
+
+def test_a_node_refusing_the_token_makes_the_hub_fetch_a_fresh_one(hub):
+    federation, _, tokens = hub({"mir": NodeFailed("UNAUTHENTICATED"), "mira": {"org": "mira"}})
+    report = query(federation)
+    assert [(a.org, a.error) for a in report.answers] == [("mir", "UNAUTHENTICATED"), ("mira", "")]
+    assert tokens.invalidated == 1
+
+
+def test_without_its_own_token_the_hub_asks_nobody(hub):
+    federation, nodes, _ = hub({"mir": {"org": "mir"}}, FakeTokens(broken=True))
+    with pytest.raises(Unavailable) as err:
+        query(federation)
+    assert err.value.reason == "SERVICE_TOKEN_UNAVAILABLE" and nodes.asked == []
+
+
+@pytest.mark.parametrize("kw, fields", [
+    (dict(start="2026-12-31", end="2026-01-01"), {"period.end_date"}),
+    (dict(start="", end="", given=False), {"period"}),
+    (dict(timeout_ms=-5), {"node_timeout_ms"}),
+    (dict(timeout_ms=60_001), {"node_timeout_ms"}),
+])
+def test_the_hub_checks_the_query_before_asking_anyone(hub, kw, fields):
+    federation, nodes, _ = hub({"mir": {"org": "mir"}})
+    with pytest.raises(InvalidArgument) as err:
+        query(federation, **kw)
+    assert {v.field for v in err.value.violations} == fields and nodes.asked == []
+
+
+def test_a_node_deadline_is_passed_on_in_seconds(hub):
+    federation, nodes, _ = hub({"mir": {"org": "mir"}})
+    query(federation, timeout_ms=1500)
+    assert nodes.asked[0][3] == 1.5
+
+
+def test_closing_the_hub_closes_its_node_clients(hub):
+    federation, nodes, _ = hub({"mir": {"org": "mir"}})
+    federation.close()
+    assert nodes.closed
