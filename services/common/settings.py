@@ -50,6 +50,9 @@ class Settings:
     http_address: str
     gateway_mode: str
     disclosure_min_cell: int
+    disclosure_secret: str
+    dp_epsilon: float
+    dp_budget: float
     federation_directory: str
     data_dir: str
     log_level: str
@@ -87,6 +90,17 @@ class _Reader:
             value = int(raw)
         except ValueError:
             self.problems.append(f"{name}={raw!r} is not a whole number; use e.g. {default}.")
+            return default
+        if not minimum <= value <= maximum:
+            self.problems.append(f"{name}={value} is out of range; use a value from {minimum} to {maximum}.")
+        return value
+
+    def number(self, name: str, default: float, minimum: float, maximum: float) -> float:
+        raw = self.get(name, str(default))
+        try:
+            value = float(raw)
+        except ValueError:
+            self.problems.append(f"{name}={raw!r} is not a number; use e.g. {default}.")
             return default
         if not minimum <= value <= maximum:
             self.problems.append(f"{name}={value} is out of range; use a value from {minimum} to {maximum}.")
@@ -150,6 +164,13 @@ def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: b
         http_address=r.address("BROBYGGER_HTTP_ADDRESS", "127.0.0.1:8080"),
         gateway_mode=r.choice("BROBYGGER_GATEWAY_MODE", "node", ("node", "hub")),
         disclosure_min_cell=r.integer("BROBYGGER_DISCLOSURE_MIN_CELL", 5, 2, 100),
+        disclosure_secret=r.get(
+            "BROBYGGER_DISCLOSURE_SECRET", "", required=env == "production" and service == "reporting",
+            hint="It keys the node's statistical perturbation: at least 32 random characters, kept for the node's "
+                 "lifetime (a new one lets an analyst average old and new answers).",
+        ),
+        dp_epsilon=r.number("BROBYGGER_DP_EPSILON", 0.0, 0.0, 10.0),
+        dp_budget=r.number("BROBYGGER_DP_BUDGET", 10.0, 0.0, 1000.0),
         federation_directory=r.get("BROBYGGER_FEDERATION_DIRECTORY", ""),
         data_dir=data_dir,
         log_level=r.choice("BROBYGGER_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
@@ -160,6 +181,10 @@ def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: b
         from services.common.auth.devsecrets import dev_client_secret
 
         settings = replace(settings, service_client_secret=dev_client_secret(settings.service_client_id))
+    if settings.disclosure_secret and len(settings.disclosure_secret) < 32:
+        r.problems.append("BROBYGGER_DISCLOSURE_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`).")
+    if settings.env == "development" and not settings.disclosure_secret:
+        settings = replace(settings, disclosure_secret=f"development-only-disclosure-secret-of-{settings.org or 'hub'}")
     if r.problems:
         raise ConfigError(r.problems)
     return settings
