@@ -77,6 +77,15 @@ def node_stats(result: dict, org: str) -> dict | None:
     return None
 
 
+def agrees(cell: dict, truth: int, k: int = 5) -> bool:
+    """Whether a published cell may stand for this true count: 0 as 0, 1..k-1 hidden, the rest hidden or
+    rounded to a neighbouring multiple of k."""
+    shown = cell.get("value")
+    if shown is None:
+        return truth > 0 and bool(cell.get("suppressed"))
+    return shown == truth == 0 or (truth >= k and shown % k == 0 and abs(shown - truth) < k)
+
+
 def value(cell: dict) -> int | None:
     return cell.get("value") if cell else None
 
@@ -84,11 +93,12 @@ def value(cell: dict) -> int | None:
 def test_recorded_data_shows_up_in_the_hubs_figures(fed, tokens):
     api = demo.Api(fed.gateway_url("mir"), tokens("coordinator-mir"))
     people = []
-    for i in range(7):
+    # Counts that are multiples of 5 are published as they are (the rest are rounded to one).
+    for i in range(10):
         p = api.post("/api/v1/persons", {"given_name": f"Deltaker{i}", "family_name": "Test", "birth_year": 1980 + i,
                                          "gender": "GENDER_FEMALE"})
         people.append(p["name"])
-        paid = i < 6
+        paid = i < 5
         api.post(f"/api/v1/persons/{p['name'].rsplit('/', 1)[1]}/membership-years", {
             "year": 2024, "fee_nok": 200 if paid else 0,
             "payment_state": "PAYMENT_STATE_PAID" if paid else "PAYMENT_STATE_UNPAID"})
@@ -102,16 +112,16 @@ def test_recorded_data_shows_up_in_the_hubs_figures(fed, tokens):
 
     def figures():
         s = node_stats(hub_query(fed, tokens, "2024-01-01", "2024-12-31"), "mir")
-        return s if s and value(s["sessions"]) == 5 and value(s["visits_total"]) == 35 and value(s["members"]) == 7 else None
+        return s if s and value(s["sessions"]) == 5 and value(s["visits_total"]) == 50 and value(s["members"]) == 10 else None
 
     s = eventually(figures)
     assert s, "the hub never showed mir's figures for 2024"
-    assert value(s["paying_members"]) == 6
-    assert value(s["participants_unique_total"]) == 7
-    # Seven women born 1980-86 fall in one cell (26-66); nothing small to hide there.
+    assert value(s["paying_members"]) == 5
+    assert value(s["participants_unique_total"]) == 10
+    # Ten women born 1980-89 fall in one cell (26-66); nothing small to hide there.
     cells = [c for c in s["participants"] if value(c.get("unique"))]
     assert [(c["gender"], c["age_band"], value(c["unique"]), value(c["visits"])) for c in cells] == [
-        ("GENDER_FEMALE", "AGE_BAND_26_66", 7, 35)]
+        ("GENDER_FEMALE", "AGE_BAND_26_66", 10, 50)]
 
 
 def test_small_counts_are_suppressed_not_zero(fed, tokens):
@@ -154,10 +164,10 @@ def test_reporting_killed_mid_stream_counts_every_event_exactly_once(fed, tokens
                                           "anonymous_attendance": True})
     aid = act["name"].rsplit("/", 1)[1]
     sessions = [api.post(f"/api/v1/activities/{aid}/sessions", {"date": f"2025-04-{d:02d}"})["name"].rsplit("/", 1)[1]
-                for d in range(1, 29)]
+                for d in range(1, 31)]
     expected = 0
-    for i, sid in enumerate(sessions):
-        for band, n in (("AGE_BAND_26_66", 9), ("AGE_BAND_20_25", 3)):
+    for i, sid in enumerate(sessions):  # counts that are multiples of 5, which are published as they are
+        for band, n in (("AGE_BAND_26_66", 10), ("AGE_BAND_20_25", 5)):
             api.post(f"/api/v1/activities/{aid}/sessions/{sid}/attendances",
                      {"head_count": {"gender": "GENDER_FEMALE", "age_band": band, "count": n}})
             expected += n
@@ -173,14 +183,14 @@ def test_reporting_killed_mid_stream_counts_every_event_exactly_once(fed, tokens
         return s if s and value(s["visits_total"]) == expected else None
 
     s = eventually(figures, timeout=60, interval=0.3, what=f"{expected} visits after the restart")
-    assert value(s["sessions"]) == 28
+    assert value(s["sessions"]) == 30
     # Nothing arrives late and is counted again: a marker recorded after everything else, in the same
     # activity (one partition, so in order), is counted only after every earlier fact was applied.
     marker = api.post(f"/api/v1/activities/{aid}/sessions", {"date": "2025-05-02"})["name"].rsplit("/", 1)[1]
     api.post(f"/api/v1/activities/{aid}/sessions/{marker}/attendances",
-             {"head_count": {"gender": "GENDER_FEMALE", "age_band": "AGE_BAND_26_66", "count": 9}})
+             {"head_count": {"gender": "GENDER_FEMALE", "age_band": "AGE_BAND_26_66", "count": 10}})
     eventually(lambda: value((node_stats(hub_query(fed, tokens, "2025-05-01", "2025-05-31"), "mira") or {})
-                             .get("visits_total")) == 9, timeout=60, interval=0.3, what="the marker fact")
+                             .get("visits_total")) == 10, timeout=60, interval=0.3, what="the marker fact")
     again = node_stats(hub_query(fed, tokens, "2025-04-01", "2025-04-30"), "mira")
     assert value(again["visits_total"]) == expected
 
@@ -244,11 +254,11 @@ def test_demo_data_loads_and_the_hub_reports_it(fed, tokens):
 
     def figures():
         s = node_stats(hub_query(fed, tokens, f"{year}-01-01", f"{year}-12-31"), "mkr")
-        return s if s and value(s["sessions"]) == counts["sessions"] else None
+        return s if s and agrees(s["sessions"], counts["sessions"]) else None
 
     s = eventually(figures, timeout=60)
     assert s, counts
-    assert value(s["members"]) == counts["membership_years"]
+    assert agrees(s["members"], counts["membership_years"])
     assert sum(value(c["count"]) or 0 for c in s["referrals"]) <= counts["referrals"]
 
 

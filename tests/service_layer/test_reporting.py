@@ -25,7 +25,9 @@ from services.reporting.adapters.repository import (
     ActivityFacts, AttendanceFacts, MembershipYearFacts, PersonFacts, ReferralFacts, SessionFacts,
 )
 from services.reporting.domain.disclosure import Figure, Suppression
-from services.reporting.domain.model import NamedVisit, PaymentState, ReferralState
+from services.reporting.domain.model import (
+    AttendanceRow, Member, PaymentState, ReferralRow, ReferralState, SessionRow,
+)
 from services.reporting.domain.records import (
     ActivityRecord, AttendanceRecord, MembershipYearRecord, ReferralRecord, SessionRecord,
 )
@@ -57,9 +59,12 @@ class FakePersons(_FakeFacts, PersonFacts):
 class FakeYears(_FakeFacts, MembershipYearFacts):
     key = ("person_id", "year")
 
-    def member_counts(self, period):
-        years = [y for y in self.rows.values() if period.first_year <= y.year <= period.last_year]
-        return len({y.person_id for y in years}), len({y.person_id for y in years if y.is_paying})
+    def members(self, period):
+        paying: dict[str, bool] = {}
+        for y in self.rows.values():
+            if period.first_year <= y.year <= period.last_year:
+                paying[y.person_id] = paying.get(y.person_id, False) or y.is_paying
+        return [Member(person, p) for person, p in paying.items()]
 
 
 class FakeActivities(_FakeFacts, ActivityFacts):
@@ -73,34 +78,20 @@ class FakeSessions(_FakeFacts, SessionFacts):
         super().__init__(rows)
         self.activities = activities
 
-    def activity_count(self, period):
-        return len({s.activity_id for s in self._in(period, "date")})
-
-    def by_subgoals(self, period):
+    def in_period(self, period):
         def of_activity(s):
             activity = self.activities.get((s.activity_id,))
             return activity.subgoal if activity else None
 
-        counts = Counter((s.subgoal, of_activity(s)) for s in self._in(period, "date"))
-        return [(own, activity, n) for (own, activity), n in counts.items()]
+        return [SessionRow(s.session_id, s.activity_id, s.subgoal, of_activity(s)) for s in self._in(period, "date")]
 
 
 class FakeAttendances(_FakeFacts, AttendanceFacts):
     key = ("attendance_id",)
 
-    def visits_by_cell(self, period):
-        cells: Counter = Counter()
-        for a in self._in(period, "date"):
-            cells[(a.gender, a.age_band)] += a.count
-        return dict(cells)
-
-    def named_visits(self, period):
-        latest: dict = {}
-        for a in self._in(period, "date"):
-            if a.person_id:
-                cell = (a.person_id, a.gender, a.age_band)
-                latest[cell] = max(latest.get(cell, a.date), a.date)
-        return [NamedVisit(p, g, b, d) for (p, g, b), d in latest.items()]
+    def in_period(self, period):
+        return [AttendanceRow(a.attendance_id, a.person_id, a.gender, a.age_band, 1 if a.person_id else a.count,
+                              a.date) for a in self._in(period, "date")]
 
 
 class FakeReferrals(_FakeFacts, ReferralFacts):
@@ -109,8 +100,8 @@ class FakeReferrals(_FakeFacts, ReferralFacts):
     def get(self, referral_id):
         return self.rows.get((referral_id,))
 
-    def by_state(self, period):
-        return dict(Counter(r.state for r in self._in(period, "created_date")))
+    def created_in(self, period):
+        return [ReferralRow(r.referral_id, r.state) for r in self._in(period, "created_date")]
 
 
 class FakeReportingUnitOfWork(FakeUnitOfWork, ReportingUnitOfWork):
@@ -323,8 +314,11 @@ def year_2026(uow):
     ])
 
 
+SECRET = "a-disclosure-secret-of-at-least-32-chars"
+
+
 def statistics(uow, start="2026-01-01", end="2026-12-31", **kw) -> handlers.Report:
-    cmd = commands.GetStatistics("organizations/mir", start, end, actor=ANALYST, **kw)
+    cmd = commands.GetStatistics("organizations/mir", start, end, actor=ANALYST, disclosure_secret=SECRET, **kw)
     return handlers.get_statistics(cmd, uow())
 
 
@@ -332,21 +326,39 @@ def shown(f: Figure):
     return f.suppression if f.suppressed else f.value
 
 
+def agrees(f: Figure, truth: int, k: int = 5) -> bool:
+    """What the rules allow a figure with this true count to be published as."""
+    if truth == 0:
+        return f == Figure(0) or f.suppressed
+    if truth < k:
+        return f.suppressed
+    return f.suppressed or (f.value % k == 0 and abs(f.value - truth) < k and f.value >= k)
+
+
 def test_figures_of_a_period_under_disclosure_control(uow, year_2026):
     report = statistics(uow)
     s = report.statistics
     assert (report.period.start, report.period.end) == (d(2026, 1, 1), d(2026, 12, 31))
-    assert [shown(f) for f in (s.members, s.paying_members, s.activities, s.sessions)] == [7, 6, P, 9]
-    # Three boys and one named woman: two hidden unique cells need no third; one hidden visits cell does.
-    assert [(p.gender, p.age_band, shown(p.unique), shown(p.visits)) for p in s.participants] == [
-        (F, CHILD, 6, S), (F, ADULT, P, 21), (M, CHILD, P, P)]
-    assert (shown(s.participants_unique_total), shown(s.visits_total)) == (10, 36)
-    assert [(state, shown(f)) for state, f in s.referrals] == [
-        ("REFERRAL_STATE_REQUESTED", S), ("REFERRAL_STATE_REJECTED", P), ("REFERRAL_STATE_COMPLETED", 7)]
+    truths = [(s.members, 7), (s.paying_members, 6), (s.activities, 3), (s.sessions, 9),
+              (s.participants_unique_total, 10), (s.visits_total, 36)]
+    assert all(agrees(f, n) for f, n in truths), truths
+    assert s.activities.suppression is Suppression.PRIMARY
+    # Six girls twice each, three boys once, one named woman and a head count of twenty women.
+    cells = {(p.gender, p.age_band): p for p in s.participants}
+    assert len(cells) == 4 * 6  # every gender and age band
+    assert agrees(cells[(F, CHILD)].unique, 6) and agrees(cells[(F, CHILD)].visits, 12)
+    assert agrees(cells[(F, ADULT)].unique, 1) and agrees(cells[(F, ADULT)].visits, 21)
+    assert cells[(M, CHILD)].unique.suppressed and cells[(M, CHILD)].visits.suppressed
+    assert all(shown(p.unique) == 0 and shown(p.visits) == 0 for key, p in cells.items()
+               if key not in {(F, CHILD), (F, ADULT), (M, CHILD)})
+    assert [state for state, _ in s.referrals] == [
+        "REFERRAL_STATE_REQUESTED", "REFERRAL_STATE_REJECTED", "REFERRAL_STATE_COMPLETED"]
+    assert [agrees(f, n) for (_, f), n in zip(s.referrals, (5, 2, 7))] == [True] * 3
     # Yoga's sessions count under their activity's sub-goal; the theme meeting's activity is unknown.
-    assert [(goal, shown(f)) for goal, f in s.sessions_by_subgoal] == [
-        (COMMUNITY, P), (QUALIFICATION, 6), (SOCIAL_CONTROL, P)]
+    goals = dict(s.sessions_by_subgoal)
+    assert agrees(goals[COMMUNITY], 2) and agrees(goals[QUALIFICATION], 6) and agrees(goals[SOCIAL_CONTROL], 1)
     assert s.min_cell_size == 5
+    assert statistics(uow).statistics == s  # the same question, the same answer
 
 
 def test_another_period_and_a_larger_minimum_cell(uow, year_2026):
@@ -358,18 +370,18 @@ def test_another_period_and_a_larger_minimum_cell(uow, year_2026):
 
 
 def test_a_period_with_nothing_publishes_zeros_not_suppressed_cells(uow):
-    s = statistics(uow, "1990-01-01", "1990-06-30").statistics
+    s = statistics(uow, "1990-01-01", "1990-03-31").statistics
     assert [f for f in (s.members, s.paying_members, s.activities, s.sessions, s.visits_total)] == [Figure(0)] * 5
-    assert (s.participants, s.referrals) == ((), ())
+    assert all(p.unique == Figure(0) and p.visits == Figure(0) for p in s.participants) and s.referrals == ()
     assert [(goal, shown(f)) for goal, f in s.sessions_by_subgoal] == [(COMMUNITY, 0), (QUALIFICATION, 0),
                                                                       (SOCIAL_CONTROL, 0)]
 
 
 def test_every_query_is_audited_with_who_and_which_period(uow, store):
-    statistics(uow, " 2026-01-01 ", "2026-06-30")
+    statistics(uow, " 2026-04-01 ", "2026-06-30")
     assert [(a.actor, a.action, a.resource, a.purpose) for a in store.state.audit] == [
         ("service-account-brobygger-hub", "statistics.read",
-         "organizations/mir/statistics?period=2026-01-01/2026-06-30", "statistics")]
+         "organizations/mir/statistics?period=2026-04-01/2026-06-30", "statistics")]
     assert store.state.facts == []
 
 
@@ -377,8 +389,9 @@ def test_every_query_is_audited_with_who_and_which_period(uow, store):
     ("", "", False, {"period"}),
     ("2026-01-01", "", True, {"period.end_date"}),
     ("1.1.2026", "2026-02-30", True, {"period.start_date", "period.end_date"}),
-    ("2026-12-31", "2026-01-01", True, {"period.end_date"}),
-    ("2020-01-01", "2026-12-31", True, {"period.end_date"}),
+    ("2026-12-31", "2026-01-01", True, {"period"}),
+    ("2020-01-01", "2026-12-31", True, {"period"}),
+    ("2026-02-23", "2026-02-23", True, {"period"}),
 ])
 def test_an_invalid_period_names_the_field_and_reads_nothing(uow, store, start, end, given, fields):
     with pytest.raises(InvalidArgument) as err:
@@ -397,14 +410,26 @@ class FakeNodes(ReportingNodes):
         self.behaviour = behaviour
         self.asked: list[tuple[str, dt.date, dt.date, float]] = []
         self.release = threading.Event()
+        self.hanging = 0
+        self.together = threading.Barrier(2, timeout=5)  # for nodes that answer only when asked at once
         self.closed = False
 
     def get_statistics(self, org, period, timeout):
         self.asked.append((org, period.start, period.end, timeout))
         how = self.behaviour[org]
         if how == "hang":  # a client that does not keep its deadline
-            self.release.wait(10)
+            self.hanging += 1
+            try:
+                self.release.wait(10)
+            finally:
+                self.hanging -= 1
             raise NodeFailed("CANCELLED")
+        if how == "together":  # answers once another "together" node is being asked at the same time
+            try:
+                self.together.wait()
+            except threading.BrokenBarrierError:
+                raise NodeFailed("ASKED_ALONE") from None
+            return {"org": org}
         if isinstance(how, float):  # answers after `how` seconds, or hits its deadline first
             if how > timeout:
                 time.sleep(timeout)
@@ -468,24 +493,22 @@ def test_answers_come_in_directory_order_and_missing_nodes_are_named(hub):
 
 
 def test_slow_nodes_are_asked_in_parallel_and_cut_off_at_their_deadline(hub):
-    federation, nodes, _ = hub({"mir": {"org": "mir"}, "sor": 0.15, "nord": 0.15, "vest": 5.0})
-    started = time.monotonic()
+    # sor and nord answer only while both are being asked: asked one after the other, neither would.
+    federation, nodes, _ = hub({"mir": {"org": "mir"}, "sor": "together", "nord": "together", "vest": 5.0})
     report = query(federation, timeout_ms=300)
-    elapsed = time.monotonic() - started
     by_org = {a.org: a for a in report.answers}
     assert (by_org["sor"].statistics, by_org["nord"].statistics) == ({"org": "sor"}, {"org": "nord"})
     assert [by_org[o].error for o in ("sor", "nord", "vest")] == ["", "", "DEADLINE_EXCEEDED"]
-    assert all(by_org[o].latency_ms >= 140 for o in ("sor", "nord")) and by_org["vest"].latency_ms >= 290
-    assert report.missing == ["vest"]
-    assert elapsed < 0.45  # the two slow nodes at once, and no waiting beyond the deadline
+    assert by_org["vest"].latency_ms >= 290 and report.missing == ["vest"]
 
 
 def test_a_node_that_does_not_keep_its_deadline_is_not_waited_for(hub):
-    federation, _, _ = hub({"mir": {"org": "mir"}, "hung": "hang"})
-    started = time.monotonic()
+    federation, nodes, _ = hub({"mir": {"org": "mir"}, "hung": "hang"})
     report = query(federation, timeout_ms=50)
-    assert time.monotonic() - started < 0.3  # the deadline and the hub's slack, not the node's ten seconds
+    # The answer came while the hung call was still hanging: the hub did not wait for it to return.
+    assert nodes.hanging == 1
     assert [(a.org, a.error) for a in report.answers] == [("mir", ""), ("hung", "DEADLINE_EXCEEDED")]
+    nodes.release.set()
 
 
 def test_a_node_refusing_the_token_makes_the_hub_fetch_a_fresh_one(hub):
@@ -503,7 +526,7 @@ def test_without_its_own_token_the_hub_asks_nobody(hub):
 
 
 @pytest.mark.parametrize("kw, fields", [
-    (dict(start="2026-12-31", end="2026-01-01"), {"period.end_date"}),
+    (dict(start="2026-12-31", end="2026-01-01"), {"period"}),
     (dict(start="", end="", given=False), {"period"}),
     (dict(timeout_ms=-5), {"node_timeout_ms"}),
     (dict(timeout_ms=60_001), {"node_timeout_ms"}),

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from services.common.timestamps import utcnow
 from services.reporting.adapters.orm import activities, attendances, membership_years, persons, referrals, sessions
-from services.reporting.domain.model import PAYING_STATES, NamedVisit, Period
+from services.reporting.domain.model import PAYING_STATES, AttendanceRow, Member, Period, ReferralRow, SessionRow
 from services.reporting.domain.records import (
     ActivityRecord, AttendanceRecord, MembershipYearRecord, PersonRecord, ReferralRecord, SessionRecord,
 )
@@ -36,8 +36,8 @@ class PersonFacts(FactRepository[PersonRecord]):
 
 class MembershipYearFacts(FactRepository[MembershipYearRecord]):
     @abc.abstractmethod
-    def member_counts(self, period: Period) -> tuple[int, int]:
-        """Persons with a membership year in the period's years, and those of them who paid or were waived."""
+    def members(self, period: Period) -> list[Member]:
+        """Persons with a membership year in the period's years, each once, paying when any of them is paid."""
 
 
 class ActivityFacts(FactRepository[ActivityRecord]):
@@ -46,22 +46,14 @@ class ActivityFacts(FactRepository[ActivityRecord]):
 
 class SessionFacts(FactRepository[SessionRecord]):
     @abc.abstractmethod
-    def activity_count(self, period: Period) -> int:
-        """Activities with a session in the period."""
-
-    @abc.abstractmethod
-    def by_subgoals(self, period: Period) -> list[tuple[int, int | None, int]]:
-        """(session's sub-goal, its activity's sub-goal or None when unknown, sessions) in the period."""
+    def in_period(self, period: Period) -> list[SessionRow]:
+        """The sessions in the period, with their activity's sub-goal (None when unknown)."""
 
 
 class AttendanceFacts(FactRepository[AttendanceRecord]):
     @abc.abstractmethod
-    def visits_by_cell(self, period: Period) -> dict[tuple[int, int], int]:
-        """Visits in the period by (gender, age band)."""
-
-    @abc.abstractmethod
-    def named_visits(self, period: Period) -> list[NamedVisit]:
-        """Each named person's cells in the period, with the date of their latest attendance in each."""
+    def in_period(self, period: Period) -> list[AttendanceRow]:
+        """The attendances in the period (a named participant is one visit, a head count its count)."""
 
 
 class ReferralFacts(FactRepository[ReferralRecord]):
@@ -69,8 +61,8 @@ class ReferralFacts(FactRepository[ReferralRecord]):
     def get(self, referral_id: str) -> ReferralRecord | None: ...
 
     @abc.abstractmethod
-    def by_state(self, period: Period) -> dict[int, int]:
-        """Referrals created in the period, each counted once in its current state."""
+    def created_in(self, period: Period) -> list[ReferralRow]:
+        """Referrals created in the period, each in its current state."""
 
 
 # ---------------------------------------------------------------------------- SQL
@@ -103,13 +95,12 @@ class SqlPersonFacts(_SqlFacts, PersonFacts):
 class SqlMembershipYearFacts(_SqlFacts, MembershipYearFacts):
     table, key = membership_years, ("person_id", "year")
 
-    def member_counts(self, period: Period) -> tuple[int, int]:
+    def members(self, period: Period) -> list[Member]:
         m = membership_years
-        people = sa.select(sa.func.count(sa.distinct(m.c.person_id))).where(
-            m.c.year.between(period.first_year, period.last_year))
-        members = self.conn.execute(people).scalar_one()
-        paying = self.conn.execute(people.where(m.c.payment_state.in_([int(s) for s in PAYING_STATES]))).scalar_one()
-        return members, paying
+        paying = sa.func.max(sa.case((m.c.payment_state.in_([int(s) for s in PAYING_STATES]), 1), else_=0))
+        q = (sa.select(m.c.person_id, paying).where(m.c.year.between(period.first_year, period.last_year))
+             .group_by(m.c.person_id))
+        return [Member(person, bool(p)) for person, p in self.conn.execute(q).all()]
 
 
 class SqlActivityFacts(_SqlFacts, ActivityFacts):
@@ -119,43 +110,24 @@ class SqlActivityFacts(_SqlFacts, ActivityFacts):
 class SqlSessionFacts(_SqlFacts, SessionFacts):
     table, key = sessions, ("session_id",)
 
-    def activity_count(self, period: Period) -> int:
-        s = sessions
-        return self.conn.execute(
-            sa.select(sa.func.count(sa.distinct(s.c.activity_id))).where(s.c.date.between(period.start, period.end))
-        ).scalar_one()
-
-    def by_subgoals(self, period: Period) -> list[tuple[int, int | None, int]]:
+    def in_period(self, period: Period) -> list[SessionRow]:
         s, a = sessions, activities
         q = (
-            sa.select(s.c.subgoal, a.c.subgoal, sa.func.count())
+            sa.select(s.c.session_id, s.c.activity_id, s.c.subgoal, a.c.subgoal)
             .select_from(s.outerjoin(a, a.c.activity_id == s.c.activity_id))
             .where(s.c.date.between(period.start, period.end))
-            .group_by(s.c.subgoal, a.c.subgoal)
         )
-        return [(own, of_activity, n) for own, of_activity, n in self.conn.execute(q).all()]
+        return [SessionRow(*row) for row in self.conn.execute(q).all()]
 
 
 class SqlAttendanceFacts(_SqlFacts, AttendanceFacts):
     table, key = attendances, ("attendance_id",)
 
-    def visits_by_cell(self, period: Period) -> dict[tuple[int, int], int]:
+    def in_period(self, period: Period) -> list[AttendanceRow]:
         t = attendances
-        q = (
-            sa.select(t.c.gender, t.c.age_band, sa.func.sum(t.c.count))
-            .where(t.c.date.between(period.start, period.end))
-            .group_by(t.c.gender, t.c.age_band)
-        )
-        return {(g, b): int(n or 0) for g, b, n in self.conn.execute(q).all()}
-
-    def named_visits(self, period: Period) -> list[NamedVisit]:
-        t = attendances
-        q = (
-            sa.select(t.c.person_id, t.c.gender, t.c.age_band, sa.func.max(t.c.date))
-            .where(t.c.date.between(period.start, period.end), t.c.person_id != "")
-            .group_by(t.c.person_id, t.c.gender, t.c.age_band)
-        )
-        return [NamedVisit(p, g, b, d) for p, g, b, d in self.conn.execute(q).all()]
+        q = (sa.select(t.c.attendance_id, t.c.person_id, t.c.gender, t.c.age_band, t.c.count, t.c.date)
+             .where(t.c.date.between(period.start, period.end)))
+        return [AttendanceRow(a, p, g, b, 1 if p else n, d) for a, p, g, b, n, d in self.conn.execute(q).all()]
 
 
 class SqlReferralFacts(_SqlFacts, ReferralFacts):
@@ -167,11 +139,7 @@ class SqlReferralFacts(_SqlFacts, ReferralFacts):
             return None
         return ReferralRecord(**{f.name: getattr(row, f.name) for f in dataclasses.fields(ReferralRecord)})
 
-    def by_state(self, period: Period) -> dict[int, int]:
+    def created_in(self, period: Period) -> list[ReferralRow]:
         r = referrals
-        q = (
-            sa.select(r.c.state, sa.func.count())
-            .where(r.c.created_date.between(period.start, period.end))
-            .group_by(r.c.state)
-        )
-        return {state: n for state, n in self.conn.execute(q).all()}
+        q = sa.select(r.c.referral_id, r.c.state).where(r.c.created_date.between(period.start, period.end))
+        return [ReferralRow(i, s) for i, s in self.conn.execute(q).all()]

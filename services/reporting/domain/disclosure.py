@@ -1,49 +1,48 @@
-"""Disclosure control for the figures a node publishes (Statistics Norway's "prikking").
+"""Disclosure control for the figures a node lets out. Plain Python (and SciPy's solver), no I/O.
 
-Plain Python, no I/O. The rule, with k the node's minimum cell size
-(BROBYGGER_DISCLOSURE_MIN_CELL, 5 unless configured):
+The analyst at the hub may ask as often as they like, for any of the periods on the grid
+(model.grid_shape: a calendar month, quarter or year), and subtract, add and compare the answers. With k
+the node's minimum cell size (BROBYGGER_DISCLOSURE_MIN_CELL, 5 unless configured), every answer follows
+three rules:
 
-Primary suppression
-    A count from 1 to k-1 is not published; its cell says SUPPRESSION_PRIMARY
-    instead. Zero is published as the value 0: knowing that nobody is in a cell
-    tells nothing about a person, and the proto keeps "suppressed" distinct from
-    zero. Counts of k or more are published unchanged. A total is a cell like
-    any other: a total from 1 to k-1 is suppressed too (and then every non-zero
-    cell of its group, being no larger, is suppressed as well).
+1. Small counts are hidden (Statistics Norway's "prikking"). A count from 1 to k-1 is not published; its
+   cell says SUPPRESSION_PRIMARY. Zero is published as 0, and a hidden count is never shown as 0.
 
-Secondary suppression
-    Some figures form a group whose cells add up to a total:
+2. Every other count is rounded to a multiple of k, up or down (OpenSAFELY's rounding, made random and
+   unbiased as in the cell-key method of the Australian Bureau of Statistics' TableBuilder): a count
+   v = q*k + r is published as (q+1)*k with probability r/k, else q*k. The "coin" is the cell key of the
+   records counted (cellkey.py), so the same records always give the same published figure: asking again
+   averages nothing away, and a figure whose records did not change does not move. A published figure p
+   means a true count from p-k+1 to p+k-1 (and at least k); never below k, so never 0.
 
-    - participants by gender and age band: the unique persons add up to
-      participants_unique_total, the visits add up to visits_total (two groups);
-    - sessions by IMDi sub-goal, adding up to sessions;
-    - referrals by state. They have no total field today, but one is easily
-      derived in a report or added later, so they are protected as if the total
-      were published.
+   Because every published figure is a multiple of k, every sum or difference of published figures is a
+   multiple of k as well: subtracting periods, groups or totals cannot give a count from 1 to k-1.
 
-    If exactly one cell of a group is suppressed, anyone could recompute it as
-    the total minus the visible cells. So the next-smallest non-zero cell of the
-    group that is still visible is suppressed too, marked SUPPRESSION_SECONDARY
-    (the smallest one costs the least information; ties go to the cell listed
-    first, so the same figures always give the same table). If no such cell
-    exists, the group's total is suppressed instead. With two or more cells
-    hidden, subtraction gives only their sum.
+3. No hidden count is pinned. Figures that add up (the cells of a table and its total; paying and
+   non-paying members, which add up to members) or bound one another (unique participants at most their
+   visits; activities at most sessions) are checked together before they leave the node: for every hidden
+   count, and for every count that is not published but follows from published ones (non-paying
+   members), an integer linear program finds the smallest and largest true value that agrees with
+   everything published. If both are equal, that count could be derived exactly, so another figure of the
+   same table is hidden too (SUPPRESSION_SECONDARY: the smallest one related to it), until none is pinned.
 
-What this does not do
-    It is no full interval audit. The markers tell a reader that a primary cell
-    lies in 1..k-1 and a secondary one is at least k, so in rare tables the
-    bounds still pin a hidden cell down (two hidden cells that add up to k+1
-    must be 1 and k; two primary cells that add up to 2 must both be 1). It adds
-    no noise either. Both are candidates for a later revision.
+Why rounding and not bounded noise alone: bounded, consistent noise (TableBuilder's cell-key
+perturbation) has been broken by averaging the answers of many differently shaped queries that share the
+same person (Asghar and Kaafar). Here the shapes are fixed (the analyst chooses only a period from the
+grid: seventeen a year), so a person's records fall in few distinct record sets, and each answer's error
+is a whole multiple of k away from the truth only in the direction its coin fell: averaging the
+published multiples of k gives an estimate, never a derivation of a small count.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, field
+from typing import Iterable
 
 from services.common.vocabulary import WireEnum
+from services.reporting.domain.cellkey import Count
 
 DEFAULT_MIN_CELL = 5
+UNBOUNDED = 10 ** 9
 
 
 class Suppression(WireEnum):
@@ -74,33 +73,142 @@ def _check_k(k: int) -> None:
         raise ValueError(f"the minimum cell size must be at least 2, got {k}")
 
 
-def primary(count: int, k: int) -> Figure:
-    """One count under primary suppression alone."""
+def rounded(count: Count, base: int) -> int:
+    """count.value rounded up or down to a multiple of base, unbiased, by the count's cell key."""
+    low, rest = divmod(count.value, base)
+    if rest == 0:
+        return count.value
+    return (low + 1) * base if count.uniform < rest / base else low * base
+
+
+def primary(count: Count, k: int) -> Figure:
+    """One count under rules 1 and 2."""
     _check_k(k)
-    if count < 0:
-        raise ValueError(f"counts are never negative, got {count}")
-    if 0 < count < k:
+    if count.value < 0:
+        raise ValueError(f"counts are never negative, got {count.value}")
+    if count.value == 0:
+        return Figure(0)
+    if count.value < k:
         return Figure.hidden(Suppression.PRIMARY)
-    return Figure(count)
+    return Figure(rounded(count, k))
 
 
-def protect_group(cells: Sequence[int], k: int, total: int | None = None) -> tuple[list[Figure], Figure | None]:
-    """Primary and secondary suppression of a group of cells that add up to total.
+# ---------------------------------------------------------------------------- rule 3: the interval audit
 
-    Returns the cells in the order given and the total (None when no total was
-    given). The group is protected whether or not a total is given.
-    """
-    masked = [primary(c, k) for c in cells]
-    shown_total = primary(total, k) if total is not None else None
-    hidden = [i for i, f in enumerate(masked) if f.suppressed]
-    if len(hidden) == 1:
-        candidates = [i for i, f in enumerate(masked) if not f.suppressed and cells[i] > 0]
-        if candidates:
-            pick = min(candidates, key=lambda i: (cells[i], i))
-            masked[pick] = Figure.hidden(Suppression.SECONDARY)
-        elif shown_total is not None and not shown_total.suppressed:
-            shown_total = Figure.hidden(Suppression.SECONDARY)
-    return masked, shown_total
+
+@dataclass
+class Table:
+    """Figures that leave together, with the relations an analyst knows hold between their true values."""
+
+    k: int
+    counts: dict[str, Count] = field(default_factory=dict)      # published figures, by name
+    derived: dict[str, Count] = field(default_factory=dict)     # not published, but follow from them
+    sums: list[tuple[str, list[str]]] = field(default_factory=list)  # total = sum of cells
+    at_most: list[tuple[str, str]] = field(default_factory=list)     # a <= b
+    figures: dict[str, Figure] = field(default_factory=dict)
+
+    def add(self, name: str, count: Count) -> str:
+        self.counts[name] = count
+        return name
+
+    def publish(self) -> dict[str, Figure]:
+        self.figures = {name: primary(c, self.k) for name, c in self.counts.items()}
+        # A small total hides its whole table, zeros included: otherwise "hidden" would mean "at least 1"
+        # and a hidden total of 2 over two hidden cells would say that each cell is exactly 1.
+        self.maybe_zero: set[str] = set()
+        for total, cells in self.sums:
+            if self.figures[total].suppression is Suppression.PRIMARY:
+                for cell in cells:
+                    if cell in self.figures:
+                        self.figures[cell] = Figure.hidden(Suppression.PRIMARY)
+                        self.maybe_zero.add(cell)
+        for _ in range(len(self.counts) + 1):
+            pinned = self.pinned()
+            if not pinned:
+                return self.figures
+            for name in pinned:
+                self._hide_beside(name)
+        raise AssertionError("the audit did not converge")  # every step hides one more figure
+
+    # -- what the analyst knows ------------------------------------------------------------------------------
+
+    def _box(self, name: str) -> tuple[int, int]:
+        if name in self.derived:
+            return 0, UNBOUNDED
+        f = self.figures[name]
+        if f.suppression is Suppression.PRIMARY:
+            return (0 if name in self.maybe_zero else 1), self.k - 1
+        if f.suppression is Suppression.SECONDARY:
+            return self.k, UNBOUNDED
+        if f.value == 0:
+            return 0, 0
+        return max(self.k, f.value - self.k + 1), f.value + self.k - 1
+
+    def _protected(self) -> list[str]:
+        """Hidden counts, and derived ones that are small: none may be pinned."""
+        hidden = [n for n, f in self.figures.items()
+                  if f.suppression is Suppression.PRIMARY and self.counts[n].value > 0]
+        small = [n for n, c in self.derived.items() if 0 < c.value < self.k]
+        return hidden + small
+
+    def pinned(self) -> list[str]:
+        """The protected counts whose true value follows exactly from what is published."""
+        protected = self._protected()
+        if not protected:
+            return []
+        import numpy as np
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        names = list(self.counts) + list(self.derived)
+        at = {n: i for i, n in enumerate(names)}
+        boxes = [self._box(n) for n in names]
+        rows, low, high = [], [], []
+        for total, cells in self.sums:
+            row = np.zeros(len(names))
+            row[at[total]] = 1
+            for c in cells:
+                row[at[c]] -= 1
+            rows.append(row), low.append(0), high.append(0)
+        for a, b in self.at_most:
+            row = np.zeros(len(names))
+            row[at[a]], row[at[b]] = 1, -1
+            rows.append(row), low.append(-np.inf), high.append(0)
+        constraints = [LinearConstraint(np.array(rows), low, high)] if rows else []
+        bounds = Bounds([b[0] for b in boxes], [b[1] for b in boxes])
+        integrality = np.ones(len(names))
+        found = []
+        for name in protected:
+            objective = np.zeros(len(names))
+            objective[at[name]] = 1
+            lowest = milp(objective, integrality=integrality, bounds=bounds, constraints=constraints)
+            highest = milp(-objective, integrality=integrality, bounds=bounds, constraints=constraints)
+            if not (lowest.success and highest.success):
+                raise AssertionError("the published figures admit no true values, which cannot be")
+            if round(lowest.fun) == round(-highest.fun):
+                found.append(name)
+        return found
+
+    # -- secondary suppression -------------------------------------------------------------------------------
+
+    def _related(self, name: str) -> Iterable[str]:
+        for total, cells in self.sums:
+            members = [total, *cells]
+            if name in members:
+                yield from members
+        for a, b in self.at_most:
+            if name in (a, b):
+                yield a
+                yield b
+
+    def _hide_beside(self, name: str) -> None:
+        shown = [n for n in dict.fromkeys(self._related(name))
+                 if n in self.figures and not self.figures[n].suppressed and self.figures[n].value]
+        if shown:
+            pick = min(shown, key=lambda n: (self.figures[n].value, list(self.figures).index(n)))
+            self.figures[pick] = Figure.hidden(Suppression.SECONDARY)
+
+
+# ---------------------------------------------------------------------------- a node's statistics
 
 
 @dataclass(frozen=True)
@@ -113,7 +221,7 @@ class PublishedParticipant:
 
 @dataclass(frozen=True)
 class PublishedStatistics:
-    """What a node lets out: every figure under primary and secondary suppression."""
+    """What a node lets out: every figure under the three rules."""
 
     min_cell_size: int
     members: Figure
@@ -128,23 +236,35 @@ class PublishedStatistics:
 
 
 def publish(raw, k: int) -> PublishedStatistics:
-    """Apply the rule of this module to a node's figures (a model.RawStatistics)."""
+    """The three rules applied to a node's figures (a model.RawStatistics) as one table."""
     _check_k(k)
-    people = list(raw.participants)
-    unique, unique_total = protect_group([p.unique for p in people], k, raw.participants_unique_total)
-    visits, visits_total = protect_group([p.visits for p in people], k, raw.visits_total)
-    referrals, _ = protect_group([n for _, n in raw.referrals], k)
-    subgoals, sessions = protect_group([n for _, n in raw.sessions_by_subgoal], k, raw.sessions)
+    t = Table(k)
+    members, paying = t.add("members", raw.members), t.add("paying", raw.paying_members)
+    t.derived["non_paying"] = raw.non_paying_members
+    t.sums.append((members, [paying, "non_paying"]))
+    activities, sessions = t.add("activities", raw.activities), t.add("sessions", raw.sessions)
+    t.at_most.append((activities, sessions))
+    goals = [t.add(f"sessions/{g}", n) for g, n in raw.sessions_by_subgoal]
+    t.sums.append((sessions, goals))
+    unique_total = t.add("unique", raw.participants_unique_total)
+    visits_total = t.add("visits", raw.visits_total)
+    t.at_most.append((unique_total, visits_total))
+    unique = [t.add(f"unique/{p.gender}/{p.age_band}", p.unique) for p in raw.participants]
+    visits = [t.add(f"visits/{p.gender}/{p.age_band}", p.visits) for p in raw.participants]
+    t.sums += [(unique_total, unique), (visits_total, visits)]
+    t.at_most += list(zip(unique, visits))
+    referrals = [t.add(f"referrals/{s}", n) for s, n in raw.referrals]
+    f = t.publish()
     return PublishedStatistics(
         min_cell_size=k,
-        members=primary(raw.members, k),
-        paying_members=primary(raw.paying_members, k),
-        activities=primary(raw.activities, k),
-        sessions=sessions,
-        participants=tuple(PublishedParticipant(p.gender, p.age_band, u, v)
-                           for p, u, v in zip(people, unique, visits)),
-        participants_unique_total=unique_total,
-        visits_total=visits_total,
-        referrals=tuple((state, f) for (state, _), f in zip(raw.referrals, referrals)),
-        sessions_by_subgoal=tuple((goal, f) for (goal, _), f in zip(raw.sessions_by_subgoal, subgoals)),
+        members=f[members],
+        paying_members=f[paying],
+        activities=f[activities],
+        sessions=f[sessions],
+        participants=tuple(PublishedParticipant(p.gender, p.age_band, f[u], f[v])
+                           for p, u, v in zip(raw.participants, unique, visits)),
+        participants_unique_total=f[unique_total],
+        visits_total=f[visits_total],
+        referrals=tuple((s, f[name]) for (s, _), name in zip(raw.referrals, referrals)),
+        sessions_by_subgoal=tuple((g, f[name]) for (g, _), name in zip(raw.sessions_by_subgoal, goals)),
     )

@@ -6,14 +6,17 @@ the figures below are computed from them for an inclusive period of dates.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Iterable, Sequence
 
 from services.common.errors import Violations
-from services.common.vocabulary import PAYING_STATES, ImdiSubgoal, PaymentState, ReferralState  # noqa: F401
+from services.common.vocabulary import (  # noqa: F401  (PaymentState is counted here)
+    PAYING_STATES, AgeBand, Gender, ImdiSubgoal, PaymentState, ReferralState,
+)
+from services.reporting.domain.cellkey import MODULUS, ZERO, CellKeys, Count
 
-MAX_PERIOD_YEARS = 5
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 NO_SUBGOAL = 0  # a session whose activity names no sub-goal either
 
@@ -40,11 +43,31 @@ class Period:
         return f"{self.start.isoformat()}/{self.end.isoformat()}"
 
 
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year that has none
-        return dt.date(day.year + years, 3, 1)
+GRID_HINT = ("must be a calendar month, quarter or year: start_date the first day and end_date the last day of it, "
+             "e.g. 2026-03-01 and 2026-03-31, 2026-01-01 and 2026-03-31, or 2026-01-01 and 2026-12-31")
+
+
+def _last_day(year: int, month: int) -> dt.date:
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def grid_shape(start: dt.date, end: dt.date) -> str | None:
+    """'month', 'quarter' or 'year' when the period is one whole calendar month, quarter or year; else None.
+
+    Statistics are answered for these periods only. An analyst who may choose any start and end day can
+    subtract one period from another that is a day longer and learn what happened on that day; on the grid
+    there are seventeen periods a year (twelve months, four quarters, the year), each a sum of whole months.
+    """
+    if start.day != 1:
+        return None
+    if start.month == 1 and end == dt.date(start.year, 12, 31):
+        return "year"
+    if start.month in (1, 4, 7, 10) and end == _last_day(start.year, start.month + 2):
+        return "quarter"
+    if end == _last_day(start.year, start.month):
+        return "month"
+    return None
 
 
 def parse_date(value: str) -> dt.date | None:
@@ -70,13 +93,8 @@ def parse_period(start_date: str, end_date: str, *, given: bool = True, prefix: 
             v.add(f"{prefix}.{name}", "is required, an ISO date like 2026-01-01")
         elif parsed is None:
             v.add(f"{prefix}.{name}", "must be an ISO date like 2026-01-01")
-    if start is not None and end is not None:
-        if end < start:
-            v.add(f"{prefix}.end_date", f"must not be before {prefix}.start_date")
-        elif end >= _add_years(start, MAX_PERIOD_YEARS):
-            v.add(f"{prefix}.end_date",
-                  f"must be less than {MAX_PERIOD_YEARS} years after {prefix}.start_date; "
-                  f"a period spans at most {MAX_PERIOD_YEARS} years")
+    if start is not None and end is not None and grid_shape(start, end) is None:
+        v.add(prefix, GRID_HINT)
     v.raise_if_any("statistics request")
     assert start is not None and end is not None
     return Period(start, end)
@@ -100,83 +118,116 @@ def session_subgoal(session_subgoal_value: int, activity_subgoal_value: int | No
     return activity_subgoal_value or NO_SUBGOAL
 
 
-def sessions_per_subgoal(rows: Iterable[tuple[int, int | None, int]]) -> dict[int, int]:
-    """Sessions by the sub-goal they count under, from (session's, activity's, sessions) rows."""
-    counts: dict[int, int] = {}
-    for own, of_activity, n in rows:
-        goal = session_subgoal(own, of_activity)
-        counts[goal] = counts.get(goal, 0) + n
-    return counts
+# ---------------------------------------------------------------------------- what is counted
 
 
 @dataclass(frozen=True)
-class ParticipantCount:
+class Member:
+    """A person with a membership year in the period's years; paying when any of those years is paid or waived."""
+
+    person_id: str
+    paying: bool
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    session_id: str
+    activity_id: str
+    subgoal: int
+    activity_subgoal: int | None  # None when the activity's fact has not arrived
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    attendance_id: str
+    person_id: str  # empty for a head count
     gender: int
     age_band: int
-    unique: int
     visits: int
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    referral_id: str
+    state: int
 
 
 Cell = tuple[int, int]  # (gender, age band)
 
 
 @dataclass(frozen=True)
-class NamedVisit:
-    """The latest attendance of one named person in a cell: enough to place the person."""
-
-    person_id: str
+class ParticipantCount:
     gender: int
     age_band: int
-    last_date: dt.date
-
-
-def participants_table(visits: Mapping[Cell, int],
-                       named: Iterable[NamedVisit]) -> tuple[list[ParticipantCount], int, int]:
-    """Participants by gender and age band, and the unique and visit totals.
-
-    Visits (named attendances plus head counts) count in the cell each
-    attendance names. A named person counts once, in the cell of their latest
-    attendance in the period (ties go to the cell that sorts first), so the
-    unique cells add up to the unique total.
-    """
-    place: dict[str, tuple[dt.date, Cell]] = {}
-    for n in named:
-        cell = (n.gender, n.age_band)
-        known = place.get(n.person_id)
-        if known is None or n.last_date > known[0] or (n.last_date == known[0] and cell < known[1]):
-            place[n.person_id] = (n.last_date, cell)
-    unique: dict[Cell, int] = {}
-    for _, cell in place.values():
-        unique[cell] = unique.get(cell, 0) + 1
-    cells = sorted(set(visits) | set(unique))
-    rows = [ParticipantCount(g, b, unique.get((g, b), 0), visits.get((g, b), 0)) for g, b in cells]
-    rows = [r for r in rows if r.unique or r.visits]
-    return rows, len(place), sum(r.visits for r in rows)
+    unique: Count
+    visits: Count
 
 
 @dataclass(frozen=True)
 class RawStatistics:
-    """A node's figures before disclosure control. Never leaves the node."""
+    """A node's figures before disclosure control, each with its cell key. Never leaves the node."""
 
-    members: int
-    paying_members: int
-    activities: int
-    sessions: int
+    members: Count
+    paying_members: Count
+    activities: Count
+    sessions: Count
     participants: tuple[ParticipantCount, ...]
-    participants_unique_total: int
-    visits_total: int
-    referrals: tuple[tuple[str, int], ...]
-    sessions_by_subgoal: tuple[tuple[int, int], ...]
+    participants_unique_total: Count
+    visits_total: Count
+    referrals: tuple[tuple[str, Count], ...]
+    sessions_by_subgoal: tuple[tuple[int, Count], ...]
+
+    @property
+    def non_paying_members(self) -> Count:
+        """Not published, but anyone can subtract: protected with the two figures it follows from."""
+        return Count(self.members.value - self.paying_members.value,
+                     (self.members.key - self.paying_members.key) % MODULUS)
 
 
-def subgoal_rows(counts: Mapping[int, int]) -> tuple[tuple[int, int], ...]:
-    """IMDi's three sub-goals always (0 when none), sessions without a sub-goal when there are any."""
-    named = list(ImdiSubgoal)
-    rows = [(g, counts.get(g, 0)) for g in named]
-    rest = sorted((g, n) for g, n in counts.items() if g not in named and n)
-    return tuple(rows + rest)
+def _place(attendances: Iterable[AttendanceRow]) -> dict[str, Cell]:
+    """Each named person's cell: that of their latest attendance in the period (ties go to the cell that
+    sorts first), so a person counts once and the unique cells add up to the unique total."""
+    latest: dict[str, tuple[dt.date, Cell]] = {}
+    for a in attendances:
+        if not a.person_id:
+            continue
+        cell = (a.gender, a.age_band)
+        known = latest.get(a.person_id)
+        if known is None or a.date > known[0] or (a.date == known[0] and cell < known[1]):
+            latest[a.person_id] = (a.date, cell)
+    return {person: cell for person, (_, cell) in latest.items()}
 
 
-def referral_rows(counts: Mapping[int, int]) -> tuple[tuple[str, int], ...]:
-    """Referrals by current state, in the order of the states; states with none are left out."""
-    return tuple((referral_state_name(s), n) for s, n in sorted(counts.items()) if n)
+def _grouped(rows: Iterable[tuple[object, str, int]], keys: CellKeys, kind: str) -> dict:
+    """Counts by group from (group, record id, weight) rows."""
+    groups: dict[object, list[tuple[str, int]]] = {}
+    for group, record_id, weight in rows:
+        groups.setdefault(group, []).append((record_id, weight))
+    return {g: keys.count(kind, [i for i, _ in items], [w for _, w in items]) for g, items in groups.items()}
+
+
+def statistics(members: Sequence[Member], sessions: Sequence[SessionRow], attendances: Sequence[AttendanceRow],
+               referrals: Sequence[ReferralRow], keys: CellKeys) -> RawStatistics:
+    """The figures of a period from the records it counts."""
+    placed = _place(attendances)
+    visits = _grouped((((a.gender, a.age_band), a.attendance_id, a.visits) for a in attendances), keys, "attendance")
+    unique = _grouped(((cell, person, 1) for person, cell in placed.items()), keys, "person")
+    # Every gender and age band, counted or not: which rows exist must tell nothing.
+    cells = sorted(set(itertools.product(map(int, Gender), map(int, AgeBand))) | set(visits) | set(unique))
+    participants = tuple(ParticipantCount(g, b, unique.get((g, b), ZERO), visits.get((g, b), ZERO)) for g, b in cells)
+    by_goal = _grouped(((session_subgoal(s.subgoal, s.activity_subgoal), s.session_id, 1) for s in sessions),
+                       keys, "session")
+    goals = list(ImdiSubgoal) + sorted(g for g in by_goal if g not in list(ImdiSubgoal))
+    by_state = _grouped(((r.state, r.referral_id, 1) for r in referrals), keys, "referral")
+    return RawStatistics(
+        members=keys.count("member", [m.person_id for m in members]),
+        paying_members=keys.count("member", [m.person_id for m in members if m.paying]),
+        activities=keys.count("activity", sorted({s.activity_id for s in sessions})),
+        sessions=keys.count("session", [s.session_id for s in sessions]),
+        participants=participants,
+        participants_unique_total=keys.count("person", list(placed)),
+        visits_total=keys.count("attendance", [a.attendance_id for a in attendances], [a.visits for a in attendances]),
+        referrals=tuple((referral_state_name(s), by_state[s]) for s in sorted(by_state)),
+        sessions_by_subgoal=tuple((int(g), by_goal.get(g, ZERO)) for g in goals),
+    )

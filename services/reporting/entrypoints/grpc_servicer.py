@@ -51,13 +51,15 @@ def statistics_proto(organization: str, report: handlers.Report) -> reporting_pb
 
 
 class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
-    def __init__(self, uow: Callable[[], ReportingUnitOfWork], org: str, min_cell: int) -> None:
+    def __init__(self, uow: Callable[[], ReportingUnitOfWork], org: str, min_cell: int, disclosure_secret: str) -> None:
         self.uow = uow
         self.org = org
         self.min_cell = min_cell
+        self.disclosure_secret = disclosure_secret
 
     def GetStatistics(self, request, context):
         ORGANIZATION.parse(request.organization, "organization", org=self.org)
         cmd = commands.GetStatistics(request.organization, request.period.start_date, request.period.end_date,
-                                     request.HasField("period"), self.min_cell, current_principal())
+                                     request.HasField("period"), self.min_cell, current_principal(),
+                                     disclosure_secret=self.disclosure_secret)
         return statistics_proto(request.organization, handlers.get_statistics(cmd, self.uow()))

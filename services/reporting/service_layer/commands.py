@@ -17,6 +17,7 @@ class GetStatistics:
     period_given: bool = True
     min_cell: int = DEFAULT_MIN_CELL  # the node's minimum cell size k
     actor: Actor | None = None
+    disclosure_secret: str = ""  # keys the node's cell keys (BROBYGGER_DISCLOSURE_SECRET)
 
 
 @dataclass(frozen=True)

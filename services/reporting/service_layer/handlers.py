@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.reporting.domain import model
+from services.reporting.domain.cellkey import CellKeys
 from services.reporting.domain.disclosure import PublishedStatistics, publish
 from services.reporting.service_layer import commands
 from services.reporting.service_layer.unit_of_work import ReportingUnitOfWork
@@ -17,30 +18,17 @@ class Report:
     statistics: PublishedStatistics
 
 
-def raw_statistics(uow: ReportingUnitOfWork, period: model.Period) -> model.RawStatistics:
-    """The node's figures for period, before disclosure control."""
-    members, paying = uow.years.member_counts(period)
-    by_subgoal = model.sessions_per_subgoal(uow.sessions.by_subgoals(period))
-    participants, unique_total, visits_total = model.participants_table(
-        uow.attendances.visits_by_cell(period), uow.attendances.named_visits(period))
-    return model.RawStatistics(
-        members=members,
-        paying_members=paying,
-        activities=uow.sessions.activity_count(period),
-        sessions=sum(by_subgoal.values()),
-        participants=tuple(participants),
-        participants_unique_total=unique_total,
-        visits_total=visits_total,
-        referrals=model.referral_rows(uow.referrals.by_state(period)),
-        sessions_by_subgoal=model.subgoal_rows(by_subgoal),
-    )
+def raw_statistics(uow: ReportingUnitOfWork, period: model.Period, keys: CellKeys) -> model.RawStatistics:
+    """The node's figures for period, with their cell keys, before disclosure control."""
+    return model.statistics(uow.years.members(period), uow.sessions.in_period(period),
+                            uow.attendances.in_period(period), uow.referrals.created_in(period), keys)
 
 
 def get_statistics(cmd: commands.GetStatistics, uow: ReportingUnitOfWork) -> Report:
     """The node's figures for a period under disclosure control; who asked for which period is audited."""
     period = model.parse_period(cmd.start_date, cmd.end_date, given=cmd.period_given)
     with uow:
-        raw = raw_statistics(uow, period)
+        raw = raw_statistics(uow, period, CellKeys(cmd.disclosure_secret))
         uow.audit.record(cmd.actor, ACTION_STATISTICS_READ, f"{cmd.organization}/statistics?period={period.iso()}",
                          "statistics")
         uow.commit()
