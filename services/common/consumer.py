@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from opentelemetry import trace
 
 from services.common import telemetry
 from services.common.facts import Envelope
 from services.common.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from services.common.kafka import KafkaSecurity
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,7 @@ class IdempotentConsumer:
         topics: list[str],
         handler: Handler,
         source_prefix: str = "",
+        security: KafkaSecurity | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         self.bootstrap = bootstrap
@@ -50,6 +54,7 @@ class IdempotentConsumer:
         self.handler = handler
         # e.g. "/organizations/mir/": facts from any other source are dead-lettered.
         self.source_prefix = source_prefix
+        self.security = security  # None: PLAINTEXT, as the development broker speaks
         self.applied = 0
         self.duplicates = 0
         self._tracer = telemetry.tracer(__name__)
@@ -108,14 +113,16 @@ class IdempotentConsumer:
             uow.commit()
 
     def run(self, stop: threading.Event, ready: threading.Event | None = None) -> None:
-        from services.common.kafka import ensure_topics, make_consumer
+        from services.common.kafka import PLAINTEXT, ensure_topics, make_consumer
 
+        security = self.security or PLAINTEXT
         backoff = 0.5
         while not stop.is_set():
             consumer = None
             try:
-                ensure_topics(self.bootstrap, self.topics)
-                consumer = make_consumer(self.bootstrap, self.group_id, client_id=self.consumer_name)
+                ensure_topics(self.bootstrap, self.topics, security=security)
+                consumer = make_consumer(self.bootstrap, self.group_id, client_id=self.consumer_name,
+                                         security=security)
                 consumer.subscribe(self.topics)
                 log.info("consumer %s subscribed to %s", self.consumer_name, ",".join(self.topics))
                 while not stop.is_set():

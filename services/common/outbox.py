@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from opentelemetry import trace
@@ -17,6 +18,9 @@ from sqlalchemy.engine import Engine
 from services.common import telemetry
 from services.common.facts import Envelope
 from services.common.timestamps import utcnow
+
+if TYPE_CHECKING:
+    from services.common.kafka import KafkaSecurity
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +38,12 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_sleep: float = 0.1,
         max_backoff: float = 5.0,
+        security: KafkaSecurity | None = None,
     ) -> None:
         self.engine = engine
         self.outbox = outbox
         self.bootstrap = bootstrap
+        self.security = security  # None: PLAINTEXT, as the development broker speaks
         self.name = name
         self.batch_size = batch_size
         self.idle_sleep = idle_sleep
@@ -48,14 +54,15 @@ class OutboxRelay:
         self._tracer = telemetry.tracer(__name__)
 
     def _ensure(self, topics: set[str]) -> None:
-        from services.common.kafka import ensure_topics, make_producer
+        from services.common.kafka import PLAINTEXT, ensure_topics, make_producer
 
+        security = self.security or PLAINTEXT
         new = topics - self._known_topics
         if new:
-            ensure_topics(self.bootstrap, sorted(new))
+            ensure_topics(self.bootstrap, sorted(new), security=security)
             self._known_topics |= new
         if self._producer is None:
-            self._producer = make_producer(self.bootstrap, client_id=f"{self.name}-relay")
+            self._producer = make_producer(self.bootstrap, client_id=f"{self.name}-relay", security=security)
 
     def run_once(self) -> int:
         """Publish one batch; returns how many rows were acknowledged."""

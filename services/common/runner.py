@@ -97,7 +97,10 @@ def grpc_service(add_to_server: Callable, servicer: object) -> Registration:
 
 def outbox_relay(settings: Settings, engine: Engine, tables: dict[str, sa.Table], service: str) -> OutboxRelay:
     """The relay of a service's outbox at this node."""
-    return OutboxRelay(engine, tables["outbox"], settings.kafka_bootstrap, name=f"{settings.org}-{service}")
+    from services.common.kafka import KafkaSecurity
+
+    return OutboxRelay(engine, tables["outbox"], settings.kafka_bootstrap, name=f"{settings.org}-{service}",
+                       security=KafkaSecurity.from_settings(settings))
 
 
 @exit_on_config_error

@@ -38,6 +38,11 @@ class Settings:
     database_url: str
     grpc_address: str
     kafka_bootstrap: str
+    kafka_security_protocol: str
+    kafka_sasl_mechanism: str
+    kafka_username: str
+    kafka_password: str = field(repr=False)
+    kafka_ssl_cafile: str
     oidc_issuer: str
     oidc_audience: str
     service_client_id: str
@@ -51,8 +56,6 @@ class Settings:
     gateway_mode: str
     disclosure_min_cell: int
     disclosure_secret: str
-    dp_epsilon: float
-    dp_budget: float
     federation_directory: str
     data_dir: str
     log_level: str
@@ -95,22 +98,48 @@ class _Reader:
             self.problems.append(f"{name}={value} is out of range; use a value from {minimum} to {maximum}.")
         return value
 
-    def number(self, name: str, default: float, minimum: float, maximum: float) -> float:
-        raw = self.get(name, str(default))
-        try:
-            value = float(raw)
-        except ValueError:
-            self.problems.append(f"{name}={raw!r} is not a number; use e.g. {default}.")
-            return default
-        if not minimum <= value <= maximum:
-            self.problems.append(f"{name}={value} is out of range; use a value from {minimum} to {maximum}.")
-        return value
-
     def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
         value = self.get(name, default)
         if value not in choices:
             self.problems.append(f"{name}={value!r} is not one of {', '.join(choices)}.")
         return value
+
+
+KAFKA_SECURITY_PROTOCOLS = ("PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL")
+KAFKA_SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
+
+
+def _kafka_security(r: _Reader) -> dict[str, str]:
+    """How the Kafka clients connect: PLAINTEXT (the development broker) or SASL with the node's own user."""
+    protocol = r.choice("BROBYGGER_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", KAFKA_SECURITY_PROTOCOLS)
+    names = ("BROBYGGER_KAFKA_SASL_MECHANISM", "BROBYGGER_KAFKA_USERNAME", "BROBYGGER_KAFKA_PASSWORD",
+             "BROBYGGER_KAFKA_SSL_CAFILE")
+    if not protocol.startswith("SASL_"):
+        for name in names if protocol == "PLAINTEXT" else ():
+            if r.get(name):
+                r.problems.append(
+                    f"{name} is set, but BROBYGGER_KAFKA_SECURITY_PROTOCOL={protocol!r} does not use it; "
+                    f"set BROBYGGER_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT (or SASL_SSL), or unset {name}."
+                )
+        return dict(kafka_security_protocol=protocol, kafka_sasl_mechanism="", kafka_username="",
+                    kafka_password="", kafka_ssl_cafile="")
+    mechanism = r.choice("BROBYGGER_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512", KAFKA_SASL_MECHANISMS)
+    hint = "The node's services authenticate to Kafka as the node's own user (e.g. node-mir), created with its ACLs."
+    username = r.get("BROBYGGER_KAFKA_USERNAME", required=True, hint=f"It is required with {protocol}. {hint}")
+    password = r.get("BROBYGGER_KAFKA_PASSWORD", required=True, hint=f"It is required with {protocol}. {hint}")
+    if mechanism == "PLAIN" and protocol == "SASL_PLAINTEXT":
+        r.problems.append(
+            "BROBYGGER_KAFKA_SASL_MECHANISM=PLAIN with BROBYGGER_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT would send the "
+            "Kafka password in clear text; use SCRAM-SHA-512, or PLAIN only with SASL_SSL."
+        )
+    cafile = r.get("BROBYGGER_KAFKA_SSL_CAFILE")
+    if cafile and protocol != "SASL_SSL":
+        r.problems.append("BROBYGGER_KAFKA_SSL_CAFILE is used with BROBYGGER_KAFKA_SECURITY_PROTOCOL=SASL_SSL only.")
+    elif cafile and not os.path.isfile(cafile):
+        r.problems.append(f"BROBYGGER_KAFKA_SSL_CAFILE={cafile!r} is not a file; give the PEM file of the CA "
+                          "that signed the brokers' certificates.")
+    return dict(kafka_security_protocol=protocol, kafka_sasl_mechanism=mechanism, kafka_username=username,
+                kafka_password=password, kafka_ssl_cafile=cafile)
 
 
 def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: bool = True) -> Settings:
@@ -147,6 +176,7 @@ def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: b
         database_url=database_url,
         grpc_address=r.address("BROBYGGER_GRPC_ADDRESS", f"127.0.0.1:{DEFAULT_PORTS.get(service, 0)}"),
         kafka_bootstrap=r.get("BROBYGGER_KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+        **_kafka_security(r),
         oidc_issuer=issuer,
         oidc_audience=r.get("BROBYGGER_OIDC_AUDIENCE", "brobygger-api"),
         service_client_id=r.get("BROBYGGER_SERVICE_CLIENT_ID", f"node-{org}" if org else "brobygger-hub"),
@@ -169,8 +199,6 @@ def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: b
             hint="It keys the node's statistical perturbation: at least 32 random characters, kept for the node's "
                  "lifetime (a new one lets an analyst average old and new answers).",
         ),
-        dp_epsilon=r.number("BROBYGGER_DP_EPSILON", 0.0, 0.0, 10.0),
-        dp_budget=r.number("BROBYGGER_DP_BUDGET", 10.0, 0.0, 1000.0),
         federation_directory=r.get("BROBYGGER_FEDERATION_DIRECTORY", ""),
         data_dir=data_dir,
         log_level=r.choice("BROBYGGER_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),

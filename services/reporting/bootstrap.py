@@ -20,17 +20,21 @@ MIGRATIONS = pathlib.Path(__file__).parent / "migrations"
 
 def build(settings: Settings) -> ServiceApp:
     """A node's reporting service: ReportingService, and the consumer of the node's facts."""
+    from services.common.kafka import KafkaSecurity
+
     org = settings.org
     engine = make_engine(settings.database_url)
     uow = functools.partial(SqlReportingUnitOfWork, engine, tables, org)
     consumer = IdempotentConsumer(
         uow, settings.kafka_bootstrap, consumer_name=f"{org}-reporting", group_id=f"{org}.reporting",
         topics=facts.topics(org), handler=facts.apply, source_prefix=f"/organizations/{org}/",
+        security=KafkaSecurity.from_settings(settings),
     )
     return ServiceApp(
         name="reporting", settings=settings, engine=engine, tables=tables, migrations=MIGRATIONS,
         registrations=[grpc_service(reporting_pb2_grpc.add_ReportingServiceServicer_to_server,
-                                    ReportingServicer(uow, org, settings.disclosure_min_cell))],
+                                    ReportingServicer(uow, org, settings.disclosure_min_cell,
+                                                      settings.disclosure_secret))],
         policy=POLICY,
         workers={"consume": [consumer]},
     )

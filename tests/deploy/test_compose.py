@@ -1,8 +1,9 @@
 """Static checks of the compose deployment.
 
 Covers docker-compose.yml, deploy/Dockerfile, deploy/otel-collector.yaml,
-deploy/compose.env.example, deploy/federation.compose.json and
-deploy/postgres-init.sql. Nothing here needs a Docker engine or the network:
+deploy/compose.env.example, deploy/federation.compose.json,
+deploy/postgres-init.sql and deploy/kafka-init.sh. Nothing here needs a Docker
+engine or the network:
 
 * the compose file is validated against the Compose Specification's JSON
   schema as shipped by check-jsonschema (a dev dependency in pyproject.toml);
@@ -10,7 +11,10 @@ deploy/postgres-init.sql. Nothing here needs a Docker engine or the network:
   mounts must exist;
 * every variable compose uses must be documented in the example env file;
 * the pieces that refer to each other (realm, federation directory, database
-  init, collector pipelines) must agree.
+  init, collector pipelines) must agree;
+* Kafka authenticates every listener and authorises every request, and the
+  ACLs kafka-init grants (the script is run with stand-ins for the Kafka tools)
+  let each node's user use its own topics and consumer group and nothing else.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ FEDERATION_DIRECTORY = REPO / "deploy" / "federation.compose.json"
 POSTGRES_INIT = REPO / "deploy" / "postgres-init.sql"
 KEYCLOAK_DIR = REPO / "deploy" / "keycloak"
 REALM_FILE = KEYCLOAK_DIR / "brobygger-realm.json"
+KAFKA_INIT = REPO / "deploy" / "kafka-init.sh"
 
 INSTALL_HINT = (
     "install the test dependencies with `make test` (or `pip install -e '.[dev]'`): "
@@ -57,6 +62,7 @@ CLIENT_SECRET_VARS = {
     "mkr": "BROBYGGER_NODE_MKR_SECRET",
     "hub": "BROBYGGER_HUB_SECRET",
 }
+KAFKA_PASSWORD_VARS = {org: f"BROBYGGER_KAFKA_{org.upper()}_PASSWORD" for org in ORGS}
 
 
 # ---------------------------------------------------------------------------
@@ -437,12 +443,265 @@ def test_kafka_is_a_single_kraft_node(services: dict[str, dict[str, Any]]) -> No
     kafka = services["kafka"]
     env = _environment(kafka)
     assert set(env["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
-    assert "PLAINTEXT://kafka:9092" in env["KAFKA_ADVERTISED_LISTENERS"]
+    assert "CLIENTS://kafka:9092" in env["KAFKA_ADVERTISED_LISTENERS"].split(",")
     assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"].startswith(env["KAFKA_NODE_ID"] + "@")
     assert "healthcheck" in kafka
     for service in _app_services(services).values():
         bootstrap = _environment(service).get("BROBYGGER_KAFKA_BOOTSTRAP")
         assert bootstrap in (None, "kafka:9092")
+
+
+def _broker_properties(env: dict[str, str | None]) -> dict[str, str]:
+    """The server.properties the apache/kafka image writes from its KAFKA_* variables: the prefix
+    dropped, lower case, "_" -> ".", "___" -> "-", "__" -> "_" (KafkaDockerWrapper)."""
+    excluded = {"KAFKA_VERSION", "KAFKA_HEAP_OPT", "KAFKA_LOG4J_OPTS", "KAFKA_OPTS", "KAFKA_JMX_OPTS",
+                "KAFKA_JVM_PERFORMANCE_OPTS", "KAFKA_GC_LOG_OPTS", "KAFKA_LOG4J_ROOT_LOGLEVEL",
+                "KAFKA_LOG4J_LOGGERS", "KAFKA_TOOLS_LOG4J_LOGLEVEL", "KAFKA_JMX_HOSTNAME"}
+    props = {}
+    for key, value in env.items():
+        if key.startswith("KAFKA_") and key not in excluded and value is not None:
+            name = key.replace("KAFKA_", "").lower().replace("_", ".").replace("...", "-").replace("..", "_")
+            props[name] = value
+    return props
+
+
+def _listeners(value: str) -> dict[str, str]:
+    """'NAME://host:port,...' -> {NAME: 'host:port'}."""
+    return dict(item.split("://", 1) for item in value.split(","))
+
+
+def _jaas_users(jaas: str) -> tuple[str, set[str]]:
+    """A PlainLoginModule JAAS line -> (its own username, the usernames it accepts)."""
+    assert jaas.startswith("org.apache.kafka.common.security.plain.PlainLoginModule required "), jaas
+    assert jaas.endswith(";"), f"a JAAS entry ends with ';': {jaas}"
+    options = dict(re.findall(r'(\w+)="([^"]*)"', jaas))
+    for key, value in options.items():
+        if key == "password" or key.startswith("user_"):
+            assert value.startswith("${") and ":?" in value, f"{key} must come from a required variable, not {value!r}"
+    return options["username"], {key[len("user_"):] for key in options if key.startswith("user_")}
+
+
+def test_kafka_listeners_are_authenticated(services: dict[str, dict[str, Any]]) -> None:
+    env = _environment(services["kafka"])
+    props = _broker_properties(env)
+    protocols = dict(item.split(":") for item in props["listener.security.protocol.map"].split(","))
+    listeners = _listeners(props["listeners"])
+    assert set(listeners) == set(protocols) == {"CLIENTS", "BROKER", "CONTROLLER"}
+    assert all(protocol.startswith("SASL_") for protocol in protocols.values()), protocols
+    # The nodes' services: SCRAM, on the port they are given as bootstrap.
+    assert listeners["CLIENTS"] == ":9092" and _listeners(props["advertised.listeners"])["CLIENTS"] == "kafka:9092"
+    assert props["listener.name.clients.sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
+    assert props["listener.name.clients.scram-sha-512.sasl.jaas.config"] == (
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;")
+    # The broker's own traffic, inter-broker and to the controller, authenticates too.
+    assert props["inter.broker.listener.name"] == "BROKER"
+    assert props["controller.listener.names"] == "CONTROLLER"
+    assert props["sasl.mechanism.inter.broker.protocol"] == props["sasl.mechanism.controller.protocol"] == "PLAIN"
+    assert props["listener.name.broker.sasl.enabled.mechanisms"] == "PLAIN"
+    assert props["listener.name.controller.sasl.enabled.mechanisms"] == "PLAIN"
+    assert _jaas_users(props["listener.name.broker.plain.sasl.jaas.config"]) == ("broker", {"broker", "admin"})
+    assert _jaas_users(props["listener.name.controller.plain.sasl.jaas.config"]) == ("broker", {"broker"})
+    # The image demands a JAAS file (KAFKA_OPTS) when an advertised listener is named SASL_*; the
+    # listeners are named for their use and configured per listener instead.
+    assert "SASL_" not in env["KAFKA_ADVERTISED_LISTENERS"]
+    # Its healthcheck authenticates as the broker on the BROKER listener, with a password that is
+    # no broker setting.
+    check = " ".join(_healthcheck_argv(services["kafka"]))
+    assert "--bootstrap-server 127.0.0.1:9094" in check and "--command-config" in check
+    assert "sasl.mechanism=PLAIN" in check and 'username="broker"' in check
+    variable = re.search(r"\$\$(\w+)", str(services["kafka"]["healthcheck"]["test"])).group(1)
+    assert not variable.startswith("KAFKA_")
+    assert env[variable] == "${KAFKA_BROKER_PASSWORD:?set it in deploy/compose.env}"
+
+
+def test_kafka_authorises_every_request(services: dict[str, dict[str, Any]]) -> None:
+    props = _broker_properties(_environment(services["kafka"]))
+    assert props["authorizer.class.name"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    assert props.get("allow.everyone.if.no.acl.found", "false") == "false"
+    assert set(props["super.users"].split(";")) == {"User:broker", "User:admin"}
+
+
+def test_the_kafka_init_job_runs_once_before_every_node_service(
+    services: dict[str, dict[str, Any]], compose: dict[str, Any]
+) -> None:
+    job = services["kafka-init"]
+    assert job["image"] == services["kafka"]["image"], "kafka-init uses the broker's own tools"
+    assert job["restart"] == "no"
+    assert job["depends_on"] == {"kafka": {"condition": "service_healthy"}}
+    assert _networks(job) & _networks(services["kafka"])
+    argv = _as_argv(job["entrypoint"]) + _as_argv(job["command"])
+    targets = {c["target"]: c["source"] for c in job["configs"]}
+    assert argv[:2] == ["/bin/bash", "/opt/brobygger/kafka-init.sh"]
+    assert compose["configs"][targets[argv[1]]]["file"] == "./deploy/kafka-init.sh"
+    assert argv[2:] == list(ORGS), "kafka-init must create every node's user"
+    script = KAFKA_INIT.read_text(encoding="utf-8")
+    assert "kafka-configs.sh" in script and "kafka-acls.sh" in script
+    env = _environment(job)
+    assert _listeners(_environment(services["kafka"])["KAFKA_ADVERTISED_LISTENERS"])["BROKER"] == (
+        env["KAFKA_INIT_BOOTSTRAP"])
+    for org in ORGS:
+        for kind in NODE_SERVICES:
+            dependency = services[f"{org}-{kind}"]["depends_on"]["kafka-init"]
+            assert dependency["condition"] == "service_completed_successfully", f"{org}-{kind}"
+
+
+def test_each_node_gets_its_own_kafka_credentials(services: dict[str, dict[str, Any]]) -> None:
+    holders: dict[str, set[str]] = {var: set() for var in KAFKA_PASSWORD_VARS.values()}
+    holders["KAFKA_ADMIN_PASSWORD"] = set()
+    for name, service in services.items():
+        for text in _strings(service.get("environment") or {}):
+            for var, _ in _interpolations(text):
+                if var in holders:
+                    holders[var].add(name)
+    for org in ORGS:
+        for kind in NODE_SERVICES:
+            env = _environment(services[f"{org}-{kind}"])
+            assert env["BROBYGGER_KAFKA_BOOTSTRAP"] == "kafka:9092"
+            assert env["BROBYGGER_KAFKA_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
+            assert env["BROBYGGER_KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+            assert env["BROBYGGER_KAFKA_USERNAME"] == f"node-{org}"
+            assert env["BROBYGGER_KAFKA_PASSWORD"] == f"${{{KAFKA_PASSWORD_VARS[org]}:?set it in deploy/compose.env}}"
+        # Only the node's own services (and the job that creates the user) know its password.
+        assert holders[KAFKA_PASSWORD_VARS[org]] == {f"{org}-{kind}" for kind in NODE_SERVICES} | {"kafka-init"}
+    assert holders["KAFKA_ADMIN_PASSWORD"] == {"kafka", "kafka-init"}
+    for name in ("hub-reporting", "hub-gateway", *(f"{org}-gateway" for org in ORGS)):
+        assert not any(key.startswith("BROBYGGER_KAFKA_") for key in _environment(services[name])), (
+            f"{name} does not use Kafka and gets no Kafka settings")
+
+
+class _Acls:
+    """ACL bindings as kafka-acls.sh --add would create them, and the question the broker asks."""
+
+    IMPLIES = {"Describe": {"Describe", "Read", "Write", "Delete", "Alter"}}
+
+    def __init__(self) -> None:
+        self.bindings: list[tuple[str, str, str, str, frozenset[str]]] = []  # principal, type, pattern, name, ops
+
+    def add(self, args: list[str]) -> None:
+        assert "--add" in args and "--deny-principal" not in args, args
+        values: dict[str, list[str]] = {}
+        for flag, value in zip(args, args[1:]):
+            if flag.startswith("--") and not value.startswith("--"):
+                values.setdefault(flag, []).append(value)
+        (principal,) = values["--allow-principal"]
+        (pattern,) = values.get("--resource-pattern-type", ["literal"])
+        ops = frozenset(values["--operation"])
+        for kind in ("topic", "group"):
+            for name in values.get(f"--{kind}", []):
+                assert name != "*", f"{principal} is granted every {kind}"
+                self.bindings.append((principal, kind, pattern, name, ops))
+        assert not {"--cluster", "--transactional-id"} & set(args), args
+
+    def allows(self, principal: str, op: str, kind: str, name: str) -> bool:
+        for p, k, pattern, prefix, ops in self.bindings:
+            matches = name == prefix if pattern == "literal" else name.startswith(prefix)
+            if p == principal and k == kind and matches and (op in ops or ops & self.IMPLIES.get(op, set())):
+                return True
+        return False
+
+
+def _run_kafka_init(
+    services: dict[str, dict[str, Any]], tmp_path: Path, env_overrides: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+    """Run deploy/kafka-init.sh as compose would, with stand-ins for the Kafka tools that record their
+    arguments and the files they are given."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls.jsonl"
+    stand_in = f"""#!{sys.executable}
+import json, os, sys
+args = sys.argv[1:]
+files = {{flag: open(value, encoding="utf-8").read() for flag, value in zip(args, args[1:])
+          if flag in ("--command-config", "--add-config-file")}}
+with open({str(calls)!r}, "a", encoding="utf-8") as out:
+    out.write(json.dumps({{"tool": os.path.basename(sys.argv[0]), "args": args, "files": files}}) + "\\n")
+"""
+    for tool in ("kafka-configs.sh", "kafka-acls.sh"):
+        (bin_dir / tool).write_text(stand_in, encoding="utf-8")
+        (bin_dir / tool).chmod(0o755)
+    job = services["kafka-init"]
+    example = _env_example()
+    environ = {key: _interpolate(value, example) for key, value in _environment(job).items() if value is not None}
+    environ.update({"PATH": "/usr/bin:/bin", "KAFKA_BIN": str(bin_dir), "TMPDIR": str(tmp_path)})
+    environ.update(env_overrides or {})
+    argv = _as_argv(job["entrypoint"]) + _as_argv(job["command"])
+    result = subprocess.run(["bash", str(KAFKA_INIT), *argv[2:]], env=environ, capture_output=True, text=True,
+                            timeout=60)
+    recorded = [json.loads(line) for line in calls.read_text(encoding="utf-8").splitlines()] if calls.exists() else []
+    return result, recorded
+
+
+def test_kafka_init_confines_each_node_to_its_own_topics_and_group(
+    services: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    result, calls = _run_kafka_init(services, tmp_path)
+    assert result.returncode == 0, result.stderr
+    example = _env_example()
+    passwords = {org: example[KAFKA_PASSWORD_VARS[org]] for org in ORGS}
+    secrets = [*passwords.values(), example["KAFKA_ADMIN_PASSWORD"]]
+    assert not any(secret in result.stdout + result.stderr for secret in secrets), "a password reached the log"
+    acls = _Acls()
+    users: dict[str, str] = {}
+    for call in calls:
+        args = call["args"]
+        assert not any(secret in arg for arg in args for secret in secrets), "a password is on a command line"
+        assert args[:2] == ["--bootstrap-server", "kafka:9094"]
+        admin = call["files"]["--command-config"]
+        assert "security.protocol=SASL_PLAINTEXT" in admin and "sasl.mechanism=PLAIN" in admin
+        assert f'username="admin" password="{example["KAFKA_ADMIN_PASSWORD"]}";' in admin
+        if call["tool"] == "kafka-configs.sh":
+            assert args[args.index("--entity-type") + 1] == "users" and "--alter" in args
+            users[args[args.index("--entity-name") + 1]] = call["files"]["--add-config-file"].strip()
+        else:
+            acls.add(args)
+    assert users == {f"node-{org}": f"SCRAM-SHA-512=iterations=8192,password={passwords[org]}" for org in ORGS}
+
+    # What the code of each node actually uses: the reporting consumer's group and topics, and the
+    # topic of every fact the node's services publish.
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from services.common.settings import load
+    from services.reporting.bootstrap import build
+
+    uses = {}
+    for org in ORGS:
+        reporting = services[f"{org}-reporting"]
+        environ = {key: _interpolate(value, example) for key, value in _environment(reporting).items()
+                   if value is not None}
+        environ["BROBYGGER_DATABASE_URL"] = f"sqlite:///{tmp_path}/{org}-reporting.db"
+        app = build(load("reporting", environ))
+        try:
+            (consumer,) = app.workers["consume"]
+            uses[org] = (consumer.security.username, consumer.group_id, list(consumer.topics))
+        finally:
+            app.close()
+    for org, (user, group, topics) in uses.items():
+        principal = f"User:{user}"
+        assert user == f"node-{org}" and topics
+        for topic in topics:
+            for op in ("Write", "Create", "Describe", "Read"):
+                assert acls.allows(principal, op, "topic", topic), f"{user} may not {op} {topic}"
+        assert acls.allows(principal, "Read", "group", group)
+        for other, (_, other_group, other_topics) in uses.items():
+            if other != org:
+                for topic in other_topics:
+                    for op in ("Write", "Create", "Describe", "Read", "Delete", "Alter"):
+                        assert not acls.allows(principal, op, "topic", topic), f"{user} may {op} {topic}"
+                assert not acls.allows(principal, "Read", "group", other_group)
+        for topic in ("__consumer_offsets", "audit", f"x{org}.membership"):
+            assert not acls.allows(principal, "Read", "topic", topic)
+        for op in ("Delete", "Alter"):
+            assert not acls.allows(principal, op, "topic", topics[0]), f"{user} may {op} its own topics"
+    assert {b[0] for b in acls.bindings} == {f"User:node-{org}" for org in ORGS}
+
+
+def test_kafka_init_changes_nothing_when_a_password_is_missing(
+    services: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    result, calls = _run_kafka_init(services, tmp_path, {KAFKA_PASSWORD_VARS["mkr"]: ""})
+    assert result.returncode != 0
+    assert KAFKA_PASSWORD_VARS["mkr"] in result.stderr
+    assert calls == [], "kafka-init must check every organisation before it changes anything"
 
 
 def test_every_node_runs_its_four_services_and_a_gateway(services: dict[str, dict[str, Any]]) -> None:

@@ -387,6 +387,50 @@ def test_unusable_and_foreign_facts_go_to_dead_letters(issuer, tmp_path, broker)
         assert (rows[bad.id].topic, rows[bad.id].partition, rows[bad.id].offset) == (bad_topic, 1, 7)
 
 
+def test_facts_on_the_nodes_topic_from_another_nodes_source_are_dead_lettered_not_counted(broker, issuer, tmp_path):
+    """Reaching a node's topic is not enough: a fact whose CloudEvents source is another node is set
+    aside where the consumer read it, and none of its content reaches the node's figures."""
+    org = unique_org()
+    f = Facts(org)
+    for i in range(5):
+        f.person(f"m{i}")
+        f.member(f"m{i}", 2026, membership_pb2.PAYMENT_STATE_PAID)
+    foreign = [
+        f.add("x1", mem.PersonRegistered(person_id="x1", gender=F, birth_year=1990, registered_date="2026-01-10"),
+              source_org="mira"),
+        f.add("x1", mem.MembershipYearRecorded(person_id="x1", year=2026, fee_nok=200, birth_year=1990,
+                                               payment_state=membership_pb2.PAYMENT_STATE_PAID), source_org="mira"),
+    ]
+    assert {topic for topic, _ in f.items} == {f"{org}.membership"}
+    publish(broker.bootstrap, f.items)
+    env = inprocess.node_env(org, database_url=f"sqlite:///{tmp_path}/r.db", kafka=broker.bootstrap,
+                             issuer=issuer.url)
+    with inprocess.running("reporting", build, env) as node:
+        consumer = node.app.workers["consume"][0]
+        dead = node.app.tables["dead_letters"]
+
+        def dead_letters():
+            with node.app.engine.connect() as conn:
+                return {r.fact_id: r for r in conn.execute(sa.select(dead))}
+
+        eventually(lambda: consumer.applied == 10 and len(dead_letters()) == 2, what="every fact read")
+        rows = dead_letters()
+        assert set(rows) == {e.id for e in foreign}
+        person, year = (rows[e.id] for e in foreign)
+        for row in (person, year):
+            assert (row.consumer, row.topic, row.error) == (f"{org}-reporting", f"{org}.membership", "ForeignFact")
+            assert 0 <= row.partition < 3 and row.offset >= 0
+        # Same key, same partition, read in order.
+        assert person.partition == year.partition and person.offset < year.offset
+        assert (person.ce_type, year.ce_type) == (fact_type(mem.PersonRegistered).type,
+                                                  fact_type(mem.MembershipYearRecorded).type)
+        with node.app.engine.connect() as conn:
+            for name in ("fact_persons", "fact_membership_years"):
+                t = node.app.tables[name]
+                assert sorted(conn.execute(sa.select(t.c.person_id)).scalars()) == [f"m{i}" for i in range(5)], name
+        assert consumer.duplicates == 0
+
+
 @pytest.mark.postgres
 def test_every_figure_of_one_answer_comes_from_one_snapshot():
     """On PostgreSQL a statistics query reads at REPEATABLE READ: a fact committed meanwhile
