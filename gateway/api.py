@@ -10,6 +10,12 @@ token in ``flask.g`` for the gRPC channels to forward, decodes query parameters
 and the JSON body, turns the ``Idempotency-Key`` header into the request_id,
 calls the handler and writes the answer in the proto3 JSON mapping. Any gRPC
 error becomes a problem answer (see gateway.problems).
+
+A request body is read before anything else, and at most the app's
+MAX_CONTENT_LENGTH of it. werkzeug refuses a larger Content-Length, but a
+chunked body (Transfer-Encoding: chunked, no Content-Length) it silently cuts
+at the limit, and what is left may still parse; so the limit is counted here
+while reading, and a larger body is refused with 413 on every route.
 """
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ import grpc
 from flask import Flask, Response, g, has_request_context, request
 from google.protobuf.descriptor import EnumDescriptor
 from google.protobuf.message import Message
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
 from gateway import protojson
@@ -37,6 +44,7 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 _IDEMPOTENCY_RE = re.compile(r"^[\x21-\x7e]{1,128}$")
 _INT_RE = re.compile(r"^[0-9]{1,10}$")
 MAX_QUERY_STRING = 1024
+READ_CHUNK = 64 * 1024
 
 
 class IdConverter(BaseConverter):
@@ -189,13 +197,14 @@ class Api:
         return register
 
     def _run(self, op: Operation, handler: Handler, path: dict[str, str]) -> Response:
+        raw = self.read_limited(self.app.config.get("MAX_CONTENT_LENGTH"))
         self.authenticate()
         errors: list[tuple[str, str]] = []
         query = {p.name: p.parse(request.args.get(p.name), errors) for p in op.query}
         if errors:
             raise invalid_fields(errors, "query")
         request_id = self.idempotency_key() if op.idempotent else ""
-        body = self.read_body(op.body) if op.body is not None else None
+        body = self.read_body(op.body, raw) if op.body is not None else None
         try:
             result = handler(Call(path=path, query=query, body=body, request_id=request_id))
         except grpc.RpcError as exc:
@@ -230,9 +239,30 @@ class Api:
         return key
 
     @staticmethod
-    def read_body(body: Body) -> Message:
+    def read_limited(limit: int | None) -> bytes:
+        """The request body, read in chunks; RequestEntityTooLarge (413) as soon as it passes limit bytes."""
+        if request.content_length is not None or not request.environ.get("wsgi.input_terminated"):
+            # By Content-Length: werkzeug refuses one over the limit and reads no further than it says.
+            return request.stream.read()
+        # Chunked: the server ends the stream when the body ends; count it here.
+        stream = request.environ["wsgi.input"]
+        if limit is None:
+            return stream.read()
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = stream.read(min(READ_CHUNK, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise RequestEntityTooLarge()
+        return b"".join(chunks)
+
+    @staticmethod
+    def read_body(body: Body, raw: bytes) -> Message:
         name = body.field or "body"
-        raw = request.get_data(cache=False)
         if not raw.strip():
             if body.required:
                 raise invalid_fields([(name, "is required: send a JSON object")], "request body")
@@ -244,7 +274,7 @@ class Api:
                               f"The body is {mimetype}; send it as application/json.",
                               headers={"Accept": "application/json"})
             try:
-                data = json.loads(raw.decode("utf-8"))
+                data = protojson.loads(raw.decode("utf-8"))
             except UnicodeDecodeError:
                 raise Problem(400, "INVALID_JSON", "The request body is not UTF-8 encoded JSON.",
                               errors=[(name, "is not UTF-8")]) from None

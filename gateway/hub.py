@@ -1,9 +1,11 @@
 """Hub mode: the federation's statistics API over the hub's FederationService.
 
-Only federation analysts may use it. Answers hold aggregates only: per node a
-status ("ok" or "unavailable"), its figures as cells ({"value": 12}, or
-{"value": null, "suppressed": "primary"|"secondary"}), and the organisations
-that did not answer in time.
+Only federation analysts may use it; the token is verified here and again by the
+hub's gRPC service, which names the analyst to every node, logs every query and
+limits how often each analyst may ask (429 with Retry-After beyond that).
+Answers hold aggregates only: per node a status ("ok" or "unavailable"), its
+figures as cells ({"value": 12}, or {"value": null, "suppressed":
+"primary"|"secondary"}), and the organisations that did not answer in time.
 """
 from __future__ import annotations
 
@@ -48,7 +50,9 @@ def register(api: Api, channels: Mapping[str, grpc.Channel]) -> None:
         description="Each node answers under its own disclosure control. Every node appears with status ok "
                     "(with statistics) or unavailable (with error); missing_organizations lists those that did "
                     "not answer in time. A cell is {\"value\": 12} or {\"value\": null, \"suppressed\": "
-                    "\"primary\"|\"secondary\"}: a suppressed figure is not 0. Needs the analyst role.",
+                    "\"primary\"|\"secondary\"}: a suppressed figure is not 0. Needs the analyst role. Each "
+                    "query is logged at the hub and in every node's audit log with the analyst who asked. An "
+                    "analyst asking too often gets 429 (reason RATE_LIMITED) with Retry-After: the seconds to wait.",
     ))
     def query_statistics(c: Call):
         node_timeout_ms = c.query["node_timeout_ms"]

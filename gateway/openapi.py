@@ -67,6 +67,9 @@ PROBLEM_SCHEMA = {
             },
         },
         "trace_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+        "retry_after_seconds": {"type": "integer", "minimum": 1,
+                                "description": "With 429 or 503, when the service said: the seconds to wait "
+                                               "before trying again (as Retry-After)."},
     },
     "required": ["type", "title", "status", "reason"],
 }

@@ -27,7 +27,8 @@ FAILED_PRECONDITION    409    the resource is in a state that does not allow the
                               request may succeed once that state changes, so this
                               is a conflict with the resource, not a malformed
                               request (422 would suggest fixing the body)
-RESOURCE_EXHAUSTED     429    with ``Retry-After``
+RESOURCE_EXHAUSTED     429    with ``Retry-After`` (e.g. an analyst's queries at the hub
+                              beyond their rate limit, reason RATE_LIMITED)
 UNAVAILABLE            503    with ``Retry-After``
 DEADLINE_EXCEEDED      504
 anything else          500    a fixed message and the trace id; never internals
@@ -38,10 +39,15 @@ the caller and keep personal data out of them). For 5xx answers it is shown only
 when the service raised the error deliberately (its ErrorInfo carries the
 brobygger.no domain); transport errors from grpcio, which name hosts and ports,
 are replaced by a fixed message.
+
+``Retry-After`` (429 and 503) is the service's ``google.rpc.RetryInfo`` delay,
+rounded up to whole seconds, when it sent one (the body then says it too, as
+``retry_after_seconds``); otherwise a short default.
 """
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any, Iterable, Mapping
 
@@ -129,8 +135,10 @@ class Problem(Exception):
         errors: Iterable[tuple[str, str]] = (),
         headers: Mapping[str, str] | None = None,
         title: str | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
+        self.extensions = dict(extensions or {})  # further members of the body (RFC 9457 extensions)
         self.status = status
         self.reason = reason if _REASON_RE.match(reason or "") else "ERROR"
         self.detail = detail
@@ -148,6 +156,7 @@ class Problem(Exception):
         }
         if self.errors:
             data["errors"] = [{"field": f, "detail": d} for f, d in self.errors]
+        data.update({k: v for k, v in self.extensions.items() if k not in data})
         trace_id = telemetry.current_trace_id()
         if trace_id:
             data["trace_id"] = trace_id
@@ -174,6 +183,17 @@ def internal(detail: str | None = None) -> Problem:
     )
 
 
+# The longest wait a Retry-After may ask for; a larger or malformed RetryInfo falls back to the default.
+MAX_RETRY_AFTER_SECONDS = 3600
+
+
+def retry_after_seconds(delay_s: float | None) -> int | None:
+    """A RetryInfo delay as Retry-After's whole seconds (rounded up, at least 1); None when there is none."""
+    if delay_s is None or not math.isfinite(delay_s) or delay_s < 0 or delay_s > MAX_RETRY_AFTER_SECONDS:
+        return None
+    return max(1, math.ceil(delay_s))
+
+
 def from_rpc_error(
     error: grpc.RpcError, service: str, *, field_aliases: Mapping[str, str] | None = None
 ) -> Problem:
@@ -189,18 +209,24 @@ def from_rpc_error(
     aliases = field_aliases or {}
     errors = [(aliases.get(f, f), d) for f, d in rpc.violations]
     headers: dict[str, str] = {}
+    extensions: dict[str, Any] = {}
     if status == 401:
         headers["WWW-Authenticate"] = www_authenticate(rpc.message if ours else "")
     if status in (429, 503):
         headers["Retry-After"] = RETRY_AFTER_SECONDS
+        wait = retry_after_seconds(rpc.retry_delay_s)
+        if wait is not None:
+            headers["Retry-After"] = str(wait)
+            extensions["retry_after_seconds"] = wait
     if status == 500:
         return internal()
     if status < 500:
         reason = rpc.reason or rpc.code.name
         detail = rpc.message or f"The {service} service refused the request ({rpc.code.name})."
-        return Problem(status, reason, detail, errors=errors, headers=headers)
+        return Problem(status, reason, detail, errors=errors, headers=headers, extensions=extensions)
     if ours and rpc.message:
-        return Problem(status, rpc.reason or rpc.code.name, rpc.message, errors=errors, headers=headers)
+        return Problem(status, rpc.reason or rpc.code.name, rpc.message, errors=errors, headers=headers,
+                       extensions=extensions)
     if status == 503:
         return Problem(
             503, "SERVICE_UNAVAILABLE",

@@ -8,7 +8,12 @@ says). Parsers must accept the lowerCamelCase JSON names too, so they do.
 A body is checked against the message descriptor before it is parsed, so every
 problem is reported at once and names its field by the same path the services
 use in their field violations, e.g. ``person.birth_year`` or
-``attendance.head_count.gender``.
+``attendance.head_count.gender``. Decode bodies with :func:`loads`: a JSON
+integer longer than any protobuf integer is kept as a :class:`LongInteger`
+(never turned into an int, which Python refuses past 4300 digits), so it too is
+reported by its field with the range the field allows. A timestamp must lie in
+the range a protobuf Timestamp holds, 0001-01-01T00:00:00Z to
+9999-12-31T23:59:59Z.
 
 Statistics cells are not written in the plain mapping: a :class:`Cell` becomes
 ``{"value": 12}`` or ``{"value": null, "suppressed": "primary"}`` so that a
@@ -16,11 +21,13 @@ suppressed figure can never be mistaken for 0.
 """
 from __future__ import annotations
 
+import json
 import math
 import re
+from dataclasses import dataclass
 from typing import Any, Iterable
 
-from google.protobuf import json_format
+from google.protobuf import json_format, message_factory
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
@@ -48,6 +55,10 @@ RANGES = {
 STRING_WKT = {"google.protobuf.Timestamp", "google.protobuf.Duration", "google.protobuf.FieldMask"}
 
 _INTEGER_TEXT = re.compile(r"^-?[0-9]{1,20}$")
+# 2**64 - 1 has 20 digits: a JSON integer with more fits no protobuf integer field.
+MAX_INTEGER_DIGITS = 20
+TIMESTAMP_HINT = ("an RFC 3339 timestamp from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, "
+                  "such as 2025-03-08T10:00:00Z")
 
 SUPPRESSION_NAMES = {
     reporting_pb2.SUPPRESSION_PRIMARY: "primary",
@@ -62,6 +73,27 @@ class BodyError(Exception):
     def __init__(self, errors: list[tuple[str, str]]) -> None:
         super().__init__("; ".join(f"{f}: {d}" for f, d in errors))
         self.errors = errors
+
+
+@dataclass(frozen=True)
+class LongInteger:
+    """A JSON integer of more than MAX_INTEGER_DIGITS digits, kept undecoded (only its length is known)."""
+
+    digits: int
+    negative: bool
+
+
+def _parse_int(text: str) -> int | LongInteger:
+    digits = len(text) - text.startswith("-")
+    if digits > MAX_INTEGER_DIGITS:
+        return LongInteger(digits, text.startswith("-"))
+    return int(text)
+
+
+def loads(text: str | bytes) -> Any:
+    """json.loads for request bodies: integers too long for any protobuf field become LongInteger.
+    Raises what json.loads raises (JSONDecodeError, RecursionError, UnicodeDecodeError)."""
+    return json.loads(text, parse_int=_parse_int)
 
 
 def _join(path: str, name: str) -> str:
@@ -92,7 +124,7 @@ def _type_hint(f: FieldDescriptor) -> str:
         return "one of " + ", ".join(v.name for v in f.enum_type.values if v.number != 0)
     if t == F.TYPE_MESSAGE:
         if f.message_type.full_name == "google.protobuf.Timestamp":
-            return "an RFC 3339 timestamp such as 2025-03-08T10:00:00Z"
+            return TIMESTAMP_HINT
         return "a JSON object"
     return "a string"
 
@@ -124,6 +156,10 @@ def _check_scalar(value: Any, f: FieldDescriptor, path: str, out: list) -> None:
                 out.append((path, "must be a number"))
         return
     # integers
+    low, high = RANGES[t]
+    if isinstance(value, LongInteger):
+        out.append((path, f"must be between {low} and {high}"))
+        return
     number: int | None = None
     if isinstance(value, bool):
         number = None
@@ -134,9 +170,8 @@ def _check_scalar(value: Any, f: FieldDescriptor, path: str, out: list) -> None:
     elif isinstance(value, str) and _INTEGER_TEXT.match(value):
         number = int(value)
     if number is None:
-        out.append((path, "must be a whole number"))
+        out.append((path, f"must be a whole number between {low} and {high}"))
         return
-    low, high = RANGES[t]
     if not low <= number <= high:
         out.append((path, f"must be between {low} and {high}"))
 
@@ -145,7 +180,7 @@ def _check_value(value: Any, f: FieldDescriptor, path: str, out: list) -> None:
     if f.type == F.TYPE_MESSAGE:
         full = f.message_type.full_name
         if full in STRING_WKT:
-            if not isinstance(value, str):
+            if not isinstance(value, str) or not _is_string_wkt(value, f.message_type):
                 out.append((path, f"must be {_type_hint(f)}"))
             return
         if full.startswith("google.protobuf."):
@@ -153,6 +188,15 @@ def _check_value(value: Any, f: FieldDescriptor, path: str, out: list) -> None:
         check_message(value, f.message_type, path, out)
         return
     _check_scalar(value, f, path, out)
+
+
+def _is_string_wkt(value: str, desc: Descriptor) -> bool:
+    """Whether value is a Timestamp, Duration or FieldMask in its JSON form, within the type's range."""
+    try:
+        message_factory.GetMessageClass(desc)().FromJsonString(value)
+    except (ValueError, TypeError, OverflowError, AttributeError):
+        return False
+    return True
 
 
 def check_message(

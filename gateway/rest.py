@@ -7,6 +7,7 @@ names, so a client can take the id from the last segment.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import grpc
@@ -18,6 +19,8 @@ from brobygger.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from brobygger.type.v1 import types_pb2
 from gateway.api import API_PREFIX, Api, Body, Call, Operation, Param
 from gateway.problems import Problem
+from services.common.audit import MAX_ACTOR, MAX_PURPOSE, MAX_RESOURCE, check_purpose
+from services.common.errors import InvalidArgument
 
 # upstream name -> (full gRPC service name) for /healthz
 SERVICES = {
@@ -32,8 +35,63 @@ PAGE = (
                        "The service caps it at 200.", kind="integer"),
     Param("page_token", "The next_page_token of the previous page; absent for the first page."),
 )
-PURPOSE = Param("purpose", "Why the record is read, e.g. follow-up or attendance. Written to the audit log "
-                           "together with who read it.")
+
+
+@dataclass(frozen=True)
+class Purpose(Param):
+    """The purpose of a read of personal data: required, one line of at most 200 characters. Checked by the
+    same rule as in the services (services.common.audit.check_purpose), so the answer is the same."""
+
+    what: str = "this record"
+    example: str = "follow-up"
+
+    def schema(self) -> dict:
+        return {"type": "string", "minLength": 1, "maxLength": MAX_PURPOSE, "examples": [self.example]}
+
+    def parse(self, raw: str | None, errors: list[tuple[str, str]]) -> Any:
+        try:
+            return check_purpose(raw or "", self.what, self.example)
+        except InvalidArgument as exc:
+            errors.extend((self.name, v.description) for v in exc.violations)
+            return ""
+
+
+def purpose(what: str, example: str) -> Purpose:
+    return Purpose("purpose", f"Required: why you read {what}, one line of at most {MAX_PURPOSE} characters, e.g. "
+                              f"{example!r}. Written to the audit log together with who read it.",
+                   required=True, what=what, example=example)
+
+
+PERSON_PURPOSE = purpose("this person", "follow-up of homework help")
+PERSONS_PURPOSE = purpose("these people", "planning the swimming group")
+YEARS_PURPOSE = purpose("this person's membership years", "annual fee reminder")
+REFERRAL_PURPOSE = purpose("this referral", "follow-up with the school")
+REFERRALS_PURPOSE = purpose("these referrals", "weekly case review")
+
+
+@dataclass(frozen=True)
+class Text(Param):
+    """A string query parameter of at most max_length characters."""
+
+    max_length: int = 1024
+
+    def schema(self) -> dict:
+        return {"type": "string", "maxLength": self.max_length}
+
+    def parse(self, raw: str | None, errors: list[tuple[str, str]]) -> Any:
+        value = super().parse(raw, errors)
+        if len(value) > self.max_length:
+            errors.append((self.name, f"must be at most {self.max_length} characters"))
+            return ""
+        return value
+
+
+AUDIT_FILTERS = (
+    Text("resource", "Only lines about this resource name, exactly, e.g. organizations/mir/persons/0f3c9a.",
+         max_length=MAX_RESOURCE),
+    Text("actor", "Only lines naming this person who acted, exactly, e.g. volunteer-mir.", max_length=MAX_ACTOR),
+)
+AUDITED_SERVICES = ("membership", "referral", "reporting")
 PERIOD = (
     Param("start_date", "First day of the period, YYYY-MM-DD.", kind="date", required=True),
     Param("end_date", "Last day of the period (inclusive), YYYY-MM-DD.", kind="date", required=True),
@@ -97,15 +155,17 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
 
     @api.route(Operation(
         "GET", f"{API_PREFIX}/persons", "listPersons", "List people, newest first", "membership", "membership",
-        membership_pb2.ListPersonsResponse, query=PAGE, not_found=False,
+        membership_pb2.ListPersonsResponse, query=PAGE + (PERSONS_PURPOSE,), not_found=False,
+        description="Every listing is written to the audit log with its purpose.",
     ))
     def list_persons(c: Call):
         return membership.ListPersons(
-            membership_pb2.ListPersonsRequest(parent=parent, **page_of(c)), timeout=timeout)
+            membership_pb2.ListPersonsRequest(parent=parent, **page_of(c), purpose=c.query["purpose"]),
+            timeout=timeout)
 
     @api.route(Operation(
         "GET", f"{API_PREFIX}/persons/<id:person_id>", "getPerson", "Read a person", "membership", "membership",
-        membership_pb2.Person, query=(PURPOSE,),
+        membership_pb2.Person, query=(PERSON_PURPOSE,),
         description="Every read is written to the audit log with its purpose.",
     ))
     def get_person(c: Call):
@@ -127,11 +187,13 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
     @api.route(Operation(
         "GET", f"{API_PREFIX}/persons/<id:person_id>/membership-years", "listMembershipYears",
         "List a person's membership years", "membership", "membership",
-        membership_pb2.ListMembershipYearsResponse, query=PAGE,
+        membership_pb2.ListMembershipYearsResponse, query=PAGE + (YEARS_PURPOSE,),
+        description="Every listing is written to the audit log with its purpose.",
     ))
     def list_membership_years(c: Call):
         return membership.ListMembershipYears(
-            membership_pb2.ListMembershipYearsRequest(parent=person(c), **page_of(c)), timeout=timeout)
+            membership_pb2.ListMembershipYearsRequest(parent=person(c), **page_of(c), purpose=c.query["purpose"]),
+            timeout=timeout)
 
     # ------------------------------------------------------------------ events
     @api.route(Operation(
@@ -206,16 +268,17 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
         "GET", f"{API_PREFIX}/referrals", "listReferrals", "List referrals", "referral", "referral",
         referral_pb2.ListReferralsResponse, not_found=False,
         query=PAGE + (Param("state", "Only referrals in this state.", kind="enum",
-                            enum=referral_pb2.ReferralState.DESCRIPTOR),),
+                            enum=referral_pb2.ReferralState.DESCRIPTOR), REFERRALS_PURPOSE),
+        description="Every listing is written to the audit log with its purpose.",
     ))
     def list_referrals(c: Call):
         return referral.ListReferrals(
-            referral_pb2.ListReferralsRequest(parent=parent, **page_of(c), state=c.query["state"]),
-            timeout=timeout)
+            referral_pb2.ListReferralsRequest(parent=parent, **page_of(c), state=c.query["state"],
+                                              purpose=c.query["purpose"]), timeout=timeout)
 
     @api.route(Operation(
         "GET", f"{API_PREFIX}/referrals/<id:referral_id>", "getReferral", "Read a referral", "referral", "referral",
-        referral_pb2.Referral, query=(PURPOSE,),
+        referral_pb2.Referral, query=(REFERRAL_PURPOSE,),
         description="Every read is written to the audit log with its purpose.",
     ))
     def get_referral(c: Call):
@@ -269,3 +332,27 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
     def get_statistics(c: Call):
         return reporting.GetStatistics(
             reporting_pb2.GetStatisticsRequest(organization=parent, period=period_of(c)), timeout=timeout)
+
+    # ------------------------------------------------------------------ audit logs
+    stubs = {"membership": (membership, membership_pb2), "referral": (referral, referral_pb2),
+             "reporting": (reporting, reporting_pb2)}
+    for service in AUDITED_SERVICES:
+        register_audit_log(api, service, *stubs[service], parent, timeout)
+
+
+def register_audit_log(api: Api, service: str, stub: Any, module: Any, parent: str, timeout: float) -> None:
+    """GET /api/v1/audit/{service}: one service's audit log, for the node's coordinators."""
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/audit/{service}", f"list{service.capitalize()}AuditEntries",
+        f"The {service} service's audit log, newest first", "audit", service, module.ListAuditEntriesResponse,
+        query=PAGE + AUDIT_FILTERS, not_found=False,
+        description=f"Who read or changed what in the {service} service, when and why; for the node's "
+                    "coordinators only. actor names the person who acted, also when a service of the node "
+                    "acted on a user's behalf (then client reads '<service account> on behalf of <user>'). "
+                    "Reading the log is itself written to it (action audit.list).",
+    ))
+    def list_audit_entries(c: Call):
+        return stub.ListAuditEntries(
+            module.ListAuditEntriesRequest(parent=parent, **page_of(c), resource=c.query["resource"],
+                                           actor=c.query["actor"]), timeout=timeout)

@@ -9,13 +9,19 @@ overriding ``open(state)``; each repository keeps its rows in one dict of the st
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from google.protobuf.message import Message
 
+from services.common import audit as audit_log
 from services.common import facts as fact_types
-from services.common.unit_of_work import Actor, DuplicateRequest, UnitOfWork
+from services.common.pagination import Page, memory_page
+from services.common.timestamps import utcnow
+from services.common.unit_of_work import (
+    EXPIRED_PER_SWEEP, REQUEST_RETENTION, Actor, DuplicateRequest, UnitOfWork,
+)
 
 
 @dataclass
@@ -34,6 +40,9 @@ class AuditLine:
     action: str
     resource: str
     purpose: str
+    client: str = ""
+    sequence: int = 0
+    at: Any = None
 
 
 @dataclass
@@ -44,6 +53,7 @@ class State:
     facts: list[StagedFact] = field(default_factory=list)
     audit: list[AuditLine] = field(default_factory=list)
     requests: dict[str, str] = field(default_factory=dict)
+    request_times: dict[str, dt.datetime] = field(default_factory=dict)  # when each request was remembered
     processed: set[tuple[str, str]] = field(default_factory=set)
     dead_letters: list[dict[str, Any]] = field(default_factory=list)
 
@@ -74,21 +84,43 @@ class FakeAudit:
         self.state = state
 
     def record(self, actor: Actor | None, action: str, resource: str, purpose: str = "") -> None:
-        who = (actor.username or actor.subject) if actor else "unknown"
-        self.state.audit.append(AuditLine(who, action, resource, purpose))
+        who, client = audit_log.identity(actor)
+        self.state.audit.append(AuditLine(who, action, resource, purpose, client, len(self.state.audit) + 1,
+                                          utcnow()))
+
+    def page(self, after: tuple | None, limit: int, *, resource: str = "",
+             actor: str = "") -> Page[audit_log.AuditEntry]:
+        lines = [audit_log.AuditEntry(a.sequence, a.at, a.actor, a.client, a.action, a.resource, a.purpose)
+                 for a in self.state.audit
+                 if (not resource or a.resource == resource) and (not actor or a.actor == actor)]
+        return memory_page(lines, lambda e: (e.sequence,), after, limit, descending=True)
 
 
 class FakeRequests:
-    def __init__(self, state: State, store: Store) -> None:
-        self.state, self.store = state, store
+    """As SqlRequests: a request older than REQUEST_RETENTION is neither found nor kept."""
+
+    def __init__(self, state: State, store: Store, *, clock: Callable[[], dt.datetime] = utcnow) -> None:
+        self.state, self.store, self.clock = state, store, clock
+
+    @staticmethod
+    def _live(state: State, key: str, cutoff: dt.datetime) -> bool:
+        return key in state.requests and state.request_times.get(key, cutoff) >= cutoff
 
     def find(self, key: str) -> str | None:
-        return self.state.requests.get(key)
+        return self.state.requests[key] if self._live(self.state, key, self.clock() - REQUEST_RETENTION) else None
 
     def remember(self, key: str, resource: str) -> None:
-        if key in self.store.state.requests:  # committed meanwhile by another unit of work
+        now = self.clock()
+        cutoff = now - REQUEST_RETENTION
+        if self._live(self.store.state, key, cutoff):  # committed meanwhile by another unit of work
             raise DuplicateRequest()
+        expired = sorted((at, k) for k, at in self.state.request_times.items() if at < cutoff)
+        doomed = {k for _, k in expired[:EXPIRED_PER_SWEEP]}  # the oldest expired ones ...
+        doomed |= {k for _, k in expired if k == key}  # ... and this key's own
+        for old in doomed:
+            del self.state.requests[old], self.state.request_times[old]
         self.state.requests[key] = resource
+        self.state.request_times[key] = now
 
 
 class FakeInbox:

@@ -4,10 +4,16 @@ keys, audit log).
 
 SQLite is the embedded default; PostgreSQL is used by giving a URL. The same
 code and migrations serve both.
+
+A SQLite database holds personal data, so its file is created readable by its
+owner only (0600), in a directory only its owner may enter (0700); SQLite gives
+the -wal and -shm files it makes beside it the database file's mode. Files and
+directories that already exist keep theirs.
 """
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pathlib
 import threading
 
@@ -33,11 +39,49 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value
 
 
+DIRECTORY_MODE = 0o700
+DATABASE_FILE_MODE = 0o600
+
+
+def sqlite_path(url: str) -> pathlib.Path | None:
+    """The file of a SQLite URL; None for another database, an in-memory one or a file: URI."""
+    u = sa.engine.make_url(url)
+    if u.get_backend_name() != "sqlite":
+        return None
+    database = u.database or ""
+    if not database or database == ":memory:" or database.startswith("file:") or "uri" in u.query:
+        return None
+    return pathlib.Path(database)
+
+
+def private_directory(path: pathlib.Path) -> None:
+    """Create path and its missing parents, each with DIRECTORY_MODE (existing ones are left as they are)."""
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        if path.parent == path:
+            break
+        path = path.parent
+    for directory in reversed(missing):
+        directory.mkdir(mode=DIRECTORY_MODE, exist_ok=True)
+
+
+def create_sqlite_file(url: str) -> None:
+    """Create a SQLite URL's database file (empty, which SQLite takes as an empty database) with
+    DATABASE_FILE_MODE, before SQLite would create it with the process's default mode."""
+    path = sqlite_path(url)
+    if path is None:
+        return
+    private_directory(path.parent)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, DATABASE_FILE_MODE))
+    except FileExistsError:
+        pass
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
-            pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
+        create_sqlite_file(url)
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @sa.event.listens_for(engine, "connect")
@@ -63,6 +107,7 @@ def migrate(url: str, migrations_dir: pathlib.Path) -> None:
     from alembic import command
     from alembic.config import Config
 
+    create_sqlite_file(url)
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))

@@ -74,6 +74,17 @@ class Unavailable(DomainError):
     default_reason = "UNAVAILABLE"
 
 
+class ResourceExhausted(DomainError):
+    """Too many requests; ``retry_delay_s`` says when to try again (sent as google.rpc.RetryInfo)."""
+
+    code = "RESOURCE_EXHAUSTED"
+    default_reason = "RESOURCE_EXHAUSTED"
+
+    def __init__(self, message: str, *, retry_delay_s: float, **kw) -> None:
+        super().__init__(message, **kw)
+        self.retry_delay_s = retry_delay_s
+
+
 @dataclass
 class Violations:
     """Collects every field problem of a request, then raises them together."""

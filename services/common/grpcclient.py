@@ -73,6 +73,7 @@ class RpcProblem:
     domain: str = ""
     violations: list[tuple[str, str]] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
+    retry_delay_s: float | None = None  # google.rpc.RetryInfo: when to try again, when the server said
 
 
 def decode_error(error: grpc.RpcError) -> RpcProblem:
@@ -89,4 +90,8 @@ def decode_error(error: grpc.RpcError) -> RpcProblem:
             bad = error_details_pb2.BadRequest()
             detail.Unpack(bad)
             problem.violations = [(v.field, v.description) for v in bad.field_violations]
+        elif detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+            retry = error_details_pb2.RetryInfo()
+            detail.Unpack(retry)
+            problem.retry_delay_s = retry.retry_delay.ToNanoseconds() / 1e9
     return problem

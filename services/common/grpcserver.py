@@ -23,6 +23,7 @@ message). Health and reflection calls are not traced.
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import logging
 import signal
 import threading
@@ -42,6 +43,7 @@ from opentelemetry.instrumentation.grpc import server_interceptor as otel_server
 from opentelemetry.trace import Status, StatusCode
 
 from services.common import telemetry
+from services.common.audit import ON_BEHALF_OF_HEADER, decode_on_behalf_of
 from services.common.errors import ERROR_DOMAIN, DomainError, Unavailable
 
 log = logging.getLogger(__name__)
@@ -81,7 +83,8 @@ class Access:
 DEFAULT_ACCESS = Access()
 
 
-def status_for(code: grpc.StatusCode, reason: str, message: str, *, violations=(), metadata=None) -> grpc.Status:
+def status_for(code: grpc.StatusCode, reason: str, message: str, *, violations=(), metadata=None,
+               retry_delay_s: float | None = None) -> grpc.Status:
     details = []
     info = any_pb2.Any()
     info.Pack(error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN, metadata=metadata or {}))
@@ -97,6 +100,12 @@ def status_for(code: grpc.StatusCode, reason: str, message: str, *, violations=(
             )
         )
         details.append(bad)
+    if retry_delay_s is not None:  # google.rpc.RetryInfo: when the caller may try again
+        retry = any_pb2.Any()
+        delay = error_details_pb2.RetryInfo()
+        delay.retry_delay.FromNanoseconds(int(retry_delay_s * 1e9))
+        retry.Pack(delay)
+        details.append(retry)
     return rpc_status.to_status(status_pb2.Status(code=code.value[0], message=message, details=details))
 
 
@@ -113,7 +122,8 @@ class ServerInterceptor(grpc.ServerInterceptor):
         short = method.rsplit("/", 1)[-1]
         access = self.policy.get(short, DEFAULT_ACCESS)
         if self.hub_mode:
-            if principal.has_role("analyst") or principal.is_hub:
+            # Analysts only, as at the hub's REST API: the hub's own service account asks the nodes, never the hub.
+            if principal.has_role("analyst"):
                 return
             raise PermissionDenied(
                 "Only federation analysts may query the hub; ask your administrator for the analyst role.",
@@ -138,6 +148,21 @@ class ServerInterceptor(grpc.ServerInterceptor):
             reason="WRONG_ORGANIZATION",
         )
 
+    def acting_for(self, principal, value: str | None):
+        """The principal, acting for the user the x-brobygger-on-behalf-of metadata names. Only a service
+        account of this node's own organisation may name one; anyone else sending it is refused."""
+        from services.common.errors import PermissionDenied
+
+        if value is None:
+            return principal
+        if not (principal.is_service and self.org and principal.belongs_to(self.org)):
+            raise PermissionDenied(
+                f"Only this node's own services may send {ON_BEHALF_OF_HEADER}; a user's token already names "
+                "its user. Leave the metadata out.",
+                reason="ON_BEHALF_OF_NOT_ALLOWED",
+            )
+        return dataclasses.replace(principal, on_behalf_of=decode_on_behalf_of(value))
+
     def intercept_service(self, continuation, handler_call_details):
         method = handler_call_details.method
         handler = continuation(handler_call_details)
@@ -155,6 +180,7 @@ class ServerInterceptor(grpc.ServerInterceptor):
                 md = dict(context.invocation_metadata())
                 principal = self.verifier.verify(bearer_from_header(md.get("authorization")))
                 self.authorize(principal, method)
+                principal = self.acting_for(principal, md.get(ON_BEHALF_OF_HEADER))
                 token = _PRINCIPAL.set(principal)
                 try:
                     return inner(request, context)
@@ -167,7 +193,7 @@ class ServerInterceptor(grpc.ServerInterceptor):
                 status = status_for(code, exc.reason, str(exc))
             except DomainError as exc:
                 status = status_for(grpc.StatusCode[exc.code], exc.reason, exc.message, violations=exc.violations,
-                                    metadata=exc.metadata)
+                                    metadata=exc.metadata, retry_delay_s=getattr(exc, "retry_delay_s", None))
             except Exception as exc:  # never leak internals (messages may hold data)
                 frames = "".join(traceback.format_tb(exc.__traceback__))
                 log.error("unhandled %s in %s\n%s", type(exc).__name__, short, frames)
@@ -246,6 +272,8 @@ class ServiceHost:
 
     def __post_init__(self) -> None:
         self.stop_event = threading.Event()
+        self._signalled = threading.Event()
+        self._handling_signals = False
         self._threads: list[threading.Thread] = []
         self.server: grpc.Server | None = None
         self.health = health.HealthServicer(experimental_non_blocking=True)
@@ -291,16 +319,21 @@ class ServiceHost:
         for t in self._threads:
             t.join(timeout=10)
 
-    def run_until_signalled(self) -> None:
-        done = threading.Event()
-
+    def handle_signals(self) -> None:
+        """Take SIGTERM and SIGINT from now on (call it before start(), so that a signal that comes
+        as soon as the port opens drains the server instead of killing it)."""
         def _on_signal(signum, _frame):
             log.info("received %s; draining", signal.Signals(signum).name)
-            done.set()
+            self._signalled.set()
 
         signal.signal(signal.SIGTERM, _on_signal)
         signal.signal(signal.SIGINT, _on_signal)
-        done.wait()
+        self._handling_signals = True
+
+    def run_until_signalled(self) -> None:
+        if not self._handling_signals:
+            self.handle_signals()
+        self._signalled.wait()
         self.stop()
         log.info("stopped")
 

@@ -137,6 +137,7 @@ def _run(app: ServiceApp, settings: Settings, command: str) -> int:
             app.migrate()
         verifier = TokenVerifier(settings.oidc_issuer, settings.oidc_audience)
         host = app.host(verifier, roles=app.roles if command == "run" else ())
+        host.handle_signals()
         port = host.start()
         log.info("serving %s on port %d", app.name, port)
         host.run_until_signalled()

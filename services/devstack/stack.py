@@ -15,7 +15,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 
-from services.devstack.procs import Broker, free_port, stop_process, wait_for_port
+from services.devstack.procs import Broker, free_port, log_directory, open_log, stop_process, wait_for_port
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 REALM_FILE = REPO / "deploy" / "keycloak" / "brobygger-realm.json"
@@ -130,8 +130,8 @@ class Stack:
         )
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_dir / f"{name}.log", "ab")
+        log_directory(self.log_dir)
+        log = open_log(self.log_dir / f"{name}.log")
         proc = subprocess.Popen(argv, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         log.close()
@@ -163,8 +163,8 @@ class Stack:
     def start(self, timeout: float = 90) -> "Stack":
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.write_directory()
+        log_directory(self.log_dir)
         self.broker = Broker(self.layout.broker, log_path=str(self.log_dir / "broker.log"))
-        self.log_dir.mkdir(parents=True, exist_ok=True)
         self.broker.start()
         issuer = self._spawn("issuer", [
             sys.executable, "-m", "services.devissuer", "--realm-file", str(REALM_FILE), "--host", "127.0.0.1",

@@ -47,14 +47,15 @@ def build_hub(settings: Settings) -> ServiceApp:
     from services.common.directory import DirectoryError
     from services.reporting.adapters.nodes import GrpcReportingNodes, load_directory
     from services.reporting.entrypoints.federation_servicer import FederationServicer
-    from services.reporting.service_layer.federation import Federation
+    from services.reporting.service_layer.federation import Federation, RateLimiter
 
     try:
         nodes = load_directory(settings.federation_directory)
     except DirectoryError as exc:
         raise ConfigError(exc.problems) from None
     tokens = ServiceTokenSource(settings.oidc_issuer, settings.service_client_id, settings.service_client_secret)
-    federation = Federation(nodes, GrpcReportingNodes(nodes, tokens.token), tokens)
+    federation = Federation(nodes, GrpcReportingNodes(nodes, tokens.token), tokens,
+                            limiter=RateLimiter(settings.hub_queries_per_minute, settings.hub_query_burst))
     return ServiceApp(
         name="hub", settings=settings, migrations=None, engine=None,
         registrations=[grpc_service(reporting_pb2_grpc.add_FederationServiceServicer_to_server,

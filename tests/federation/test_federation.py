@@ -23,11 +23,14 @@ from tests.support import eventually
 pytestmark = pytest.mark.federation
 
 ORGS = ["mir", "mira", "mkr"]
+# The hub's per-analyst limit in these tests: above what their polling of the hub needs, below what a burst of
+# fast queries reaches (the default is 30 a minute, 10 at once).
+HUB_LIMITS = {"BROBYGGER_HUB_QUERIES_PER_MINUTE": "600", "BROBYGGER_HUB_QUERY_BURST": "60"}
 
 
 @pytest.fixture(scope="module")
 def fed(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("federation"), ORGS, Layout.free(ORGS))
+    stack = Stack(tmp_path_factory.mktemp("federation"), ORGS, Layout.free(ORGS), env_overrides=HUB_LIMITS)
     try:
         stack.start(timeout=120)
         yield stack
@@ -230,10 +233,44 @@ def test_bad_input_gets_400_naming_the_field_and_unknown_ids_404(fed, tokens):
     assert [e["field"] for e in problem["errors"]] == ["person.birth_year"]
     status, _, problem = http("POST", base + "/api/v1/persons", token, raw=b"{not json")
     assert status == 400
-    status, _, problem = http("GET", base + "/api/v1/persons/doesnotexist", token)
+    status, _, problem = http("GET", base + "/api/v1/persons/doesnotexist?purpose=follow-up", token)
     assert status == 404 and problem["reason"] == "PERSON_NOT_FOUND"
     status, _, _ = http("GET", base + "/api/v1/persons")
     assert status == 401
+
+
+def test_reads_of_personal_data_are_audited_with_who_and_why(fed, tokens):
+    base = fed.gateway_url("mir")
+    coordinator = tokens("coordinator-mir")
+    status, _, problem = http("GET", base + "/api/v1/persons", coordinator)
+    assert status == 400 and [e["field"] for e in problem["errors"]] == ["purpose"]
+    api = demo.Api(base, coordinator)
+    person = api.post("/api/v1/persons", {"given_name": "Hodan", "family_name": "Audit", "birth_year": 1990,
+                                          "gender": "GENDER_FEMALE"})["name"]
+    pid = person.rsplit("/", 1)[1]
+    status, _, _ = http("GET", f"{base}/api/v1/persons?page_size=5&purpose=planning+the+swimming+group",
+                        coordinator)
+    assert status == 200
+    status, _, _ = http("GET", f"{base}/api/v1/persons/{pid}?purpose=follow-up+of+homework+help", coordinator)
+    assert status == 200
+    # A volunteer records her attendance: events asks membership with the node's token, for the volunteer.
+    act = api.post("/api/v1/activities", {"title": "Leksehjelp", "subgoal": "IMDI_SUBGOAL_QUALIFICATION"})
+    aid = act["name"].rsplit("/", 1)[1]
+    sid = api.post(f"/api/v1/activities/{aid}/sessions", {"date": "2024-09-03"})["name"].rsplit("/", 1)[1]
+    volunteer = demo.Api(base, tokens("volunteer-mir"))
+    volunteer.post(f"/api/v1/activities/{aid}/sessions/{sid}/attendances", {"person": person})
+
+    status, _, log = http("GET", f"{base}/api/v1/audit/membership?resource={person}", coordinator)
+    assert status == 200, log
+    assert [(e["actor"], e["action"], e["purpose"]) for e in log["audit_entries"]] == [
+        ("volunteer-mir", "person.profile.read", "statistics"),
+        ("coordinator-mir", "person.read", "follow-up of homework help")]
+    assert log["audit_entries"][0]["client"] == "service-account-node-mir on behalf of volunteer-mir"
+    status, _, log = http("GET", f"{base}/api/v1/audit/membership?actor=coordinator-mir&page_size=3", coordinator)
+    assert [e["action"] for e in log["audit_entries"]] == ["audit.list", "person.read", "person.list"]
+    # Volunteers do not read the audit log.
+    status, _, problem = http("GET", f"{base}/api/v1/audit/membership", tokens("volunteer-mir"))
+    assert status == 403 and problem["reason"] == "ROLE_REQUIRED"
 
 
 def test_gateway_health_and_openapi(fed):
@@ -307,3 +344,50 @@ def test_every_route_and_every_rpc_refuses_another_organisations_coordinator(fed
                 with pytest.raises(grpc.RpcError) as err:
                     call(request, metadata=md, timeout=5)
                 assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED, (svc_name, method.name)
+
+
+def test_an_analyst_asking_too_fast_gets_429_and_the_nodes_audit_names_the_analyst(fed, tokens):
+    """Many fast queries by one analyst: the hub answers 429 with Retry-After once the analyst's burst is
+    spent; every query that reached a node is in the node's audit log under the analyst's name."""
+    import concurrent.futures
+    import sqlite3
+
+    url = f"{fed.gateway_url()}/api/v1/federation/statistics?start_date=2023-01-01&end_date=2023-12-31"
+    token = tokens("analyst-imdi")
+
+    def ask(_=None) -> tuple[int, dict, dict]:
+        req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status, dict(resp.headers), json.loads(resp.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers), json.loads(exc.read() or b"{}")
+
+    answers: list[tuple[int, dict, dict]] = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        for _ in range(20):  # rounds of 32 at once, until the hub says no
+            answers += pool.map(ask, range(32))
+            if any(status == 429 for status, _, _ in answers):
+                break
+    assert {status for status, _, _ in answers} == {200, 429}
+    status, headers, problem = next(a for a in answers if a[0] == 429)
+    assert headers["Content-Type"].startswith("application/problem+json")
+    wait = int(headers["Retry-After"])
+    assert wait >= 1 and problem["retry_after_seconds"] == wait
+    assert (problem["status"], problem["reason"]) == (429, "RATE_LIMITED")
+    assert "at most 600 queries a minute" in problem["detail"] and f"Try again in {wait} second" in problem["detail"]
+    # Waiting as told is enough.
+    time.sleep(wait)
+    assert ask()[0] == 200
+
+    answered_by_mir = sum(1 for status, _, body in answers if status == 200 and node_stats(body, "mir"))
+    with sqlite3.connect(f"file:{fed.data_dir / 'mir' / 'reporting.db'}?mode=ro", uri=True) as db:
+        lines = db.execute("SELECT actor, actor_client FROM audit_log WHERE action = 'statistics.read' AND "
+                           "resource = 'organizations/mir/statistics?period=2023-01-01/2023-12-31'").fetchall()
+    assert len(lines) >= answered_by_mir + 1
+    assert set(lines) == {("analyst-imdi", "service-account-brobygger-hub on behalf of analyst-imdi")}
+    # The hub's own log: a line per query and per node, naming the analyst by subject, never by name.
+    hub_log = (fed.log_dir / "hub-federation.log").read_text(errors="replace")
+    assert "statistics query analyst=" in hub_log and "outcome=RATE_LIMITED" in hub_log
+    assert "statistics query node analyst=" in hub_log and "organization=mir outcome=answered" in hub_log
+    assert "analyst-imdi" not in hub_log

@@ -213,14 +213,16 @@ def test_lists_pass_paging_and_64_bit_numbers_are_numbers(node, channels):
             name=f"{r.parent}/membershipYears/2025", year=2025, fee_nok=200,
             payment_state=membership_pb2.PAYMENT_STATE_PAID)],
         next_page_token="next"))
-    resp = node.get("/api/v1/persons/p1/membership-years?page_size=10&page_token=abc", headers=auth())
+    resp = node.get("/api/v1/persons/p1/membership-years?page_size=10&page_token=abc&purpose=fee+reminder",
+                    headers=auth())
     assert resp.status_code == 200
     data = resp.get_json()
     assert data["next_page_token"] == "next"
     assert data["membership_years"][0]["fee_nok"] == 200
     assert data["membership_years"][0]["payment_state"] == "PAYMENT_STATE_PAID"
     request = channels["membership"].calls[0][1]
-    assert (request.parent, request.page_size, request.page_token) == ("organizations/mir/persons/p1", 10, "abc")
+    assert (request.parent, request.page_size, request.page_token, request.purpose) == (
+        "organizations/mir/persons/p1", 10, "abc", "fee reminder")
 
 
 def test_get_person_passes_purpose(node, channels):
@@ -229,6 +231,74 @@ def test_get_person_passes_purpose(node, channels):
     assert resp.status_code == 200
     request = channels["membership"].calls[0][1]
     assert (request.name, request.purpose) == ("organizations/mir/persons/p1", "follow-up")
+
+
+@pytest.mark.parametrize("path, service, rpc, response", [
+    ("/api/v1/persons", "membership", "ListPersons", membership_pb2.ListPersonsResponse()),
+    ("/api/v1/persons/p1", "membership", "GetPerson", membership_pb2.Person(name="organizations/mir/persons/p1")),
+    ("/api/v1/persons/p1/membership-years", "membership", "ListMembershipYears",
+     membership_pb2.ListMembershipYearsResponse()),
+    ("/api/v1/referrals", "referral", "ListReferrals", referral_pb2.ListReferralsResponse()),
+    ("/api/v1/referrals/r1", "referral", "GetReferral", referral_pb2.Referral(name="organizations/mir/referrals/r1")),
+])
+def test_every_read_of_personal_data_needs_a_purpose(node, channels, path, service, rpc, response):
+    prefix = MEMBERSHIP if service == "membership" else REFERRAL
+    channels[service].on(prefix + rpc, lambda r: response)
+    for query in ("", "?purpose=", "?purpose=%20%20", "?purpose=" + "x" * 201, "?purpose=a%0Ab"):
+        errors = _errors(node.get(path + query, headers=auth()))
+        assert list(errors) == ["purpose"], query
+    missing = _errors(node.get(path, headers=auth()))["purpose"]
+    assert missing.startswith("is required: say why you read ") and "e.g." in missing
+    assert channels[service].calls == []
+    assert node.get(path + "?purpose=%20weekly%20review%20", headers=auth()).status_code == 200
+    assert channels[service].calls[0][1].purpose == "weekly review"
+
+
+def test_list_referrals_passes_state_and_purpose(node, channels):
+    channels["referral"].on(REFERRAL + "ListReferrals", lambda r: referral_pb2.ListReferralsResponse())
+    resp = node.get("/api/v1/referrals?state=REFERRAL_STATE_ACCEPTED&purpose=case+review", headers=auth())
+    assert resp.status_code == 200
+    request = channels["referral"].calls[0][1]
+    assert (request.parent, request.state, request.purpose) == (
+        "organizations/mir", referral_pb2.REFERRAL_STATE_ACCEPTED, "case review")
+
+
+@pytest.mark.parametrize("service, prefix, module", [("membership", MEMBERSHIP, membership_pb2),
+                                                     ("referral", REFERRAL, referral_pb2),
+                                                     ("reporting", REPORTING, reporting_pb2)])
+def test_each_services_audit_log_has_its_route(node, channels, service, prefix, module):
+    from brobygger.type.v1 import audit_pb2
+
+    entry = audit_pb2.AuditEntry(sequence=12, actor="volunteer-mir", action="person.profile.read",
+                                 client="service-account-node-mir on behalf of volunteer-mir",
+                                 resource="organizations/mir/persons/p1", purpose="statistics")
+    entry.create_time.FromSeconds(1_760_000_000)
+    channels[service].on(prefix + "ListAuditEntries", lambda r: module.ListAuditEntriesResponse(
+        audit_entries=[entry], next_page_token="next"))
+    resp = node.get(f"/api/v1/audit/{service}?resource=organizations/mir/persons/p1&actor=volunteer-mir"
+                    "&page_size=20&page_token=t", headers=auth())
+    assert resp.status_code == 200, resp.get_json()
+    [got] = resp.get_json()["audit_entries"]
+    assert (got["sequence"], got["actor"], got["client"], got["create_time"]) == (
+        12, "volunteer-mir", "service-account-node-mir on behalf of volunteer-mir", "2025-10-09T08:53:20Z")
+    assert resp.get_json()["next_page_token"] == "next"
+    request = channels[service].calls[0][1]
+    assert (request.parent, request.resource, request.actor, request.page_size, request.page_token) == (
+        "organizations/mir", "organizations/mir/persons/p1", "volunteer-mir", 20, "t")
+
+
+def test_a_refused_audit_log_read_is_a_problem(node, channels):
+    def refuse(request):
+        raise rich_error(grpc.StatusCode.PERMISSION_DENIED, "ROLE_REQUIRED",
+                         "Calling ListAuditEntries needs one of the roles coordinator.")
+
+    channels["referral"].on(REFERRAL + "ListAuditEntries", refuse)
+    resp = node.get("/api/v1/audit/referral", headers=auth())
+    assert resp.status_code == 403 and resp.get_json()["reason"] == "ROLE_REQUIRED"
+    assert node.get("/api/v1/audit/events", headers=auth()).status_code == 404  # events keeps no audit log
+    errors = _errors(node.get("/api/v1/audit/membership?resource=" + "r" * 301 + "&actor=" + "a" * 201,
+                              headers=auth()))
+    assert set(errors) == {"resource", "actor"} and channels["membership"].calls == []
 
 
 def test_attendance_head_count(node, channels):
@@ -349,7 +419,7 @@ def test_transport_errors_do_not_leak_addresses(node, channels):
                            details="failed to connect to all addresses; last error: 10.0.3.7:50051 refused")
 
     channels["membership"].on(MEMBERSHIP + "ListPersons", down)
-    resp = node.get("/api/v1/persons", headers=auth())
+    resp = node.get("/api/v1/persons?purpose=planning", headers=auth())
     assert resp.status_code == 503
     problem = resp.get_json()
     assert problem["reason"] == "SERVICE_UNAVAILABLE"
@@ -565,6 +635,30 @@ def test_hub_renders_cells_and_node_status(hub, hub_channel):
     assert timeout is not None and timeout > 1.5
 
 
+@pytest.mark.parametrize("delay_s, retry_after", [(7.2, "8"), (0.3, "1"), (None, "2")])
+def test_hub_rate_limit_is_429_with_retry_after_from_retry_info(hub, hub_channel, delay_s, retry_after):
+    message = "Too many statistics queries: the hub answers each analyst at most 30 queries a minute. Try again."
+
+    def limited(request):
+        raise FakeRpcError(status_for(grpc.StatusCode.RESOURCE_EXHAUSTED, "RATE_LIMITED", message,
+                                      retry_delay_s=delay_s))
+
+    hub_channel.on(FEDERATION + "QueryStatistics", limited)
+    resp = hub.get("/api/v1/federation/statistics?start_date=2025-01-01&end_date=2025-12-31",
+                   headers=auth(ANALYST_TOKEN, traceparent=TRACEPARENT))
+    assert resp.status_code == 429
+    assert resp.content_type == "application/problem+json"
+    assert resp.headers["Retry-After"] == retry_after
+    problem = resp.get_json()
+    assert (problem["status"], problem["reason"], problem["title"]) == (429, "RATE_LIMITED", "Rate limited")
+    assert problem["type"] == "https://brobygger.no/problems/rate-limited"
+    assert problem["detail"] == message and problem["trace_id"] == TRACE_ID
+    if delay_s is None:
+        assert "retry_after_seconds" not in problem
+    else:
+        assert problem["retry_after_seconds"] == int(retry_after)
+
+
 def test_hub_lists_nodes(hub, hub_channel):
     hub_channel.on(FEDERATION + "ListNodes", lambda r: reporting_pb2.ListNodesResponse(
         nodes=[reporting_pb2.Node(organization="mir", display_name="MiR")]))
@@ -641,6 +735,17 @@ def test_openapi_is_valid_and_complete(request, client_name):
         assert person["properties"]["birth_year"]["type"] == "integer"
         assert person["properties"]["gender"] == {"$ref": "#/components/schemas/brobygger.type.v1.Gender"}
         post = doc["paths"]["/api/v1/persons"]["post"]
+        for path in ("/api/v1/persons", "/api/v1/persons/{person_id}", "/api/v1/persons/{person_id}/membership-years",
+                     "/api/v1/referrals", "/api/v1/referrals/{referral_id}"):
+            [purpose] = [p for p in doc["paths"][path]["get"]["parameters"] if p.get("name") == "purpose"]
+            assert purpose["in"] == "query" and purpose["required"] is True, path
+            assert purpose["schema"]["minLength"] == 1 and purpose["schema"]["maxLength"] == 200
+            assert "audit log" in purpose["description"]
+        for service in ("membership", "referral", "reporting"):
+            audit = doc["paths"][f"/api/v1/audit/{service}"]["get"]
+            assert {p["name"] for p in audit["parameters"]} == {"page_size", "page_token", "resource", "actor"}
+            assert audit["tags"] == ["audit"]
+        assert "brobygger.type.v1.AuditEntry" in doc["components"]["schemas"]
         assert post["responses"]["400"] == {"$ref": "#/components/responses/BadRequest"}
         problem = doc["components"]["responses"]["BadRequest"]["content"]
         assert "application/problem+json" in problem
@@ -727,7 +832,8 @@ def test_default_channels_forward_the_request_token(monkeypatch):
 
 def test_no_query_string_or_path_lands_in_a_span(traced, exporter, channels):
     channels["membership"].on(MEMBERSHIP + "ListPersons", lambda r: membership_pb2.ListPersonsResponse())
-    assert traced.get("/api/v1/persons?page_token=secret-token-7&page_size=5", headers=auth()).status_code == 200
+    assert traced.get("/api/v1/persons?page_token=secret-token-7&page_size=5&purpose=secret-why",
+                      headers=auth()).status_code == 200
     assert traced.get("/api/v1/nothing/secret42?purpose=follow-up", headers=auth()).status_code == 404
     assert traced.post("/api/v1/persons/secret42:archive?x=secret-q", headers=auth()).status_code == 404
     listed, unrouted, unknown_action = exporter.get_finished_spans()

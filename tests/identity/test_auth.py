@@ -87,10 +87,9 @@ def test_principal_is_frozen_and_hashable():
     assert {p: 1}[Principal("s", "u", "c", frozenset({"mir"}), frozenset({"volunteer"}))] == 1
 
 
-def test_audience_may_be_a_list_or_the_azp(running, verifier):
+def test_audience_may_be_a_list(running, verifier):
     base = claims_of(service_token(running, "node-mir"))
     assert verifier.verify(running.issuer.sign({**base, "aud": ["account", "brobygger-api"]})).is_service
-    assert verifier.verify(running.issuer.sign({**base, "aud": "account", "azp": "brobygger-api"}))
 
 
 def test_expiry_leeway(running, verifier):
@@ -141,6 +140,20 @@ def test_wrong_audience(running, verifier):
     assert reason(verifier, running.issuer.sign(no_aud)) == "WRONG_AUDIENCE"
     assert reason(TokenVerifier(running.issuer_url, audience="reporting-api"),
                   service_token(running, "node-mir")) == "WRONG_AUDIENCE"
+
+
+def test_azp_is_no_audience(running, verifier):
+    """A token whose azp names the API but whose aud does not (or that has no aud) is for someone else."""
+    claims = claims_of(service_token(running, "node-mir"))
+    no_aud = {k: v for k, v in claims.items() if k != "aud"}
+    for forged in ({**no_aud, "azp": "brobygger-api"}, {**claims, "aud": "account", "azp": "brobygger-api"},
+                   {**claims, "aud": [], "azp": "brobygger-api"}, {**claims, "aud": None, "azp": "brobygger-api"}):
+        with pytest.raises(AuthError) as info:
+            verifier.verify(running.issuer.sign(forged))
+        assert info.value.reason == "WRONG_AUDIENCE" and info.value.status == 401
+    with pytest.raises(AuthError) as info:
+        verifier.verify(running.issuer.sign({**no_aud, "azp": "brobygger-api"}))
+    assert "has no audience (aud), not 'brobygger-api'" in info.value.message
 
 
 def test_expired(running, verifier):

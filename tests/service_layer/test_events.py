@@ -102,12 +102,14 @@ class FakeMembership:
         self.store = store
         self.profiles: dict[str, PersonProfile] = {}
         self.asked: list[str] = []
+        self.on_behalf_of: list[str] = []  # whom each question was asked for
         self.down = False
         self.meanwhile = None  # something another request does while membership is being asked
 
-    def profile(self, person_id):
+    def profile(self, person_id, *, on_behalf_of=""):
         assert self.store.open_units == 0, "a transaction is held open while membership is asked"
         self.asked.append(person_id)
+        self.on_behalf_of.append(on_behalf_of)
         if self.meanwhile is not None:
             self.meanwhile()
         if self.down:
@@ -119,6 +121,8 @@ COORDINATOR = Principal(subject="u-1", username="coordinator-mir", client_id="br
                         orgs=frozenset({"mir"}), roles=frozenset({"coordinator"}))
 VOLUNTEER = dataclasses.replace(COORDINATOR, subject="u-3", username="volunteer-mir", roles=frozenset({"volunteer"}))
 OTHER = dataclasses.replace(COORDINATOR, subject="u-2", username="coordinator-2")
+NODE_SERVICE = Principal(subject="s-1", username="service-account-node-mir", client_id="node-mir",
+                         orgs=frozenset({"mir"}), roles=frozenset({"node-service"}))
 
 MOTHER, DAUGHTER = "p-mother", "p-daughter"
 
@@ -160,11 +164,11 @@ def create_session(uow, activity_id: str, request_id="", actor=COORDINATOR, **ov
 
 
 def attend(uow, membership, session: Session, person: str | None = None, head: HeadCount | None = None,
-           request_id="", activity_id: str | None = None):
+           request_id="", activity_id: str | None = None, actor=VOLUNTEER):
     activity_id = activity_id or session.activity_id
     cmd = commands.RecordAttendance(activity_id, session.id,
                                     f"organizations/mir/activities/{activity_id}/sessions/{session.id}",
-                                    person, head, VOLUNTEER, request_id)
+                                    person, head, actor, request_id)
     return handlers.record_attendance(cmd, uow(), membership)
 
 
@@ -337,6 +341,15 @@ def test_a_named_participant_is_counted_by_gender_and_age_band_in_the_sessions_y
     assert recorded[0].message == facts.AttendanceRecorded(
         attendance_id=mother.id, session_id=session.id, activity_id=session.activity_id, date="2026-03-04",
         person_id=MOTHER, gender=Gender.FEMALE, age_band=AgeBand.AGE_26_66, count=1)
+
+
+def test_membership_is_asked_on_behalf_of_the_user_who_records_the_attendance(uow, membership, session):
+    attend(uow, membership, session, person=MOTHER)  # a volunteer's token
+    relayed = dataclasses.replace(NODE_SERVICE, on_behalf_of="volunteer-2")
+    attend(uow, membership, session, person=DAUGHTER, actor=relayed)  # a service already acting for a user
+    other = create_session(uow, session.activity_id, date="2026-03-11")
+    attend(uow, membership, other, person=MOTHER, actor=NODE_SERVICE)  # a service acting for itself
+    assert membership.on_behalf_of == ["volunteer-mir", "volunteer-2", ""]
 
 
 def test_a_head_count_needs_no_membership(uow, store, membership, session):

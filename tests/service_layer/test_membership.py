@@ -55,6 +55,9 @@ class FakeMembershipUnitOfWork(FakeUnitOfWork, MembershipUnitOfWork):
 COORDINATOR = Principal(subject="u-1", username="coordinator-mir", client_id="brobygger-web",
                         orgs=frozenset({"mir"}), roles=frozenset({"coordinator"}))
 OTHER = dataclasses.replace(COORDINATOR, subject="u-2", username="coordinator-2")
+NODE_SERVICE = Principal(subject="s-1", username="service-account-node-mir", client_id="node-mir",
+                         orgs=frozenset({"mir"}), roles=frozenset({"node-service"}))
+ORG = "organizations/mir"
 
 
 @pytest.fixture
@@ -110,7 +113,8 @@ def test_get_person_is_audited_with_who_and_why(uow, store):
 
 def test_an_unknown_person_is_not_found_and_nothing_is_audited(uow, store):
     with pytest.raises(NotFound) as err:
-        handlers.get_person(commands.GetPerson("nobody", "organizations/mir/persons/nobody", COORDINATOR), uow())
+        handlers.get_person(commands.GetPerson("nobody", "organizations/mir/persons/nobody", COORDINATOR, "why"),
+                            uow())
     assert err.value.reason == "PERSON_NOT_FOUND"
     assert store.state.audit == []
 
@@ -120,6 +124,74 @@ def test_profile_reads_are_audited_for_statistics(uow, store):
     got = handlers.get_person_profile(commands.GetPersonProfile(person.id, "r", COORDINATOR), uow())
     assert (got.birth_year, got.gender) == (1984, Gender.FEMALE)
     assert [(a.action, a.purpose) for a in store.state.audit] == [("person.profile.read", "statistics")]
+
+
+def test_a_profile_read_for_a_volunteer_names_the_volunteer_and_the_service(uow, store):
+    person = register(uow)
+    relayed = dataclasses.replace(NODE_SERVICE, on_behalf_of="volunteer-mir")
+    handlers.get_person_profile(commands.GetPersonProfile(person.id, "r", relayed), uow())
+    handlers.get_person_profile(commands.GetPersonProfile(person.id, "r", NODE_SERVICE), uow())
+    assert [(a.actor, a.client) for a in store.state.audit] == [
+        ("volunteer-mir", "service-account-node-mir on behalf of volunteer-mir"),
+        ("service-account-node-mir", "node-mir")]
+
+
+def persons_listing(page_size=0, page_token="", purpose="planning the swimming group", actor=COORDINATOR):
+    return commands.ListPersons(ORG, page_size, page_token, actor, purpose)
+
+
+def years_listing(person_id, page_size=0, page_token="", purpose="annual fee reminder"):
+    return commands.ListMembershipYears(person_id, f"{ORG}/persons/{person_id}", page_size, page_token, COORDINATOR,
+                                        purpose)
+
+
+READS = {
+    "GetPerson": lambda uow, p, purpose: handlers.get_person(
+        commands.GetPerson(p.id, f"{ORG}/persons/{p.id}", COORDINATOR, purpose), uow()),
+    "ListPersons": lambda uow, p, purpose: handlers.list_persons(persons_listing(purpose=purpose), uow()),
+    "ListMembershipYears": lambda uow, p, purpose: handlers.list_membership_years(
+        years_listing(p.id, purpose=purpose), uow()),
+}
+
+
+@pytest.mark.parametrize("read", sorted(READS))
+@pytest.mark.parametrize("purpose, reason", [("", "PURPOSE_REQUIRED"), ("   ", "PURPOSE_REQUIRED"),
+                                             ("x" * 201, "INVALID_PURPOSE"), ("follow-up\nof", "INVALID_PURPOSE"),
+                                             ("follow\u202eup", "INVALID_PURPOSE")])
+def test_every_read_of_personal_data_needs_a_purpose(uow, store, read, purpose, reason):
+    person = register(uow)
+    with pytest.raises(InvalidArgument) as err:
+        READS[read](uow, person, purpose)
+    assert err.value.reason == reason and [v.field for v in err.value.violations] == ["purpose"]
+    assert "purpose" in err.value.message and "e.g." in err.value.message
+    assert store.state.audit == []
+
+
+def test_a_purpose_is_stored_without_surrounding_blanks_and_may_be_200_characters(uow, store):
+    person = register(uow)
+    READS["GetPerson"](uow, person, "  follow-up  ")
+    READS["GetPerson"](uow, person, "x" * 200)
+    assert [a.purpose for a in store.state.audit] == ["follow-up", "x" * 200]
+
+
+def test_each_listing_of_persons_is_audited_once_with_its_parent_and_purpose(uow, store):
+    for i in range(3):
+        register(uow, amina(given_name=f"P{i}"))
+    people, token = handlers.list_persons(persons_listing(page_size=2), uow())
+    handlers.list_persons(persons_listing(page_size=2, page_token=token, purpose="second page"), uow())
+    assert len(people) == 2
+    assert [(a.actor, a.action, a.resource, a.purpose) for a in store.state.audit] == [
+        ("coordinator-mir", "person.list", ORG, "planning the swimming group"),
+        ("coordinator-mir", "person.list", ORG, "second page")]
+
+
+def test_a_listing_of_membership_years_is_audited_with_the_person(uow, store):
+    person = register(uow)
+    record(uow, year(person.id))
+    years, _ = handlers.list_membership_years(years_listing(person.id), uow())
+    assert [y.year for y in years] == [2026]
+    assert [(a.action, a.resource, a.purpose) for a in store.state.audit] == [
+        ("membership_year.list", f"{ORG}/persons/{person.id}", "annual fee reminder")]
 
 
 def test_a_repeated_request_id_registers_once_and_answers_the_same(uow, store):
@@ -146,7 +218,7 @@ def test_persons_are_listed_newest_first_in_pages(uow):
     ids = [register(uow, amina(given_name=f"P{i}")).id for i in range(5)]
     seen, token = [], ""
     while True:
-        people, token = handlers.list_persons(commands.ListPersons(2, token), uow())
+        people, token = handlers.list_persons(persons_listing(2, token), uow())
         assert len(people) <= 2
         seen += [p.id for p in people]
         if not token:
@@ -157,13 +229,13 @@ def test_persons_are_listed_newest_first_in_pages(uow):
 @pytest.mark.parametrize("token", ["garbage!", "e30", "eyJrIjpbMV19"])
 def test_a_page_token_not_issued_by_the_listing_is_refused(uow, token):
     with pytest.raises(InvalidArgument) as err:
-        handlers.list_persons(commands.ListPersons(2, token), uow())
+        handlers.list_persons(persons_listing(2, token), uow())
     assert err.value.reason == "INVALID_PAGE_TOKEN"
 
 
 def test_a_negative_page_size_is_refused(uow):
     with pytest.raises(InvalidArgument) as err:
-        handlers.list_persons(commands.ListPersons(-1), uow())
+        handlers.list_persons(persons_listing(-1), uow())
     assert err.value.reason == "INVALID_PAGE_SIZE"
 
 
@@ -216,15 +288,70 @@ def test_years_are_listed_in_order_in_pages_of_one_person(uow):
     for y in (2024, 2026, 2025):
         record(uow, year(person.id, year=y))
     record(uow, year(other.id, year=2023))
-    cmd = commands.ListMembershipYears(person.id, "p", page_size=2)
+    cmd = years_listing(person.id, page_size=2)
     first, token = handlers.list_membership_years(cmd, uow())
     rest, last = handlers.list_membership_years(dataclasses.replace(cmd, page_token=token), uow())
     assert [y.year for y in first + rest] == [2024, 2025, 2026] and last == ""
     with pytest.raises(InvalidArgument):  # a token of one person's listing is not another's
-        handlers.list_membership_years(commands.ListMembershipYears(other.id, "o", 2, token), uow())
+        handlers.list_membership_years(years_listing(other.id, 2, token), uow())
 
 
-def test_years_of_an_unknown_person_are_not_found(uow):
+def test_years_of_an_unknown_person_are_not_found_and_nothing_is_audited(uow, store):
     with pytest.raises(NotFound):
-        handlers.list_membership_years(commands.ListMembershipYears("nobody", "organizations/mir/persons/nobody"),
-                                       uow())
+        handlers.list_membership_years(years_listing("nobody"), uow())
+    assert store.state.audit == []
+
+
+# ---------------------------------------------------------------------------- the audit log
+
+
+def audit_log(uow, actor=COORDINATOR, **kw):
+    return handlers.list_audit_entries(commands.ListAuditEntries(ORG, actor=actor, **kw), uow())
+
+
+def test_coordinators_read_the_audit_log_newest_first_and_the_read_is_audited(uow, store):
+    person = register(uow)
+    name = f"{ORG}/persons/{person.id}"
+    READS["GetPerson"](uow, person, "follow-up")
+    handlers.list_persons(persons_listing(), uow())
+    entries, token = audit_log(uow)
+    assert token == ""
+    assert [(e.actor, e.client, e.action, e.resource, e.purpose) for e in entries] == [
+        ("coordinator-mir", "brobygger-web", "person.list", ORG, "planning the swimming group"),
+        ("coordinator-mir", "brobygger-web", "person.read", name, "follow-up")]
+    assert entries[0].sequence > entries[1].sequence and entries[0].at is not None
+    # The read of the log is itself a line of it, seen on the next read.
+    newest, _ = audit_log(uow, page_size=1)
+    assert [(e.action, e.resource, e.purpose) for e in newest] == [("audit.list", f"{ORG}/auditEntries",
+                                                                     "audit review")]
+
+
+def test_the_audit_log_filters_by_resource_and_actor_and_pages(uow, store):
+    person = register(uow)
+    name = f"{ORG}/persons/{person.id}"
+    for purpose in ("first", "second", "third"):
+        READS["GetPerson"](uow, person, purpose)
+    handlers.get_person(commands.GetPerson(person.id, name, OTHER, "theirs"), uow())
+    seen, token = [], ""
+    while True:
+        page, token = audit_log(uow, resource=name, by_actor="coordinator-mir", page_size=2, page_token=token)
+        assert len(page) <= 2
+        seen += [e.purpose for e in page]
+        if not token:
+            break
+    assert seen == ["third", "second", "first"]
+    by_other, _ = audit_log(uow, by_actor="coordinator-2")
+    assert [e.purpose for e in by_other] == ["theirs"]
+    # Each read of the log is audited with its filters.
+    assert store.state.audit[-1].resource == f"{ORG}/auditEntries?actor=coordinator-2"
+    with pytest.raises(InvalidArgument) as err:  # a token of one filter's listing is not another's
+        _, token = audit_log(uow, resource=name, page_size=1)
+        audit_log(uow, resource=f"{name}x", page_token=token)
+    assert err.value.reason == "INVALID_PAGE_TOKEN"
+
+
+def test_audit_log_filters_are_checked(uow, store):
+    with pytest.raises(InvalidArgument) as err:
+        audit_log(uow, resource="r" * 301, by_actor="a\u200bb")
+    assert {v.field for v in err.value.violations} == {"resource", "actor"}
+    assert store.state.audit == []

@@ -281,12 +281,49 @@ def test_a_read_is_audited_with_who_and_why(uow, store, directory):
 
 def test_an_unknown_referral_is_not_found_and_nothing_is_audited(uow, store):
     with pytest.raises(NotFound) as err:
-        handlers.get_referral(commands.GetReferral("nosuch", "organizations/mir/referrals/nosuch", COORDINATOR), uow())
+        handlers.get_referral(commands.GetReferral("nosuch", "organizations/mir/referrals/nosuch", COORDINATOR,
+                                                   "follow-up"), uow())
     assert err.value.reason == "REFERRAL_NOT_FOUND" and store.state.audit == []
 
 
 def listing(uow, **kw):
+    kw = {"parent": "organizations/mir", "actor": COORDINATOR, "purpose": "weekly case review", **kw}
     return handlers.list_referrals(commands.ListReferrals(**kw), uow())
+
+
+@pytest.mark.parametrize("purpose, reason", [("", "PURPOSE_REQUIRED"), (" \t ", "PURPOSE_REQUIRED"),
+                                             ("x" * 201, "INVALID_PURPOSE"), ("a\x00b", "INVALID_PURPOSE")])
+def test_reads_and_listings_of_referrals_need_a_purpose(uow, store, directory, purpose, reason):
+    r = create(uow, directory, to_node())
+    for read in (lambda: handlers.get_referral(commands.GetReferral(r.id, name(r), COORDINATOR, purpose), uow()),
+                 lambda: listing(uow, purpose=purpose)):
+        with pytest.raises(InvalidArgument) as err:
+            read()
+        assert err.value.reason == reason and [v.field for v in err.value.violations] == ["purpose"]
+        assert "purpose" in err.value.message
+    assert store.state.audit == []
+
+
+def test_each_listing_of_referrals_is_audited_once_with_its_parent_and_purpose(uow, store, directory):
+    for _ in range(3):
+        create(uow, directory)
+    items, token = listing(uow, page_size=2)
+    listing(uow, page_size=2, page_token=token, purpose="  next page  ")
+    assert len(items) == 2
+    assert [(a.actor, a.action, a.resource, a.purpose) for a in store.state.audit] == [
+        ("coordinator-mir", "referral.list", "organizations/mir", "weekly case review"),
+        ("coordinator-mir", "referral.list", "organizations/mir", "next page")]
+
+
+def test_coordinators_read_the_referral_audit_log_and_the_read_is_audited(uow, store, directory):
+    r = create(uow, directory, to_node())
+    handlers.get_referral(commands.GetReferral(r.id, name(r), COORDINATOR, "follow-up"), uow())
+    listing(uow)
+    cmd = commands.ListAuditEntries("organizations/mir", resource=name(r), actor=COORDINATOR)
+    entries, token = handlers.list_audit_entries(cmd, uow())
+    assert token == "" and [(e.actor, e.action, e.purpose) for e in entries] == [
+        ("coordinator-mir", "referral.read", "follow-up")]
+    assert [(a.action, a.purpose) for a in store.state.audit][-1] == ("audit.list", "audit review")
 
 
 def test_referrals_are_listed_newest_first_in_pages(uow, directory):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import datetime as dt
 import threading
 import time
@@ -10,6 +11,7 @@ from collections import Counter
 
 import pytest
 from google.protobuf.message import Message
+from opentelemetry import trace
 
 from brobygger.events.v1 import events_facts_pb2 as ev
 from brobygger.membership.v1 import membership_facts_pb2 as mem
@@ -17,7 +19,7 @@ from brobygger.referral.v1 import referral_facts_pb2 as ref
 from services.common.auth import Principal
 from services.common.consumer import IdempotentConsumer
 from services.common.directory import Node
-from services.common.errors import InvalidArgument, Unavailable
+from services.common.errors import InvalidArgument, ResourceExhausted, Unavailable
 from services.common.facts import Envelope, UnusableFact, fact_type
 from services.common.vocabulary import AgeBand, Gender, ImdiSubgoal
 from services.reporting.adapters.nodes import NodeFailed, ReportingNodes
@@ -32,7 +34,7 @@ from services.reporting.domain.records import (
     ActivityRecord, AttendanceRecord, MembershipYearRecord, ReferralRecord, SessionRecord,
 )
 from services.reporting.service_layer import commands, facts, handlers
-from services.reporting.service_layer.federation import Federation
+from services.reporting.service_layer.federation import Federation, RateLimiter
 from services.reporting.service_layer.unit_of_work import ReportingUnitOfWork
 from tests.fakes import FakeUnitOfWork, State, Store
 
@@ -116,6 +118,13 @@ class FakeReportingUnitOfWork(FakeUnitOfWork, ReportingUnitOfWork):
 
 ANALYST = Principal(subject="s-1", username="service-account-brobygger-hub", client_id="brobygger-hub",
                     orgs=frozenset(), roles=frozenset({"analyst"}))
+# The hub's service account as a node sees it, an analyst as the hub sees them, and a node's coordinator.
+HUB = Principal(subject="s-hub", username="service-account-brobygger-hub", client_id="brobygger-hub",
+                orgs=frozenset(), roles=frozenset({"federation-hub"}))
+IMDI = Principal(subject="0c5e7a2e-analyst", username="analyst-imdi", client_id="brobygger-web",
+                 orgs=frozenset({"imdi"}), roles=frozenset({"analyst"}))
+COORDINATOR = Principal(subject="s-c", username="coordinator-mir", client_id="brobygger-web",
+                        orgs=frozenset({"mir"}), roles=frozenset({"coordinator"}))
 F, M = Gender.FEMALE, Gender.MALE
 CHILD, ADULT = AgeBand.AGE_0_12, AgeBand.AGE_26_66
 COMMUNITY, QUALIFICATION, SOCIAL_CONTROL = ImdiSubgoal.COMMUNITY, ImdiSubgoal.QUALIFICATION, ImdiSubgoal.SOCIAL_CONTROL
@@ -318,7 +327,8 @@ SECRET = "a-disclosure-secret-of-at-least-32-chars"
 
 
 def statistics(uow, start="2026-01-01", end="2026-12-31", **kw) -> handlers.Report:
-    cmd = commands.GetStatistics("organizations/mir", start, end, actor=ANALYST, disclosure_secret=SECRET, **kw)
+    kw.setdefault("actor", ANALYST)
+    cmd = commands.GetStatistics("organizations/mir", start, end, disclosure_secret=SECRET, **kw)
     return handlers.get_statistics(cmd, uow())
 
 
@@ -385,6 +395,47 @@ def test_every_query_is_audited_with_who_and_which_period(uow, store):
     assert store.state.facts == []
 
 
+def test_coordinators_read_the_reporting_audit_log_newest_first_and_the_read_is_audited(uow, store):
+    statistics(uow, "2026-01-01", "2026-03-31")
+    statistics(uow, "2026-04-01", "2026-06-30")
+    coordinator = Principal(subject="u-1", username="coordinator-mir", client_id="brobygger-web",
+                            orgs=frozenset({"mir"}), roles=frozenset({"coordinator"}))
+    cmd = commands.ListAuditEntries("organizations/mir", by_actor="service-account-brobygger-hub", page_size=1,
+                                    actor=coordinator)
+    first, token = handlers.list_audit_entries(cmd, uow())
+    rest, last = handlers.list_audit_entries(dataclasses.replace(cmd, page_token=token), uow())
+    assert [e.resource for e in first + rest] == ["organizations/mir/statistics?period=2026-04-01/2026-06-30",
+                                                  "organizations/mir/statistics?period=2026-01-01/2026-03-31"]
+    assert last == ""
+    assert [(a.actor, a.action) for a in store.state.audit[-2:]] == [("coordinator-mir", "audit.list")] * 2
+
+
+def test_a_query_the_hub_asks_for_an_analyst_is_audited_as_the_analyst(uow, store):
+    statistics(uow, "2026-04-01", "2026-06-30", actor=HUB, requested_by="analyst-imdi")
+    assert [(a.actor, a.client, a.action, a.resource) for a in store.state.audit] == [
+        ("analyst-imdi", "service-account-brobygger-hub on behalf of analyst-imdi", "statistics.read",
+         "organizations/mir/statistics?period=2026-04-01/2026-06-30")]
+
+
+@pytest.mark.parametrize("actor, requested_by, audited", [
+    (COORDINATOR, "analyst-imdi", ("coordinator-mir", "brobygger-web")),  # only the hub may name who asked
+    (ANALYST, "analyst-imdi", ("service-account-brobygger-hub", "brobygger-hub")),  # an analyst role is no hub
+    (HUB, "", ("service-account-brobygger-hub", "brobygger-hub")),  # a hub that names nobody: the hub asked
+    (HUB, "   ", ("service-account-brobygger-hub", "brobygger-hub")),
+])
+def test_anyone_but_the_hub_is_who_asked_whatever_requested_by_says(uow, store, actor, requested_by, audited):
+    statistics(uow, actor=actor, requested_by=requested_by)
+    assert [(a.actor, a.client) for a in store.state.audit] == [audited]
+
+
+@pytest.mark.parametrize("requested_by", ["analyst\nimdi", "x" * 201])
+def test_a_malformed_requested_by_from_the_hub_is_refused_and_nothing_is_read(uow, store, requested_by):
+    with pytest.raises(InvalidArgument) as err:
+        statistics(uow, actor=HUB, requested_by=requested_by)
+    assert [v.field for v in err.value.violations] == ["requested_by.username"]
+    assert store.state.audit == [] and store.commits == 0
+
+
 @pytest.mark.parametrize("start, end, given, fields", [
     ("", "", False, {"period"}),
     ("2026-01-01", "", True, {"period.end_date"}),
@@ -409,13 +460,17 @@ class FakeNodes(ReportingNodes):
     def __init__(self, behaviour: dict[str, object]) -> None:
         self.behaviour = behaviour
         self.asked: list[tuple[str, dt.date, dt.date, float]] = []
+        self.requested_by: list[tuple[str, object]] = []  # (org, who the hub named to it)
+        self.contexts: list[tuple[str, object]] = []  # (org, the span context the node was asked in)
         self.release = threading.Event()
         self.hanging = 0
         self.together = threading.Barrier(2, timeout=5)  # for nodes that answer only when asked at once
         self.closed = False
 
-    def get_statistics(self, org, period, timeout):
+    def get_statistics(self, org, period, timeout, requested_by=None):
         self.asked.append((org, period.start, period.end, timeout))
+        self.requested_by.append((org, requested_by))
+        self.contexts.append((org, trace.get_current_span().get_span_context()))
         how = self.behaviour[org]
         if how == "hang":  # a client that does not keep its deadline
             self.hanging += 1
@@ -462,9 +517,11 @@ class FakeTokens:
 def hub():
     made = []
 
-    def make(behaviour: dict, tokens: FakeTokens | None = None) -> tuple[Federation, FakeNodes, FakeTokens]:
+    def make(behaviour: dict, tokens: FakeTokens | None = None,
+             limiter: RateLimiter | None = None) -> tuple[Federation, FakeNodes, FakeTokens]:
         nodes, tokens = FakeNodes(behaviour), tokens or FakeTokens()
-        federation = Federation([Node(org, name=org.upper()) for org in behaviour], nodes, tokens, slack_s=0.05)
+        federation = Federation([Node(org, name=org.upper()) for org in behaviour], nodes, tokens, slack_s=0.05,
+                                limiter=limiter)
         made.append((federation, nodes))
         return federation, nodes, tokens
 
@@ -474,8 +531,9 @@ def hub():
         federation.close()
 
 
-def query(federation: Federation, timeout_ms: int = 0, start="2026-01-01", end="2026-12-31", given=True):
-    return federation.query(commands.QueryStatistics(start, end, given, timeout_ms, ANALYST))
+def query(federation: Federation, timeout_ms: int = 0, start="2026-01-01", end="2026-12-31", given=True,
+          actor=ANALYST):
+    return federation.query(commands.QueryStatistics(start, end, given, timeout_ms, actor))
 
 
 def test_answers_come_in_directory_order_and_missing_nodes_are_named(hub):
@@ -548,3 +606,104 @@ def test_closing_the_hub_closes_its_node_clients(hub):
     federation, nodes, _ = hub({"mir": {"org": "mir"}})
     federation.close()
     assert nodes.closed
+
+
+# ---------------------------------------------------------------------------- the hub: who asked, how often
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_hub_names_the_analyst_to_every_node(hub):
+    federation, nodes, _ = hub({"mir": {"org": "mir"}, "mkr": NodeFailed("UNAVAILABLE"), "mira": {"org": "mira"}})
+    query(federation, actor=IMDI)
+    assert sorted(nodes.requested_by) == [("mir", IMDI), ("mira", IMDI), ("mkr", IMDI)]
+
+
+def test_each_analyst_gets_a_burst_then_a_steady_rate_and_a_clear_429(hub):
+    clock = Clock()
+    federation, nodes, _ = hub({"mir": {"org": "mir"}}, limiter=RateLimiter(per_minute=30, burst=3, clock=clock))
+    for _ in range(3):
+        query(federation, actor=IMDI)
+    with pytest.raises(ResourceExhausted) as err:
+        query(federation, actor=IMDI)
+    assert err.value.code == "RESOURCE_EXHAUSTED" and err.value.reason == "RATE_LIMITED"
+    assert err.value.retry_delay_s == pytest.approx(2.0)  # 30 a minute: one every two seconds
+    assert "at most 30 queries a minute" in err.value.message and "Try again in 2 seconds" in err.value.message
+    assert err.value.metadata == {"queries_per_minute": "30", "burst": "3", "retry_after_seconds": "2"}
+    assert len(nodes.asked) == 3  # a refused query asks no node
+    query(federation, actor=ANALYST)  # another analyst has a bucket of their own
+    clock.now += 1.0
+    with pytest.raises(ResourceExhausted) as err:
+        query(federation, actor=IMDI)
+    assert err.value.retry_delay_s == pytest.approx(1.0)
+    clock.now += 1.0
+    query(federation, actor=IMDI)
+    assert len(nodes.asked) == 5
+
+
+def test_an_invalid_query_is_refused_without_counting_against_the_limit(hub):
+    federation, _, _ = hub({"mir": {"org": "mir"}}, limiter=RateLimiter(per_minute=1, burst=1, clock=Clock()))
+    with pytest.raises(InvalidArgument):
+        query(federation, start="2026-02-03", actor=IMDI)
+    query(federation, actor=IMDI)
+
+
+def test_the_rate_limiter_refills_up_to_its_burst_and_forgets_full_buckets(monkeypatch):
+    from services.reporting.service_layer import federation as module
+
+    clock = Clock()
+    limiter = RateLimiter(per_minute=60, burst=2, clock=clock)
+    assert [limiter.take("a") for _ in range(3)] == [0.0, 0.0, pytest.approx(1.0)]
+    clock.now += 0.5
+    assert limiter.take("a") == pytest.approx(0.5)  # refused calls take nothing
+    clock.now += 3600  # a long pause fills the bucket to its burst, no further
+    assert [limiter.take("a") for _ in range(3)] == [0.0, 0.0, pytest.approx(1.0)]
+    monkeypatch.setattr(module, "MAX_TRACKED_ANALYSTS", 2)
+    clock.now += 3600
+    limiter.take("b")
+    limiter.take("c")  # three tracked: "a" has refilled and is forgotten, "b" and "c" are not
+    assert set(limiter._buckets) == {"b", "c"}
+    with pytest.raises(ValueError):
+        RateLimiter(per_minute=0)
+
+
+def test_the_hub_logs_every_query_and_every_nodes_outcome_by_the_analysts_subject(hub, caplog):
+    caplog.set_level(logging.INFO, logger="services.reporting.service_layer.federation")
+    federation, _, _ = hub({"mir": {"org": "mir"}, "mkr": NodeFailed("DEADLINE_EXCEEDED")},
+                           limiter=RateLimiter(per_minute=1, burst=1, clock=Clock()))
+    query(federation, actor=IMDI)
+    with pytest.raises(ResourceExhausted):
+        query(federation, actor=IMDI)
+    with pytest.raises(InvalidArgument):
+        query(federation, start="2026-02-03", actor=IMDI)
+    lines = [r for r in caplog.records if r.name == "services.reporting.service_layer.federation"]
+    fields = [(getattr(r, "organization", None), r.outcome, r.period) for r in lines]
+    assert fields == [("mir", "answered", "2026-01-01/2026-12-31"),
+                      ("mkr", "DEADLINE_EXCEEDED", "2026-01-01/2026-12-31"),
+                      (None, "answered", "2026-01-01/2026-12-31"),
+                      (None, "RATE_LIMITED", "2026-01-01/2026-12-31"),
+                      (None, "INVALID_FIELDS", "-")]
+    assert all(r.analyst == IMDI.subject and r.latency_ms >= 0 for r in lines)
+    assert (lines[2].answered, lines[2].nodes, lines[2].missing) == (1, 2, "mkr")
+    text = [r.getMessage() for r in lines]
+    assert text[1].startswith("statistics query node analyst=0c5e7a2e-analyst period=2026-01-01/2026-12-31 "
+                              "organization=mkr outcome=DEADLINE_EXCEEDED latency_ms=")
+    assert not any("analyst-imdi" in t for t in text)  # the user name goes to the nodes' audit logs only
+
+
+def test_each_node_is_asked_in_a_child_span_of_the_query(hub):
+    federation, nodes, _ = hub({"mir": {"org": "mir"}, "mira": {"org": "mira"}, "mkr": {"org": "mkr"}})
+    with trace.get_tracer(__name__).start_as_current_span("QueryStatistics") as parent:
+        query(federation, actor=IMDI)
+    ours = parent.get_span_context()
+    assert ours.is_valid  # (the tests set up a tracer provider)
+    assert sorted(org for org, _ in nodes.contexts) == ["mir", "mira", "mkr"]
+    spans = [ctx for _, ctx in nodes.contexts]
+    assert all(ctx.trace_id == ours.trace_id and ctx.span_id != ours.span_id for ctx in spans)
+    assert len({ctx.span_id for ctx in spans}) == 3  # a span per node

@@ -214,6 +214,22 @@ def test_attendance_facts_carry_gender_and_age_band_but_no_names(stub, coord, vo
             assert secret not in rec.value and all(secret not in v for _, v in rec.headers)
 
 
+def test_membership_audits_the_volunteer_who_records_attendance(stub, coord, volunteer, register, membership):
+    mother = register("Amina", 1984, types_pb2.GENDER_FEMALE)
+    daughter = register("Sara", 2012, types_pb2.GENDER_FEMALE)
+    session = create_session(stub, coord, create_activity(stub, coord).name).name
+    attend(stub, volunteer, session, person=mother)
+    attend(stub, coord, session, person=daughter)
+    audit = membership.app.tables["audit_log"]
+    with membership.app.engine.connect() as conn:
+        lines = conn.execute(sa.select(audit).where(audit.c.action == "person.profile.read")
+                             .order_by(audit.c.id)).all()
+    # events asks with the node's service token, on behalf of whoever recorded the attendance
+    assert [(r.actor, r.actor_client, r.resource, r.purpose) for r in lines] == [
+        ("volunteer-mir", "service-account-node-mir on behalf of volunteer-mir", mother, "statistics"),
+        ("coordinator-mir", "service-account-node-mir on behalf of coordinator-mir", daughter, "statistics")]
+
+
 def test_a_person_membership_does_not_know_is_not_found(stub, coord, volunteer):
     session = create_session(stub, coord, create_activity(stub, coord).name).name
     problem = failure(lambda: attend(stub, volunteer, session, person=f"{ORG}/persons/nobodyhere"))
@@ -362,7 +378,7 @@ def test_sql_repositories_store_page_and_count(sql_uow):
 class Everyone:
     """A membership directory that knows every person: the concurrency test is about the database."""
 
-    def profile(self, person_id: str) -> PersonProfile:
+    def profile(self, person_id: str, *, on_behalf_of: str = "") -> PersonProfile:
         return PersonProfile(birth_year=1990, gender=Gender.FEMALE)
 
 

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import threading
 from concurrent import futures
 
 import grpc
 import pytest
 import sqlalchemy as sa
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from brobygger.membership.v1 import membership_pb2
 from brobygger.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from brobygger.type.v1 import types_pb2
-from services.common.grpcclient import decode_error
+from services.common.grpcclient import channel, decode_error
 from services.common.settings import ConfigError
 from services.devstack import inprocess
 from services.devstack.procs import free_port
@@ -118,11 +122,11 @@ def test_answers_merge_and_missing_nodes_are_named(hub_stub, analyst, federation
     assert by_org["mkr"].error == "UNAVAILABLE"
     assert by_org["sor"].error == by_org["nord"].error == "DEADLINE_EXCEEDED"
     assert all(by_org[o].latency_ms >= 500 for o in ("sor", "nord"))  # cut off by their deadline
-    # The nodes saw the hub's service account, never the analyst.
+    # The nodes were asked by the hub's service account, on the analyst's behalf.
     audit = federation["mir"].app.tables["audit_log"]
     with federation["mir"].app.engine.connect() as conn:
-        actors = {r.actor for r in conn.execute(sa.select(audit.c.actor))}
-    assert actors == {"service-account-brobygger-hub"}
+        actors = {(r.actor, r.actor_client) for r in conn.execute(sa.select(audit))}
+    assert actors == {("analyst-imdi", "service-account-brobygger-hub on behalf of analyst-imdi")}
 
 
 def test_default_deadline_lets_slow_nodes_answer_in_parallel(hub_stub, analyst, federation):
@@ -197,3 +201,117 @@ def test_a_bad_directory_stops_the_hub_at_start_naming_file_and_entry(issuer, tm
     with pytest.raises(ConfigError) as err:
         _start_hub(issuer, "")
     assert "BROBYGGER_FEDERATION_DIRECTORY is not set" in str(err.value)
+
+
+def test_the_hubs_own_service_account_may_not_query_the_hub(hub_stub, issuer):
+    """Only analysts query the hub, over gRPC as over REST: the hub's account asks the nodes, never itself."""
+    hub_account = bearer(issuer.service_token("brobygger-hub"))
+    for call in (lambda: query(hub_stub, hub_account),
+                 lambda: hub_stub.ListNodes(reporting_pb2.ListNodesRequest(), metadata=hub_account, timeout=5)):
+        with pytest.raises(grpc.RpcError) as err:
+            call()
+        assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        assert decode_error(err.value).reason == "ROLE_REQUIRED"
+
+
+def test_the_hub_answers_for_december_9999_and_refuses_later_dates(hub_stub, analyst):
+    december = types_pb2.DateRange(start_date="9999-12-01", end_date="9999-12-31")
+    result = query(hub_stub, analyst, timeout_ms=600, period=december)
+    assert (result.period.start_date, result.period.end_date) == ("9999-12-01", "9999-12-31")
+    with pytest.raises(grpc.RpcError) as err:
+        query(hub_stub, analyst, period=types_pb2.DateRange(start_date="10000-01-01", end_date="10000-01-31"))
+    problem = decode_error(err.value)
+    assert problem.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert {"period.start_date", "period.end_date"} <= {f for f, _ in problem.violations}
+
+
+# ---------------------------------------------------------------------------- accountability
+
+TRACE_ID = "5cf92f3577b34da6a3ce929d0e0e4737"
+
+
+def audit_lines(node, trace_id: str) -> list:
+    audit = node.app.tables["audit_log"]
+    with node.app.engine.connect() as conn:
+        return list(conn.execute(sa.select(audit).where(audit.c.trace_id == trace_id)))
+
+
+def traced(md, trace_id: str = TRACE_ID, span_id: str = "00f067aa0ba902b7"):
+    return [*md, ("traceparent", f"00-{trace_id}-{span_id}-01")]
+
+
+@pytest.fixture
+def spans():
+    exporter = InMemorySpanExporter()
+    trace.get_tracer_provider().add_span_processor(SimpleSpanProcessor(exporter))
+    yield exporter
+    exporter.shutdown()
+
+
+def test_every_nodes_audit_names_the_analyst_with_the_hub_as_client(hub_stub, analyst, federation):
+    federation["slow"].delay = 0.0
+    trace_id = "6df92f3577b34da6a3ce929d0e0e4738"
+    query(hub_stub, traced(analyst, trace_id), period=types_pb2.DateRange(start_date="2026-04-01",
+                                                                          end_date="2026-06-30"))
+    for org in ("mir", "mira"):
+        lines = audit_lines(federation[org], trace_id)
+        assert [(r.actor, r.actor_client, r.action, r.resource) for r in lines] == [
+            ("analyst-imdi", "service-account-brobygger-hub on behalf of analyst-imdi", "statistics.read",
+             f"organizations/{org}/statistics?period=2026-04-01/2026-06-30")], org
+
+
+def test_a_node_ignores_requested_by_from_anyone_but_the_hub(federation, issuer):
+    trace_id = "7ef92f3577b34da6a3ce929d0e0e4739"
+    request = reporting_pb2.GetStatisticsRequest(
+        organization="organizations/mir", period=YEAR_2026,
+        requested_by=reporting_pb2.RequestedBy(username="analyst-imdi", subject="someone"))
+    with grpc.insecure_channel(federation["mir"].address) as ch:
+        reporting_pb2_grpc.ReportingServiceStub(ch).GetStatistics(
+            request, metadata=traced(bearer(issuer.token("coordinator-mir")), trace_id), timeout=10)
+    assert [(r.actor, r.actor_client) for r in audit_lines(federation["mir"], trace_id)] == [
+        ("coordinator-mir", "brobygger-web")]
+
+
+def test_a_hub_query_is_one_trace_through_the_fan_out(hub_stub, analyst, federation, spans):
+    federation["slow"].delay = 0.0
+    query(hub_stub, traced(analyst))
+    ours = [s for s in spans.get_finished_spans() if f"{s.context.trace_id:032x}" == TRACE_ID]
+    server = [s for s in ours if s.kind == trace.SpanKind.SERVER and s.name.endswith("/QueryStatistics")]
+    assert len(server) == 1
+    asks = {s.attributes["brobygger.organization"]: s for s in ours if s.name == "ask node"}
+    assert set(asks) == {"mir", "mira", "mkr", "sor", "nord"}
+    assert all(s.parent.span_id == server[0].context.span_id for s in asks.values())
+    assert asks["mir"].attributes["brobygger.node.outcome"] == "answered"
+    assert asks["mkr"].attributes["brobygger.node.outcome"] == "UNAVAILABLE"
+    clients = [s for s in ours if s.kind == trace.SpanKind.CLIENT and s.name.endswith("/GetStatistics")]
+    by_parent = {s.parent.span_id: s for s in clients}
+    assert set(by_parent) == {s.context.span_id for s in asks.values()}  # each node's call within its span
+    # The nodes running in this process (mir, mira) continue the same trace under the hub's call.
+    node_servers = [s for s in ours if s.kind == trace.SpanKind.SERVER and s.name.endswith("/GetStatistics")]
+    assert {s.parent.span_id for s in node_servers} >= {by_parent[asks[o].context.span_id].context.span_id
+                                                          for o in ("mir", "mira")}
+    for s in asks.values():  # the organisation and the outcome: never who asked
+        assert set(s.attributes) == {"brobygger.organization", "brobygger.node.outcome"}
+
+
+def test_an_analyst_asking_too_often_gets_resource_exhausted_with_retry_info(federation, issuer, tmp_path):
+    directory = tmp_path / "federation.json"
+    directory.write_text(json.dumps({"nodes": [
+        {"org": "mir", "name": "MiR", "reporting": federation["mir"].address}]}))
+    env = {"BROBYGGER_ENV": "development", "BROBYGGER_OIDC_ISSUER": issuer.url,
+           "BROBYGGER_FEDERATION_DIRECTORY": str(directory),
+           "BROBYGGER_HUB_QUERIES_PER_MINUTE": "6", "BROBYGGER_HUB_QUERY_BURST": "2"}
+    with inprocess.running("hub", build_hub, env, needs_org=False) as hub, \
+            grpc.insecure_channel(hub.address) as ch:
+        stub = reporting_pb2_grpc.FederationServiceStub(ch)
+        analyst = bearer(issuer.token("analyst-imdi"))
+        for _ in range(2):
+            assert not query(stub, analyst).missing_organizations
+        with pytest.raises(grpc.RpcError) as err:
+            query(stub, analyst)
+        problem = decode_error(err.value)
+        assert (problem.code, problem.reason) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "RATE_LIMITED")
+        assert 5 < problem.retry_delay_s <= 10  # 6 a minute: the next one in at most ten seconds
+        wait = problem.metadata["retry_after_seconds"]
+        assert wait == str(math.ceil(problem.retry_delay_s))
+        assert "at most 6 queries a minute" in problem.message and f"Try again in {wait} seconds" in problem.message

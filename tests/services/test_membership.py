@@ -11,6 +11,7 @@ from cloudevents.v1.kafka import KafkaMessage, from_binary
 
 from brobygger.membership.v1 import membership_facts_pb2, membership_pb2, membership_pb2_grpc
 from brobygger.type.v1 import types_pb2
+from services.common.audit import ON_BEHALF_OF_HEADER
 from services.common.grpcclient import decode_error
 from services.devstack import inprocess
 from services.membership.bootstrap import build
@@ -73,7 +74,8 @@ def test_invalid_person_names_every_field(stub, coord):
 
 def test_unknown_person_is_not_found(stub, coord):
     with pytest.raises(grpc.RpcError) as err:
-        stub.GetPerson(membership_pb2.GetPersonRequest(name="organizations/mir/persons/doesnotexist"), metadata=coord)
+        stub.GetPerson(membership_pb2.GetPersonRequest(name="organizations/mir/persons/doesnotexist",
+                                                       purpose="follow-up"), metadata=coord)
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
     assert decode_error(err.value).reason == "PERSON_NOT_FOUND"
 
@@ -120,7 +122,8 @@ def test_list_paginates_newest_first(stub, coord):
     seen, token = [], ""
     while True:
         page = stub.ListPersons(membership_pb2.ListPersonsRequest(parent="organizations/mir", page_size=2,
-                                                                  page_token=token), metadata=coord)
+                                                                  page_token=token, purpose="planning"),
+                                metadata=coord)
         assert len(page.persons) <= 2
         seen += [p.name for p in page.persons]
         token = page.next_page_token
@@ -128,8 +131,8 @@ def test_list_paginates_newest_first(stub, coord):
             break
     assert seen == list(reversed(names))
     with pytest.raises(grpc.RpcError) as err:
-        stub.ListPersons(membership_pb2.ListPersonsRequest(parent="organizations/mir", page_token="garbage!"),
-                         metadata=coord)
+        stub.ListPersons(membership_pb2.ListPersonsRequest(parent="organizations/mir", page_token="garbage!",
+                                                           purpose="planning"), metadata=coord)
     assert decode_error(err.value).reason == "INVALID_PAGE_TOKEN"
 
 
@@ -150,7 +153,9 @@ def test_membership_year_and_profile_for_services_only(stub, coord, issuer):
             year=2026, fee_nok=200, payment_state=membership_pb2.PAYMENT_STATE_PAID, paid_date="2026-02-01")),
         metadata=coord)
     assert year.name == f"{person.name}/membershipYears/2026"
-    years = stub.ListMembershipYears(membership_pb2.ListMembershipYearsRequest(parent=person.name), metadata=coord)
+    years = stub.ListMembershipYears(membership_pb2.ListMembershipYearsRequest(parent=person.name,
+                                                                               purpose="annual fee reminder"),
+                                     metadata=coord)
     assert [y.year for y in years.membership_years] == [2026]
     with pytest.raises(grpc.RpcError) as err:
         stub.RecordMembershipYear(membership_pb2.RecordMembershipYearRequest(
@@ -183,3 +188,90 @@ def test_facts_reach_kafka_as_cloudevents_without_personal_data(stub, coord, nod
     assert (payload.person_id, payload.birth_year) == (person_id, 1984)
     for secret in (b"Amina", b"Hussain", b"912 34 567", b"0957"):
         assert secret not in rec.value and all(secret not in v for _, v in rec.headers)
+
+
+def audit_rows(node) -> list:
+    audit = node.app.tables["audit_log"]
+    with node.app.engine.connect() as conn:
+        return conn.execute(sa.select(audit).order_by(audit.c.id)).all()
+
+
+def failure(call):
+    with pytest.raises(grpc.RpcError) as err:
+        call()
+    return decode_error(err.value)
+
+
+def test_every_read_of_personal_data_needs_a_purpose_and_lists_are_audited(stub, coord, node):
+    person = register(stub, coord)
+    reads = [
+        lambda p: stub.GetPerson(membership_pb2.GetPersonRequest(name=person.name, purpose=p), metadata=coord),
+        lambda p: stub.ListPersons(membership_pb2.ListPersonsRequest(parent="organizations/mir", purpose=p),
+                                   metadata=coord),
+        lambda p: stub.ListMembershipYears(membership_pb2.ListMembershipYearsRequest(parent=person.name, purpose=p),
+                                           metadata=coord),
+    ]
+    for read in reads:
+        problem = failure(lambda: read(""))
+        assert (problem.code, problem.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "PURPOSE_REQUIRED")
+        assert problem.violations[0][0] == "purpose" and problem.message.startswith("purpose is required: say why")
+        assert failure(lambda: read("x" * 201)).reason == "INVALID_PURPOSE"
+    assert audit_rows(node) == []
+    for read in reads:
+        read(" checking the register ")
+    assert [(r.actor, r.actor_client, r.action, r.resource, r.purpose) for r in audit_rows(node)] == [
+        ("coordinator-mir", "brobygger-web", "person.read", person.name, "checking the register"),
+        ("coordinator-mir", "brobygger-web", "person.list", "organizations/mir", "checking the register"),
+        ("coordinator-mir", "brobygger-web", "membership_year.list", person.name, "checking the register")]
+
+
+def test_a_node_service_names_the_user_it_acts_for_and_only_it_may(stub, coord, node, issuer):
+    person = register(stub, coord)
+    ask = membership_pb2.GetPersonProfileRequest(name=person.name)
+    service = bearer(issuer.service_token("node-mir"))
+    stub.GetPersonProfile(ask, metadata=service + [(ON_BEHALF_OF_HEADER, "volunteer-mir")])
+    stub.GetPersonProfile(ask, metadata=service + [(ON_BEHALF_OF_HEADER, "fr%C3%B8ya")])  # percent-encoded UTF-8
+    stub.GetPersonProfile(ask, metadata=service)  # the service for itself
+    lines = [(r.actor, r.actor_client, r.action) for r in audit_rows(node)]
+    assert lines == [
+        ("volunteer-mir", "service-account-node-mir on behalf of volunteer-mir", "person.profile.read"),
+        ("frøya", "service-account-node-mir on behalf of frøya", "person.profile.read"),
+        ("service-account-node-mir", "node-mir", "person.profile.read")]
+    # A user's token names its user: it may not claim another.
+    problem = failure(lambda: stub.GetPerson(membership_pb2.GetPersonRequest(name=person.name, purpose="x"),
+                                             metadata=coord + [(ON_BEHALF_OF_HEADER, "volunteer-mir")]))
+    assert (problem.code, problem.reason) == (grpc.StatusCode.PERMISSION_DENIED, "ON_BEHALF_OF_NOT_ALLOWED")
+    # Nor may another organisation's service, nor a malformed name.
+    other = bearer(issuer.service_token("node-mira"))
+    assert failure(lambda: stub.GetPersonProfile(ask, metadata=other + [(ON_BEHALF_OF_HEADER, "volunteer-mir")])
+                   ).code == grpc.StatusCode.PERMISSION_DENIED
+    for bad in ("", "%FF", "a%0Ab", "x" * 201):
+        problem = failure(lambda: stub.GetPersonProfile(ask, metadata=service + [(ON_BEHALF_OF_HEADER, bad)]))
+        assert (problem.code, problem.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ON_BEHALF_OF"), bad
+    assert len(audit_rows(node)) == 3
+
+
+def test_coordinators_read_the_audit_log_newest_first_and_that_read_is_audited(stub, coord, node, issuer):
+    person = register(stub, coord)
+    stub.GetPerson(membership_pb2.GetPersonRequest(name=person.name, purpose="follow-up"), metadata=coord)
+    stub.GetPersonProfile(membership_pb2.GetPersonProfileRequest(name=person.name),
+                          metadata=bearer(issuer.service_token("node-mir")) + [(ON_BEHALF_OF_HEADER, "volunteer-mir")])
+    log = stub.ListAuditEntries(membership_pb2.ListAuditEntriesRequest(parent="organizations/mir"), metadata=coord)
+    assert [(e.actor, e.action, e.resource, e.purpose) for e in log.audit_entries] == [
+        ("volunteer-mir", "person.profile.read", person.name, "statistics"),
+        ("coordinator-mir", "person.read", person.name, "follow-up")]
+    assert log.audit_entries[0].client == "service-account-node-mir on behalf of volunteer-mir"
+    assert log.audit_entries[0].sequence > log.audit_entries[1].sequence and not log.next_page_token
+    mine = stub.ListAuditEntries(membership_pb2.ListAuditEntriesRequest(
+        parent="organizations/mir", actor="volunteer-mir", resource=person.name), metadata=coord)
+    assert [e.action for e in mine.audit_entries] == ["person.profile.read"]
+    last = audit_rows(node)[-1]
+    assert (last.actor, last.action, last.purpose) == ("coordinator-mir", "audit.list", "audit review")
+    assert last.resource.startswith("organizations/mir/auditEntries?resource=")
+    problem = failure(lambda: stub.ListAuditEntries(membership_pb2.ListAuditEntriesRequest(
+        parent="organizations/mir", page_token=mine.next_page_token or "garbage!"), metadata=coord))
+    assert problem.reason == "INVALID_PAGE_TOKEN"
+    for md in (bearer(issuer.token("volunteer-mir")), bearer(issuer.service_token("node-mir"))):
+        problem = failure(lambda: stub.ListAuditEntries(
+            membership_pb2.ListAuditEntriesRequest(parent="organizations/mir"), metadata=md))
+        assert (problem.code, problem.reason) == (grpc.StatusCode.PERMISSION_DENIED, "ROLE_REQUIRED")

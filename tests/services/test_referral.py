@@ -139,7 +139,8 @@ def problem_of(call):
 
 
 def incoming(stub, md, org: str) -> list[pb.Referral]:
-    page = stub.ListReferrals(pb.ListReferralsRequest(parent=f"organizations/{org}", page_size=200), metadata=md)
+    page = stub.ListReferrals(pb.ListReferralsRequest(parent=f"organizations/{org}", page_size=200,
+                                                      purpose="intake of new referrals"), metadata=md)
     return [r for r in page.referrals if r.direction == pb.DIRECTION_INCOMING]
 
 
@@ -248,22 +249,57 @@ def test_request_id_pagination_and_state_filter(fed, mir, coord_mir):
     names = [first.name] + [create(mir, coord_mir, to_school()).name for _ in range(4)]
     seen, token = [], ""
     while True:
-        page = mir.ListReferrals(pb.ListReferralsRequest(parent="organizations/mir", page_size=2, page_token=token),
-                                 metadata=coord_mir)
+        page = mir.ListReferrals(pb.ListReferralsRequest(parent="organizations/mir", page_size=2, page_token=token,
+                                                         purpose="weekly case review"), metadata=coord_mir)
         assert len(page.referrals) <= 2
         seen += [r.name for r in page.referrals]
         token = page.next_page_token
         if not token:
             break
     assert seen == list(reversed(names))
-    only_accepted = mir.ListReferrals(pb.ListReferralsRequest(parent="organizations/mir",
+    only_accepted = mir.ListReferrals(pb.ListReferralsRequest(parent="organizations/mir", purpose="accepted ones",
                                                               state=pb.REFERRAL_STATE_ACCEPTED), metadata=coord_mir)
     assert [r.name for r in only_accepted.referrals] == [first.name]
-    page = mir.ListReferrals(pb.ListReferralsRequest(parent="organizations/mir", page_size=1), metadata=coord_mir)
+    page = mir.ListReferrals(pb.ListReferralsRequest(parent="organizations/mir", page_size=1, purpose="review"),
+                             metadata=coord_mir)
     problem = problem_of(lambda: mir.ListReferrals(pb.ListReferralsRequest(
-        parent="organizations/mir", page_token=page.next_page_token, state=pb.REFERRAL_STATE_ACCEPTED),
-        metadata=coord_mir))
+        parent="organizations/mir", page_token=page.next_page_token, state=pb.REFERRAL_STATE_ACCEPTED,
+        purpose="review"), metadata=coord_mir))
     assert problem.reason == "INVALID_PAGE_TOKEN"
+
+
+def test_reads_need_a_purpose_and_are_audited_and_coordinators_read_the_audit_log(fed, mir, coord_mir, issuer):
+    sent = create(mir, coord_mir, to_school())
+    for call in (lambda p: mir.GetReferral(pb.GetReferralRequest(name=sent.name, purpose=p), metadata=coord_mir),
+                 lambda p: mir.ListReferrals(pb.ListReferralsRequest(parent="organizations/mir", purpose=p),
+                                             metadata=coord_mir)):
+        problem = problem_of(lambda: call(" "))
+        assert (problem.code, problem.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "PURPOSE_REQUIRED")
+        assert problem.violations[0][0] == "purpose" and "e.g." in problem.message
+        assert problem_of(lambda: call("x" * 201)).reason == "INVALID_PURPOSE"
+        call("follow-up with the school")
+    audit = rows(fed.nodes["mir"], "audit_log")
+    assert [(a.actor, a.actor_client, a.action, a.resource, a.purpose) for a in audit] == [
+        ("coordinator-mir", "brobygger-web", "referral.read", sent.name, "follow-up with the school"),
+        ("coordinator-mir", "brobygger-web", "referral.list", "organizations/mir", "follow-up with the school")]
+
+    log = mir.ListAuditEntries(pb.ListAuditEntriesRequest(parent="organizations/mir", resource=sent.name),
+                               metadata=coord_mir)
+    [entry] = log.audit_entries
+    assert (entry.actor, entry.client, entry.action, entry.purpose) == (
+        "coordinator-mir", "brobygger-web", "referral.read", "follow-up with the school")
+    assert entry.sequence == audit[0].id and entry.create_time.seconds > 0
+    newest = mir.ListAuditEntries(pb.ListAuditEntriesRequest(parent="organizations/mir", page_size=1),
+                                  metadata=coord_mir)
+    assert [e.action for e in newest.audit_entries] == ["audit.list"] and newest.next_page_token
+    more = mir.ListAuditEntries(pb.ListAuditEntriesRequest(parent="organizations/mir", page_size=10,
+                                                           page_token=newest.next_page_token), metadata=coord_mir)
+    assert [e.action for e in more.audit_entries] == ["referral.list", "referral.read"]
+    # The node's services and volunteers do not read the log.
+    for md in (bearer(issuer.service_token("node-mir")), bearer(issuer.token("volunteer-mir"))):
+        problem = problem_of(lambda: mir.ListAuditEntries(pb.ListAuditEntriesRequest(parent="organizations/mir"),
+                                                          metadata=md))
+        assert (problem.code, problem.reason) == (grpc.StatusCode.PERMISSION_DENIED, "ROLE_REQUIRED")
 
 
 # ---------------------------------------------------------------------------- node to node
@@ -289,7 +325,7 @@ def test_cross_node_referral_travels_and_reports_back(fed, mir, mira, coord_mir,
     assert [(a.action, a.actor, a.purpose) for a in audit] == [("referral.read", "coordinator-mira",
                                                                 "legal-aid intake")]
     node_mira = bearer(issuer.service_token("node-mira"))
-    as_service = mira.GetReferral(pb.GetReferralRequest(name=got.name), metadata=node_mira)
+    as_service = mira.GetReferral(pb.GetReferralRequest(name=got.name, purpose="delivery check"), metadata=node_mira)
     assert as_service.name == got.name and not as_service.HasField("shared_contact")  # coordinators only
 
     # the sender learns where it went
@@ -398,7 +434,8 @@ def test_a_referral_to_a_node_that_is_down_waits_and_arrives_once(fed, mir, coor
     tried = eventually(lambda: [d for d in rows(mir_node, "deliveries") if d.attempts >= 2 and d.state == "pending"],
                        what="two failed delivery attempts")
     assert tried[0].last_error.startswith("UNAVAILABLE")
-    assert mir.GetReferral(pb.GetReferralRequest(name=sent.name), metadata=coord_mir).delivery_state == "pending"
+    assert mir.GetReferral(pb.GetReferralRequest(name=sent.name, purpose="delivery check"),
+                           metadata=coord_mir).delivery_state == "pending"
 
     fed.start("mkr")
     mkr = fed.stub("mkr")

@@ -35,6 +35,9 @@ class Principal:
     client_id: str
     orgs: frozenset[str]
     roles: frozenset[str]
+    # The user a service of this node acts for (gRPC metadata x-brobygger-on-behalf-of). Set by the
+    # gRPC server only for a service account of the node's own organisation, never from a user's token.
+    on_behalf_of: str = ""
 
     @property
     def is_service(self) -> bool:

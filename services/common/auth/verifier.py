@@ -99,10 +99,12 @@ class TokenVerifier:
         if claims.get("typ") != "Bearer":
             raise AuthError("WRONG_TOKEN_TYPE", f"This is a {shown(claims.get('typ'))} token; send the "
                                                 f"access_token from the token response. {fresh}")
+        # The audience must be named in aud; azp (the client the token was issued to) is no audience.
         aud = claims.get("aud")
         audiences = aud if isinstance(aud, list) else [aud] if isinstance(aud, str) else []
-        if self.audience not in audiences and claims.get("azp") != self.audience:
-            raise AuthError("WRONG_AUDIENCE", f"The token is for {shown(aud)}, not {self.audience!r}. Request it "
+        if self.audience not in audiences:
+            said = "has no audience (aud)" if not audiences else f"is for {shown(aud)}"
+            raise AuthError("WRONG_AUDIENCE", f"The token {said}, not {self.audience!r}. Request it "
                                               f"through a client that has the 'brobygger' client scope, "
                                               f"which adds the {self.audience} audience. {fresh}")
         return Principal.from_claims(claims)

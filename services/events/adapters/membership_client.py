@@ -1,5 +1,7 @@
 """The membership service as the events service sees it: one question,
-asked over gRPC with the node's service token and a deadline."""
+asked over gRPC with the node's service token and a deadline, naming the
+user it is asked for (metadata x-brobygger-on-behalf-of), so that
+membership's audit log names the volunteer who recorded the attendance."""
 from __future__ import annotations
 
 import logging
@@ -8,6 +10,7 @@ from typing import Callable, Protocol
 import grpc
 
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
+from services.common.audit import ON_BEHALF_OF_HEADER, encode_on_behalf_of
 from services.common.auth import AuthError
 from services.common.errors import Unavailable
 from services.common.grpcclient import decode_error
@@ -28,8 +31,9 @@ _TRANSIENT = {
 
 
 class MembershipDirectory(Protocol):
-    def profile(self, person_id: str) -> PersonProfile | None:
+    def profile(self, person_id: str, *, on_behalf_of: str = "") -> PersonProfile | None:
         """The person's birth year and gender, or None when membership has no such person.
+        on_behalf_of names the user the question is asked for ('' when the service asks for itself).
         Raises Unavailable when membership cannot be asked."""
 
 
@@ -53,10 +57,12 @@ class GrpcMembershipClient:
         # e.g. forget a cached service token that membership no longer accepts
         self.on_unauthenticated = on_unauthenticated
 
-    def profile(self, person_id: str) -> PersonProfile | None:
+    def profile(self, person_id: str, *, on_behalf_of: str = "") -> PersonProfile | None:
         name = PERSON.format(org=self.org, person=person_id)
+        metadata = [(ON_BEHALF_OF_HEADER, encode_on_behalf_of(on_behalf_of))] if on_behalf_of else []
         try:
-            reply = self.stub.GetPersonProfile(membership_pb2.GetPersonProfileRequest(name=name), timeout=self.timeout)
+            reply = self.stub.GetPersonProfile(membership_pb2.GetPersonProfileRequest(name=name), timeout=self.timeout,
+                                               metadata=metadata)
         except AuthError as exc:  # this node's own service token could not be had
             log.warning("no service token for calling membership: %s", exc.message)
             raise Unavailable(

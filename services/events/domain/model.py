@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from services.common.errors import AlreadyExists, FailedPrecondition, Violations
+from services.common.text import check_text
 from services.common.vocabulary import CHAPTER_HINT, CHAPTER_RE, AgeBand, Gender, ImdiSubgoal, age_band
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -90,6 +91,9 @@ def validate_activity(a: Activity, prefix: str = "activity") -> None:
     v.check(ImdiSubgoal.is_set(a.subgoal), f"{prefix}.subgoal", "is required: " + ImdiSubgoal.choices())
     v.check(len(a.target_group) <= 200, f"{prefix}.target_group", "at most 200 characters")
     v.check(len(a.funder) <= 200, f"{prefix}.funder", "at most 200 characters")
+    for name in ("title", "theme", "target_group", "funder"):
+        check_text(v, getattr(a, name), f"{prefix}.{name}")
+    check_text(v, a.description, f"{prefix}.description", line_breaks=True)
     v.check(not a.chapter or bool(CHAPTER_RE.match(a.chapter)), f"{prefix}.chapter", CHAPTER_HINT)
     v.check(0 <= a.capacity <= MAX_CAPACITY, f"{prefix}.capacity",
             f"must be 0..{MAX_CAPACITY} participants per session; 0 means no limit")
@@ -111,6 +115,7 @@ def validate_session(s: Session, today: dt.date, prefix: str = "session") -> Non
     v.check(0 <= s.duration_minutes <= MAX_DURATION_MINUTES, f"{prefix}.duration_minutes",
             f"must be 0..{MAX_DURATION_MINUTES} minutes; 0 when not known")
     v.check(len(s.location) <= 200, f"{prefix}.location", "at most 200 characters")
+    check_text(v, s.location, f"{prefix}.location")
     v.raise_if_any("session")
 
 

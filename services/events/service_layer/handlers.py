@@ -5,6 +5,7 @@ import dataclasses
 import datetime as dt
 
 from brobygger.events.v1 import events_facts_pb2 as facts
+from services.common.audit import acting_user
 from services.common.errors import FieldViolation, NotFound
 from services.common.names import new_id
 from services.common.pagination import PageToken, page_size
@@ -133,7 +134,8 @@ def _profile_if_admissible(cmd: commands.RecordAttendance, uow: EventsUnitOfWork
         if uow.attendances.attends(session.id, cmd.person_id) or activity.is_full(
                 uow.attendances.named_count(session.id)):
             return None
-    profile = membership.profile(cmd.person_id)
+    # Membership's audit log names the user who records the attendance, not only this node's service.
+    profile = membership.profile(cmd.person_id, on_behalf_of=acting_user(cmd.actor))
     if profile is None:
         raise NotFound(
             "attendance.person names no person at this node; register the person in membership first, "

@@ -6,11 +6,13 @@ import re
 from dataclasses import dataclass, field
 
 from services.common.errors import Violations
+from services.common.text import check_text
 from services.common.vocabulary import (  # noqa: F401  (PaymentState is part of this model)
     CHAPTER_HINT, CHAPTER_RE, LANGUAGE_HINT, LANGUAGE_RE, PAYING_STATES, Gender, PaymentState,
 )
 
 POSTAL_RE = re.compile(r"^\d{4}$")
+DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # fromisoformat alone also takes 20260301 and 2026-W09-7
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^\+?[0-9 ]{8,15}$")
 MAX_FEE_NOK = 100_000
@@ -70,6 +72,8 @@ def validate_person(p: Person, today: dt.date, prefix: str = "person") -> None:
     v.check(not p.phone or bool(PHONE_RE.match(p.phone)), f"{prefix}.phone", "must be a phone number like +47 912 34 567")
     v.check(not p.postal_code or bool(POSTAL_RE.match(p.postal_code)), f"{prefix}.postal_code", "must be four digits, e.g. 0957")
     v.check(len(p.municipality) <= 100, f"{prefix}.municipality", "at most 100 characters")
+    for name in ("given_name", "family_name", "municipality", "email"):
+        check_text(v, getattr(p, name), f"{prefix}.{name}")
     v.check(not p.chapter or bool(CHAPTER_RE.match(p.chapter)), f"{prefix}.chapter", CHAPTER_HINT)
     v.raise_if_any("person")
 
@@ -81,6 +85,8 @@ def validate_membership_year(m: MembershipYear, today: dt.date, prefix: str = "m
     v.check(PaymentState.is_set(m.payment_state), f"{prefix}.payment_state", "is required: " + PaymentState.choices())
     if m.paid_date:
         try:
+            if not DATE_RE.match(m.paid_date):
+                raise ValueError("not YYYY-MM-DD")
             paid = dt.date.fromisoformat(m.paid_date)
             v.check(paid <= today, f"{prefix}.paid_date", "cannot be in the future")
         except ValueError:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import Callable
 
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
+from brobygger.type.v1 import audit_pb2
+from services.common.audit import AuditEntry
 from services.common.grpcserver import Access, current_principal
 from services.common.names import ORGANIZATION, PERSON
 from services.common.timestamps import timestamp
@@ -13,6 +15,7 @@ from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 
 POLICY = {
     "GetPersonProfile": Access(roles=frozenset({"node-service"})),
+    "ListAuditEntries": Access(roles=frozenset({"coordinator"})),
 }
 
 
@@ -23,6 +26,11 @@ def person_from_proto(p: membership_pb2.Person) -> Person:
         phone=p.phone.strip(), postal_code=p.postal_code.strip(), municipality=p.municipality.strip(),
         chapter=p.chapter.strip(),
     )
+
+
+def audit_entry_proto(e: AuditEntry) -> audit_pb2.AuditEntry:
+    return audit_pb2.AuditEntry(sequence=e.sequence, create_time=timestamp(e.at), actor=e.actor, client=e.client,
+                                action=e.action, resource=e.resource, purpose=e.purpose, trace_id=e.trace_id)
 
 
 class MembershipServicer(membership_pb2_grpc.MembershipServiceServicer):
@@ -62,7 +70,9 @@ class MembershipServicer(membership_pb2_grpc.MembershipServiceServicer):
 
     def ListPersons(self, request, context):
         ORGANIZATION.parse(request.parent, "parent", org=self.org)
-        people, token = handlers.list_persons(commands.ListPersons(request.page_size, request.page_token), self.uow())
+        cmd = commands.ListPersons(request.parent, request.page_size, request.page_token, current_principal(),
+                                   request.purpose)
+        people, token = handlers.list_persons(cmd, self.uow())
         return membership_pb2.ListPersonsResponse(persons=[self._person(p) for p in people], next_page_token=token)
 
     def RecordMembershipYear(self, request, context):
@@ -75,7 +85,16 @@ class MembershipServicer(membership_pb2_grpc.MembershipServiceServicer):
 
     def ListMembershipYears(self, request, context):
         ids = PERSON.parse(request.parent, "parent", org=self.org)
-        cmd = commands.ListMembershipYears(ids["person"], request.parent, request.page_size, request.page_token)
+        cmd = commands.ListMembershipYears(ids["person"], request.parent, request.page_size, request.page_token,
+                                           current_principal(), request.purpose)
         years, token = handlers.list_membership_years(cmd, self.uow())
         return membership_pb2.ListMembershipYearsResponse(membership_years=[self._year(m) for m in years],
                                                           next_page_token=token)
+
+    def ListAuditEntries(self, request, context):
+        ORGANIZATION.parse(request.parent, "parent", org=self.org)
+        cmd = commands.ListAuditEntries(request.parent, request.resource, request.actor, request.page_size,
+                                        request.page_token, current_principal())
+        entries, token = handlers.list_audit_entries(cmd, self.uow())
+        return membership_pb2.ListAuditEntriesResponse(audit_entries=[audit_entry_proto(e) for e in entries],
+                                                       next_page_token=token)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.common.audit import ListAuditEntries  # noqa: F401  (a use case of every auditing service)
 from services.common.unit_of_work import Actor
 from services.membership.domain.model import MembershipYear, Person
 
@@ -33,8 +34,11 @@ class GetPersonProfile:
 
 @dataclass(frozen=True)
 class ListPersons:
+    parent: str = ""  # the name the caller used, organizations/{org}, for the audit log
     page_size: int = 0
     page_token: str = ""
+    actor: Actor | None = None
+    purpose: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class RecordMembershipYear:
 @dataclass(frozen=True)
 class ListMembershipYears:
     person_id: str
-    resource: str
+    resource: str  # the person's name, for messages and the audit log
     page_size: int = 0
     page_token: str = ""
+    actor: Actor | None = None
+    purpose: str = ""

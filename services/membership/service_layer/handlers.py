@@ -5,6 +5,8 @@ import dataclasses
 import datetime as dt
 
 from brobygger.membership.v1 import membership_facts_pb2 as facts
+from services.common import audit
+from services.common.audit import AuditEntry, check_purpose
 from services.common.errors import NotFound
 from services.common.names import new_id
 from services.common.pagination import Page, PageToken, page_size
@@ -41,9 +43,10 @@ def register_person(cmd: commands.RegisterPerson, uow: MembershipUnitOfWork) -> 
 
 
 def get_person(cmd: commands.GetPerson, uow: MembershipUnitOfWork) -> Person:
+    purpose = check_purpose(cmd.purpose, "this person", "follow-up of homework help")
     with uow:
         person = _person(uow, cmd.person_id, cmd.resource, "list persons to find the right name")
-        uow.audit.record(cmd.actor, "person.read", cmd.resource, cmd.purpose)
+        uow.audit.record(cmd.actor, "person.read", cmd.resource, purpose)
         uow.commit()
     return person
 
@@ -57,10 +60,14 @@ def get_person_profile(cmd: commands.GetPersonProfile, uow: MembershipUnitOfWork
 
 
 def list_persons(cmd: commands.ListPersons, uow: MembershipUnitOfWork) -> tuple[list[Person], str]:
+    """A page of people, newest first; each listing is audited with who listed and why."""
+    purpose = check_purpose(cmd.purpose, "these people", "planning the swimming group")
     size = page_size(cmd.page_size)
     after = PERSONS_PAGE.decode(cmd.page_token)
     with uow:
         page: Page[Person] = uow.persons.page(after, size)
+        uow.audit.record(cmd.actor, "person.list", cmd.parent, purpose)
+        uow.commit()
     return page.items, PERSONS_PAGE.encode(page.next_key)
 
 
@@ -86,9 +93,17 @@ def record_membership_year(cmd: commands.RecordMembershipYear, uow: MembershipUn
 
 def list_membership_years(cmd: commands.ListMembershipYears,
                           uow: MembershipUnitOfWork) -> tuple[list[MembershipYear], str]:
+    purpose = check_purpose(cmd.purpose, "this person's membership years", "annual fee reminder")
     size = page_size(cmd.page_size)
     after = YEARS_PAGE.decode(cmd.page_token, person=cmd.person_id)
     with uow:
         _person(uow, cmd.person_id, cmd.resource, "list persons to find the right name")
         page = uow.years.page(cmd.person_id, after, size)
+        uow.audit.record(cmd.actor, "membership_year.list", cmd.resource, purpose)
+        uow.commit()
     return page.items, YEARS_PAGE.encode(page.next_key, person=cmd.person_id)
+
+
+def list_audit_entries(cmd: commands.ListAuditEntries, uow: MembershipUnitOfWork) -> tuple[list[AuditEntry], str]:
+    """The membership audit log, newest first, for the node's coordinators; the read is audited too."""
+    return audit.list_entries(cmd, uow)

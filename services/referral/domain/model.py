@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from services.common.errors import FailedPrecondition, FieldViolation, InvalidArgument, Violations
 from services.common.names import ORG_RE, PERSON, NamePattern
+from services.common.text import check_text
 from services.common.vocabulary import LANGUAGE_HINT, LANGUAGE_RE, ReferralState, WireEnum
 
 REFERRAL = NamePattern("organizations/{org}/referrals/{referral}")
@@ -246,6 +247,7 @@ def _check_contact(v: Violations, c: SharedContact, prefix: str) -> None:
     v.check(bool(c.given_name.strip()), f"{prefix}.given_name",
             "is required: the name the receiving node may use to address the person")
     v.check(len(c.given_name) <= MAX_GIVEN_NAME, f"{prefix}.given_name", f"at most {MAX_GIVEN_NAME} characters")
+    check_text(v, c.given_name, f"{prefix}.given_name")
     v.check(not c.phone or bool(PHONE_RE.match(c.phone.replace(" ", ""))), f"{prefix}.phone",
             "must be a Norwegian phone number like +47 912 34 567 or 912 34 567")
     v.check(not c.preferred_language or bool(LANGUAGE_RE.match(c.preferred_language)),
@@ -257,6 +259,8 @@ def _check_enum(v: Violations, value: int, enum: type[WireEnum], field_path: str
 
 
 def check_outcome(v: Violations, outcome: str, field_path: str) -> None:
+    if not check_text(v, outcome, field_path):
+        return
     v.check(not outcome or bool(OUTCOME_RE.match(outcome)), field_path,
             "must be a short category code of a-z, 0-9, '_' or '-' (at most 60), e.g. 'legal_aid_given' "
             "or 'no_capacity'; never free text about the person")
@@ -291,6 +295,7 @@ def validate_new_referral(r: Referral, org: str, prefix: str = "referral") -> No
             "must be DIRECTION_OUTGOING (the default) or DIRECTION_INCOMING")
     v.check(len(r.partner_name) <= MAX_PARTNER_NAME, f"{prefix}.partner_name",
             f"at most {MAX_PARTNER_NAME} characters")
+    check_text(v, r.partner_name, f"{prefix}.partner_name")
     if r.person:
         match = PERSON.regex.match(r.person)
         if not match:

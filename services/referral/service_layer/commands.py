@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.common.audit import ListAuditEntries  # noqa: F401  (a use case of every auditing service)
 from services.common.unit_of_work import Actor
 from services.referral.domain.model import Referral, SharedContact
 
@@ -25,9 +26,12 @@ class GetReferral:
 
 @dataclass(frozen=True)
 class ListReferrals:
+    parent: str = ""  # the name the caller used, organizations/{org}, for the audit log
     state: int = 0  # 0: every state
     page_size: int = 0
     page_token: str = ""
+    actor: Actor | None = None
+    purpose: str = ""
 
 
 @dataclass(frozen=True)

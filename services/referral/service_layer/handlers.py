@@ -12,6 +12,8 @@ import logging
 from typing import Protocol
 
 from brobygger.referral.v1 import referral_facts_pb2 as facts
+from services.common import audit
+from services.common.audit import AuditEntry, check_purpose
 from services.common.directory import DirectoryError, Node
 from services.common.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound, PermissionDenied
 from services.common.names import new_id
@@ -105,14 +107,17 @@ def create_referral(cmd: commands.CreateReferral, uow: ReferralUnitOfWork, direc
 
 
 def get_referral(cmd: commands.GetReferral, uow: ReferralUnitOfWork) -> Referral:
+    purpose = check_purpose(cmd.purpose, "this referral", "follow-up with the school")
     with uow:
         r = _referral(uow, cmd.referral_id, cmd.resource)
-        uow.audit.record(cmd.actor, "referral.read", cmd.resource, cmd.purpose)
+        uow.audit.record(cmd.actor, "referral.read", cmd.resource, purpose)
         uow.commit()
     return r
 
 
 def list_referrals(cmd: commands.ListReferrals, uow: ReferralUnitOfWork) -> tuple[list[Referral], str]:
+    """A page of referrals, newest first; each listing is audited with who listed and why."""
+    purpose = check_purpose(cmd.purpose, "these referrals", "weekly case review")
     size = page_size(cmd.page_size)
     if cmd.state and not ReferralState.is_set(cmd.state):
         raise InvalidArgument("state must be a referral state, or unset for all.", reason="INVALID_FIELDS",
@@ -120,7 +125,14 @@ def list_referrals(cmd: commands.ListReferrals, uow: ReferralUnitOfWork) -> tupl
     after = REFERRALS_PAGE.decode(cmd.page_token, state=cmd.state)
     with uow:
         page = uow.referrals.page(cmd.state, after, size)
+        uow.audit.record(cmd.actor, "referral.list", cmd.parent, purpose)
+        uow.commit()
     return page.items, REFERRALS_PAGE.encode(page.next_key, state=cmd.state)
+
+
+def list_audit_entries(cmd: commands.ListAuditEntries, uow: ReferralUnitOfWork) -> tuple[list[AuditEntry], str]:
+    """The referral audit log, newest first, for the node's coordinators; the read is audited too."""
+    return audit.list_entries(cmd, uow)
 
 
 def _change(uow: ReferralUnitOfWork, cmd, to: int, method: str, *, outcome: str = "",

@@ -12,6 +12,7 @@ from brobygger.type.v1 import types_pb2
 from services.common.directory import DirectoryError, Node, read_directory
 from services.common.grpcclient import channel
 from services.common.names import ORGANIZATION
+from services.common.unit_of_work import Actor
 from services.reporting.domain.model import Period
 
 # The hub asks every node it lists, and shows each by name.
@@ -35,12 +36,18 @@ class ReportingNodes(abc.ABC):
     """The nodes' reporting services, as the hub asks them."""
 
     @abc.abstractmethod
-    def get_statistics(self, org: str, period: Period, timeout: float) -> Any:
+    def get_statistics(self, org: str, period: Period, timeout: float, requested_by: Actor | None = None) -> Any:
         """The node's statistics as it sent them, for the hub to pass on untouched; NodeFailed when the node
-        does not answer within timeout seconds or refuses."""
+        does not answer within timeout seconds or refuses. requested_by: the analyst the hub asks for,
+        named to the node by user name and subject only."""
 
     @abc.abstractmethod
     def close(self) -> None: ...
+
+
+def requested_by_proto(actor: Actor) -> reporting_pb2.RequestedBy:
+    """Who asked, as the hub names them to a node: user name and subject, no other claim of the token."""
+    return reporting_pb2.RequestedBy(username=actor.username or "", subject=actor.subject or "")
 
 
 class GrpcReportingNodes(ReportingNodes):
@@ -50,11 +57,14 @@ class GrpcReportingNodes(ReportingNodes):
         self._channels = {n.org: channel(n.reporting, token_provider) for n in nodes}
         self._stubs = {org: reporting_pb2_grpc.ReportingServiceStub(ch) for org, ch in self._channels.items()}
 
-    def get_statistics(self, org: str, period: Period, timeout: float) -> reporting_pb2.Statistics:
+    def get_statistics(self, org: str, period: Period, timeout: float,
+                       requested_by: Actor | None = None) -> reporting_pb2.Statistics:
         request = reporting_pb2.GetStatisticsRequest(
             organization=ORGANIZATION.format(org=org),
             period=types_pb2.DateRange(start_date=period.start.isoformat(), end_date=period.end.isoformat()),
         )
+        if requested_by is not None:
+            request.requested_by.CopyFrom(requested_by_proto(requested_by))
         try:
             return self._stubs[org].GetStatistics(request, timeout=timeout)
         except grpc.RpcError as exc:

@@ -48,6 +48,8 @@ GRID_HINT = ("must be a calendar month, quarter or year: start_date the first da
 
 
 def _last_day(year: int, month: int) -> dt.date:
+    if month == 12:  # not via 1 January of the next year: after 9999 there is none (dt.date.max)
+        return dt.date(year, 12, 31)
     following = dt.date(year + month // 12, month % 12 + 1, 1)
     return following - dt.timedelta(days=1)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.common.audit import ListAuditEntries  # noqa: F401  (a use case of every auditing service)
 from services.common.unit_of_work import Actor
 from services.reporting.domain.disclosure import DEFAULT_MIN_CELL
 
@@ -18,6 +19,9 @@ class GetStatistics:
     min_cell: int = DEFAULT_MIN_CELL  # the node's minimum cell size k
     actor: Actor | None = None
     disclosure_secret: str = ""  # keys the node's cell keys (BROBYGGER_DISCLOSURE_SECRET)
+    # The analyst the federation hub asks for (their user name, else subject), as the hub sent it;
+    # honoured only when actor is the hub's service account (handlers.asked_by).
+    requested_by: str = ""
 
 
 @dataclass(frozen=True)

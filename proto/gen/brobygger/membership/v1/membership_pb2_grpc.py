@@ -66,6 +66,11 @@ class MembershipServiceStub:
                 request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.GetPersonProfileRequest.SerializeToString,
                 response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonProfile.FromString,
                 _registered_method=True)
+        self.ListAuditEntries = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/ListAuditEntries',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListAuditEntriesRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListAuditEntriesResponse.FromString,
+                _registered_method=True)
 
 
 class MembershipServiceServicer:
@@ -88,7 +93,7 @@ class MembershipServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListPersons(self, request, context):
-        """Lists people, newest first.
+        """Lists people, newest first. Every listing is written to the audit log.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -102,7 +107,7 @@ class MembershipServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListMembershipYears(self, request, context):
-        """Lists a person's membership years.
+        """Lists a person's membership years. Every listing is written to the audit log.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -111,6 +116,18 @@ class MembershipServiceServicer:
     def GetPersonProfile(self, request, context):
         """The statistical profile of a person (gender, birth year): what another
         service of the same node needs to count a participant, and nothing more.
+
+        A node's service may name the user it asks for in the call metadata
+        x-brobygger-on-behalf-of (percent-encoded UTF-8); the audit log then names
+        that user. Only this node's own services (role node-service) may send it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAuditEntries(self, request, context):
+        """This service's audit log, newest first: who read or changed whom, and why.
+        Coordinators only; every listing is itself written to the audit log.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -148,6 +165,11 @@ def add_MembershipServiceServicer_to_server(servicer, server):
                     servicer.GetPersonProfile,
                     request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.GetPersonProfileRequest.FromString,
                     response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonProfile.SerializeToString,
+            ),
+            'ListAuditEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditEntries,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListAuditEntriesRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListAuditEntriesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -314,6 +336,33 @@ class MembershipService:
             '/brobygger.membership.v1.MembershipService/GetPersonProfile',
             brobygger_dot_membership_dot_v1_dot_membership__pb2.GetPersonProfileRequest.SerializeToString,
             brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonProfile.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuditEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/ListAuditEntries',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListAuditEntriesRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListAuditEntriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

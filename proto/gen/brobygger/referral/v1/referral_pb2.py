@@ -22,10 +22,11 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from brobygger.type.v1 import audit_pb2 as brobygger_dot_type_dot_v1_dot_audit__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$brobygger/referral/v1/referral.proto\x12\x15\x62robygger.referral.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"N\n\rSharedContact\x12\x12\n\ngiven_name\x18\x01 \x01(\t\x12\r\n\x05phone\x18\x02 \x01(\t\x12\x1a\n\x12preferred_language\x18\x03 \x01(\t\"\xe6\x04\n\x08Referral\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x33\n\tdirection\x18\x02 \x01(\x0e\x32 .brobygger.referral.v1.Direction\x12\x0e\n\x06person\x18\x03 \x01(\t\x12\x38\n\x0cpartner_kind\x18\x04 \x01(\x0e\x32\".brobygger.referral.v1.PartnerKind\x12\x14\n\x0cpartner_name\x18\x05 \x01(\t\x12\x1b\n\x13target_organization\x18\x06 \x01(\t\x12\x1b\n\x13source_organization\x18\x07 \x01(\t\x12>\n\x0freason_category\x18\x08 \x01(\x0e\x32%.brobygger.referral.v1.ReasonCategory\x12\x33\n\x05state\x18\t \x01(\x0e\x32$.brobygger.referral.v1.ReferralState\x12\x15\n\rconsent_given\x18\n \x01(\x08\x12<\n\x0eshared_contact\x18\x0b \x01(\x0b\x32$.brobygger.referral.v1.SharedContact\x12\x0f\n\x07outcome\x18\x0c \x01(\t\x12\x13\n\x0b\x64\x65\x63lined_by\x18\r \x01(\t\x12\x16\n\x0e\x64\x65livery_state\x18\x0e \x01(\t\x12\x13\n\x0bremote_name\x18\x0f \x01(\t\x12/\n\x0b\x63reate_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"n\n\x15\x43reateReferralRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x31\n\x08referral\x18\x02 \x01(\x0b\x32\x1f.brobygger.referral.v1.Referral\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"3\n\x12GetReferralRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07purpose\x18\x02 \x01(\t\"\x82\x01\n\x14ListReferralsRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x33\n\x05state\x18\x04 \x01(\x0e\x32$.brobygger.referral.v1.ReferralState\"d\n\x15ListReferralsResponse\x12\x32\n\treferrals\x18\x01 \x03(\x0b\x32\x1f.brobygger.referral.v1.Referral\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"9\n\x15\x41\x63\x63\x65ptReferralRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"_\n\x15RejectReferralRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65\x63lined_by\x18\x02 \x01(\t\x12\x0f\n\x07outcome\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"L\n\x17\x43ompleteReferralRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07outcome\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"\x90\x02\n\x16ReceiveReferralRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x17\n\x0fsource_referral\x18\x02 \x01(\t\x12\x38\n\x0cpartner_kind\x18\x03 \x01(\x0e\x32\".brobygger.referral.v1.PartnerKind\x12>\n\x0freason_category\x18\x04 \x01(\x0e\x32%.brobygger.referral.v1.ReasonCategory\x12<\n\x0eshared_contact\x18\x05 \x01(\x0b\x32$.brobygger.referral.v1.SharedContact\x12\x15\n\rconsent_given\x18\x06 \x01(\x08\"\x87\x01\n\x1cReceiveReferralUpdateRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x33\n\x05state\x18\x02 \x01(\x0e\x32$.brobygger.referral.v1.ReferralState\x12\x0f\n\x07outcome\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65\x63lined_by\x18\x04 \x01(\t*\x9a\x02\n\rReferralState\x12\x1e\n\x1aREFERRAL_STATE_UNSPECIFIED\x10\x00\x12\x1c\n\x18REFERRAL_STATE_REQUESTED\x10\x01\x12\x1b\n\x17REFERRAL_STATE_ACCEPTED\x10\x02\x12\x1b\n\x17REFERRAL_STATE_REJECTED\x10\x03\x12\x1c\n\x18REFERRAL_STATE_CANCELLED\x10\x04\x12\x1e\n\x1aREFERRAL_STATE_IN_PROGRESS\x10\x05\x12\x1a\n\x16REFERRAL_STATE_ON_HOLD\x10\x06\x12\x1c\n\x18REFERRAL_STATE_COMPLETED\x10\x07\x12\x19\n\x15REFERRAL_STATE_FAILED\x10\x08*\x87\x03\n\x0bPartnerKind\x12\x1c\n\x18PARTNER_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13PARTNER_KIND_SCHOOL\x10\x01\x12\x14\n\x10PARTNER_KIND_NAV\x10\x02\x12\x1e\n\x1aPARTNER_KIND_CHILD_WELFARE\x10\x03\x12\x17\n\x13PARTNER_KIND_POLICE\x10\x04\x12\x1a\n\x16PARTNER_KIND_RED_CROSS\x10\x05\x12!\n\x1dPARTNER_KIND_VOLUNTEER_CENTRE\x10\x06\x12\"\n\x1ePARTNER_KIND_PROBATION_SERVICE\x10\x07\x12\x1a\n\x16PARTNER_KIND_LEGAL_AID\x10\x08\x12\x17\n\x13PARTNER_KIND_HEALTH\x10\t\x12 \n\x1cPARTNER_KIND_FEDERATION_NODE\x10\n\x12 \n\x1cPARTNER_KIND_FAITH_COMMUNITY\x10\x0b\x12\x16\n\x12PARTNER_KIND_OTHER\x10\x0c*\x98\x03\n\x0eReasonCategory\x12\x1f\n\x1bREASON_CATEGORY_UNSPECIFIED\x10\x00\x12\x1f\n\x1bREASON_CATEGORY_SCHOOL_HOME\x10\x01\x12#\n\x1fREASON_CATEGORY_FAMILY_GUIDANCE\x10\x02\x12\x1d\n\x19REASON_CATEGORY_LEGAL_AID\x10\x03\x12$\n REASON_CATEGORY_WORK_AND_WELFARE\x10\x04\x12\x1a\n\x16REASON_CATEGORY_HEALTH\x10\x05\x12/\n+REASON_CATEGORY_VIOLENCE_IN_CLOSE_RELATIONS\x10\x06\x12+\n\'REASON_CATEGORY_NEGATIVE_SOCIAL_CONTROL\x10\x07\x12\x1d\n\x19REASON_CATEGORY_MEDIATION\x10\x08\x12&\n\"REASON_CATEGORY_COMMUNITY_SENTENCE\x10\t\x12\x19\n\x15REASON_CATEGORY_OTHER\x10\n*V\n\tDirection\x12\x19\n\x15\x44IRECTION_UNSPECIFIED\x10\x00\x12\x16\n\x12\x44IRECTION_OUTGOING\x10\x01\x12\x16\n\x12\x44IRECTION_INCOMING\x10\x02\x32\xb2\x06\n\x0fReferralService\x12_\n\x0e\x43reateReferral\x12,.brobygger.referral.v1.CreateReferralRequest\x1a\x1f.brobygger.referral.v1.Referral\x12Y\n\x0bGetReferral\x12).brobygger.referral.v1.GetReferralRequest\x1a\x1f.brobygger.referral.v1.Referral\x12j\n\rListReferrals\x12+.brobygger.referral.v1.ListReferralsRequest\x1a,.brobygger.referral.v1.ListReferralsResponse\x12_\n\x0e\x41\x63\x63\x65ptReferral\x12,.brobygger.referral.v1.AcceptReferralRequest\x1a\x1f.brobygger.referral.v1.Referral\x12_\n\x0eRejectReferral\x12,.brobygger.referral.v1.RejectReferralRequest\x1a\x1f.brobygger.referral.v1.Referral\x12\x63\n\x10\x43ompleteReferral\x12..brobygger.referral.v1.CompleteReferralRequest\x1a\x1f.brobygger.referral.v1.Referral\x12\x61\n\x0fReceiveReferral\x12-.brobygger.referral.v1.ReceiveReferralRequest\x1a\x1f.brobygger.referral.v1.Referral\x12m\n\x15ReceiveReferralUpdate\x12\x33.brobygger.referral.v1.ReceiveReferralUpdateRequest\x1a\x1f.brobygger.referral.v1.ReferralBd\n\x18no.brobygger.referral.v1P\x01ZFgithub.com/brobygger/brobygger/gen/go/brobygger/referral/v1;referralv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$brobygger/referral/v1/referral.proto\x12\x15\x62robygger.referral.v1\x1a\x1d\x62robygger/type/v1/audit.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"N\n\rSharedContact\x12\x12\n\ngiven_name\x18\x01 \x01(\t\x12\r\n\x05phone\x18\x02 \x01(\t\x12\x1a\n\x12preferred_language\x18\x03 \x01(\t\"\xe6\x04\n\x08Referral\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x33\n\tdirection\x18\x02 \x01(\x0e\x32 .brobygger.referral.v1.Direction\x12\x0e\n\x06person\x18\x03 \x01(\t\x12\x38\n\x0cpartner_kind\x18\x04 \x01(\x0e\x32\".brobygger.referral.v1.PartnerKind\x12\x14\n\x0cpartner_name\x18\x05 \x01(\t\x12\x1b\n\x13target_organization\x18\x06 \x01(\t\x12\x1b\n\x13source_organization\x18\x07 \x01(\t\x12>\n\x0freason_category\x18\x08 \x01(\x0e\x32%.brobygger.referral.v1.ReasonCategory\x12\x33\n\x05state\x18\t \x01(\x0e\x32$.brobygger.referral.v1.ReferralState\x12\x15\n\rconsent_given\x18\n \x01(\x08\x12<\n\x0eshared_contact\x18\x0b \x01(\x0b\x32$.brobygger.referral.v1.SharedContact\x12\x0f\n\x07outcome\x18\x0c \x01(\t\x12\x13\n\x0b\x64\x65\x63lined_by\x18\r \x01(\t\x12\x16\n\x0e\x64\x65livery_state\x18\x0e \x01(\t\x12\x13\n\x0bremote_name\x18\x0f \x01(\t\x12/\n\x0b\x63reate_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"n\n\x15\x43reateReferralRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x31\n\x08referral\x18\x02 \x01(\x0b\x32\x1f.brobygger.referral.v1.Referral\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"3\n\x12GetReferralRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07purpose\x18\x02 \x01(\t\"\x93\x01\n\x14ListReferralsRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x33\n\x05state\x18\x04 \x01(\x0e\x32$.brobygger.referral.v1.ReferralState\x12\x0f\n\x07purpose\x18\x05 \x01(\t\"d\n\x15ListReferralsResponse\x12\x32\n\treferrals\x18\x01 \x03(\x0b\x32\x1f.brobygger.referral.v1.Referral\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"9\n\x15\x41\x63\x63\x65ptReferralRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"_\n\x15RejectReferralRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65\x63lined_by\x18\x02 \x01(\t\x12\x0f\n\x07outcome\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"L\n\x17\x43ompleteReferralRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07outcome\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"\x90\x02\n\x16ReceiveReferralRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x17\n\x0fsource_referral\x18\x02 \x01(\t\x12\x38\n\x0cpartner_kind\x18\x03 \x01(\x0e\x32\".brobygger.referral.v1.PartnerKind\x12>\n\x0freason_category\x18\x04 \x01(\x0e\x32%.brobygger.referral.v1.ReasonCategory\x12<\n\x0eshared_contact\x18\x05 \x01(\x0b\x32$.brobygger.referral.v1.SharedContact\x12\x15\n\rconsent_given\x18\x06 \x01(\x08\"\x87\x01\n\x1cReceiveReferralUpdateRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x33\n\x05state\x18\x02 \x01(\x0e\x32$.brobygger.referral.v1.ReferralState\x12\x0f\n\x07outcome\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65\x63lined_by\x18\x04 \x01(\t\"q\n\x17ListAuditEntriesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x10\n\x08resource\x18\x04 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\"i\n\x18ListAuditEntriesResponse\x12\x34\n\raudit_entries\x18\x01 \x03(\x0b\x32\x1d.brobygger.type.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\x9a\x02\n\rReferralState\x12\x1e\n\x1aREFERRAL_STATE_UNSPECIFIED\x10\x00\x12\x1c\n\x18REFERRAL_STATE_REQUESTED\x10\x01\x12\x1b\n\x17REFERRAL_STATE_ACCEPTED\x10\x02\x12\x1b\n\x17REFERRAL_STATE_REJECTED\x10\x03\x12\x1c\n\x18REFERRAL_STATE_CANCELLED\x10\x04\x12\x1e\n\x1aREFERRAL_STATE_IN_PROGRESS\x10\x05\x12\x1a\n\x16REFERRAL_STATE_ON_HOLD\x10\x06\x12\x1c\n\x18REFERRAL_STATE_COMPLETED\x10\x07\x12\x19\n\x15REFERRAL_STATE_FAILED\x10\x08*\x87\x03\n\x0bPartnerKind\x12\x1c\n\x18PARTNER_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13PARTNER_KIND_SCHOOL\x10\x01\x12\x14\n\x10PARTNER_KIND_NAV\x10\x02\x12\x1e\n\x1aPARTNER_KIND_CHILD_WELFARE\x10\x03\x12\x17\n\x13PARTNER_KIND_POLICE\x10\x04\x12\x1a\n\x16PARTNER_KIND_RED_CROSS\x10\x05\x12!\n\x1dPARTNER_KIND_VOLUNTEER_CENTRE\x10\x06\x12\"\n\x1ePARTNER_KIND_PROBATION_SERVICE\x10\x07\x12\x1a\n\x16PARTNER_KIND_LEGAL_AID\x10\x08\x12\x17\n\x13PARTNER_KIND_HEALTH\x10\t\x12 \n\x1cPARTNER_KIND_FEDERATION_NODE\x10\n\x12 \n\x1cPARTNER_KIND_FAITH_COMMUNITY\x10\x0b\x12\x16\n\x12PARTNER_KIND_OTHER\x10\x0c*\x98\x03\n\x0eReasonCategory\x12\x1f\n\x1bREASON_CATEGORY_UNSPECIFIED\x10\x00\x12\x1f\n\x1bREASON_CATEGORY_SCHOOL_HOME\x10\x01\x12#\n\x1fREASON_CATEGORY_FAMILY_GUIDANCE\x10\x02\x12\x1d\n\x19REASON_CATEGORY_LEGAL_AID\x10\x03\x12$\n REASON_CATEGORY_WORK_AND_WELFARE\x10\x04\x12\x1a\n\x16REASON_CATEGORY_HEALTH\x10\x05\x12/\n+REASON_CATEGORY_VIOLENCE_IN_CLOSE_RELATIONS\x10\x06\x12+\n\'REASON_CATEGORY_NEGATIVE_SOCIAL_CONTROL\x10\x07\x12\x1d\n\x19REASON_CATEGORY_MEDIATION\x10\x08\x12&\n\"REASON_CATEGORY_COMMUNITY_SENTENCE\x10\t\x12\x19\n\x15REASON_CATEGORY_OTHER\x10\n*V\n\tDirection\x12\x19\n\x15\x44IRECTION_UNSPECIFIED\x10\x00\x12\x16\n\x12\x44IRECTION_OUTGOING\x10\x01\x12\x16\n\x12\x44IRECTION_INCOMING\x10\x02\x32\xa7\x07\n\x0fReferralService\x12_\n\x0e\x43reateReferral\x12,.brobygger.referral.v1.CreateReferralRequest\x1a\x1f.brobygger.referral.v1.Referral\x12Y\n\x0bGetReferral\x12).brobygger.referral.v1.GetReferralRequest\x1a\x1f.brobygger.referral.v1.Referral\x12j\n\rListReferrals\x12+.brobygger.referral.v1.ListReferralsRequest\x1a,.brobygger.referral.v1.ListReferralsResponse\x12_\n\x0e\x41\x63\x63\x65ptReferral\x12,.brobygger.referral.v1.AcceptReferralRequest\x1a\x1f.brobygger.referral.v1.Referral\x12_\n\x0eRejectReferral\x12,.brobygger.referral.v1.RejectReferralRequest\x1a\x1f.brobygger.referral.v1.Referral\x12\x63\n\x10\x43ompleteReferral\x12..brobygger.referral.v1.CompleteReferralRequest\x1a\x1f.brobygger.referral.v1.Referral\x12\x61\n\x0fReceiveReferral\x12-.brobygger.referral.v1.ReceiveReferralRequest\x1a\x1f.brobygger.referral.v1.Referral\x12m\n\x15ReceiveReferralUpdate\x12\x33.brobygger.referral.v1.ReceiveReferralUpdateRequest\x1a\x1f.brobygger.referral.v1.Referral\x12s\n\x10ListAuditEntries\x12..brobygger.referral.v1.ListAuditEntriesRequest\x1a/.brobygger.referral.v1.ListAuditEntriesResponseBd\n\x18no.brobygger.referral.v1P\x01ZFgithub.com/brobygger/brobygger/gen/go/brobygger/referral/v1;referralv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,36 +34,40 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'brobygger.referral.v1.refer
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\030no.brobygger.referral.v1P\001ZFgithub.com/brobygger/brobygger/gen/go/brobygger/referral/v1;referralv1'
-  _globals['_REFERRALSTATE']._serialized_start=1841
-  _globals['_REFERRALSTATE']._serialized_end=2123
-  _globals['_PARTNERKIND']._serialized_start=2126
-  _globals['_PARTNERKIND']._serialized_end=2517
-  _globals['_REASONCATEGORY']._serialized_start=2520
-  _globals['_REASONCATEGORY']._serialized_end=2928
-  _globals['_DIRECTION']._serialized_start=2930
-  _globals['_DIRECTION']._serialized_end=3016
-  _globals['_SHAREDCONTACT']._serialized_start=96
-  _globals['_SHAREDCONTACT']._serialized_end=174
-  _globals['_REFERRAL']._serialized_start=177
-  _globals['_REFERRAL']._serialized_end=791
-  _globals['_CREATEREFERRALREQUEST']._serialized_start=793
-  _globals['_CREATEREFERRALREQUEST']._serialized_end=903
-  _globals['_GETREFERRALREQUEST']._serialized_start=905
-  _globals['_GETREFERRALREQUEST']._serialized_end=956
-  _globals['_LISTREFERRALSREQUEST']._serialized_start=959
-  _globals['_LISTREFERRALSREQUEST']._serialized_end=1089
-  _globals['_LISTREFERRALSRESPONSE']._serialized_start=1091
-  _globals['_LISTREFERRALSRESPONSE']._serialized_end=1191
-  _globals['_ACCEPTREFERRALREQUEST']._serialized_start=1193
-  _globals['_ACCEPTREFERRALREQUEST']._serialized_end=1250
-  _globals['_REJECTREFERRALREQUEST']._serialized_start=1252
-  _globals['_REJECTREFERRALREQUEST']._serialized_end=1347
-  _globals['_COMPLETEREFERRALREQUEST']._serialized_start=1349
-  _globals['_COMPLETEREFERRALREQUEST']._serialized_end=1425
-  _globals['_RECEIVEREFERRALREQUEST']._serialized_start=1428
-  _globals['_RECEIVEREFERRALREQUEST']._serialized_end=1700
-  _globals['_RECEIVEREFERRALUPDATEREQUEST']._serialized_start=1703
-  _globals['_RECEIVEREFERRALUPDATEREQUEST']._serialized_end=1838
-  _globals['_REFERRALSERVICE']._serialized_start=3019
-  _globals['_REFERRALSERVICE']._serialized_end=3837
+  _globals['_REFERRALSTATE']._serialized_start=2111
+  _globals['_REFERRALSTATE']._serialized_end=2393
+  _globals['_PARTNERKIND']._serialized_start=2396
+  _globals['_PARTNERKIND']._serialized_end=2787
+  _globals['_REASONCATEGORY']._serialized_start=2790
+  _globals['_REASONCATEGORY']._serialized_end=3198
+  _globals['_DIRECTION']._serialized_start=3200
+  _globals['_DIRECTION']._serialized_end=3286
+  _globals['_SHAREDCONTACT']._serialized_start=127
+  _globals['_SHAREDCONTACT']._serialized_end=205
+  _globals['_REFERRAL']._serialized_start=208
+  _globals['_REFERRAL']._serialized_end=822
+  _globals['_CREATEREFERRALREQUEST']._serialized_start=824
+  _globals['_CREATEREFERRALREQUEST']._serialized_end=934
+  _globals['_GETREFERRALREQUEST']._serialized_start=936
+  _globals['_GETREFERRALREQUEST']._serialized_end=987
+  _globals['_LISTREFERRALSREQUEST']._serialized_start=990
+  _globals['_LISTREFERRALSREQUEST']._serialized_end=1137
+  _globals['_LISTREFERRALSRESPONSE']._serialized_start=1139
+  _globals['_LISTREFERRALSRESPONSE']._serialized_end=1239
+  _globals['_ACCEPTREFERRALREQUEST']._serialized_start=1241
+  _globals['_ACCEPTREFERRALREQUEST']._serialized_end=1298
+  _globals['_REJECTREFERRALREQUEST']._serialized_start=1300
+  _globals['_REJECTREFERRALREQUEST']._serialized_end=1395
+  _globals['_COMPLETEREFERRALREQUEST']._serialized_start=1397
+  _globals['_COMPLETEREFERRALREQUEST']._serialized_end=1473
+  _globals['_RECEIVEREFERRALREQUEST']._serialized_start=1476
+  _globals['_RECEIVEREFERRALREQUEST']._serialized_end=1748
+  _globals['_RECEIVEREFERRALUPDATEREQUEST']._serialized_start=1751
+  _globals['_RECEIVEREFERRALUPDATEREQUEST']._serialized_end=1886
+  _globals['_LISTAUDITENTRIESREQUEST']._serialized_start=1888
+  _globals['_LISTAUDITENTRIESREQUEST']._serialized_end=2001
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_start=2003
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_end=2108
+  _globals['_REFERRALSERVICE']._serialized_start=3289
+  _globals['_REFERRALSERVICE']._serialized_end=4224
 # @@protoc_insertion_point(module_scope)

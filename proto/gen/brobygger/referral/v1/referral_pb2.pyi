@@ -1,5 +1,6 @@
 import datetime
 
+from brobygger.type.v1 import audit_pb2 as _audit_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -161,16 +162,18 @@ class GetReferralRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ..., purpose: _Optional[str] = ...) -> None: ...
 
 class ListReferralsRequest(_message.Message):
-    __slots__ = ("parent", "page_size", "page_token", "state")
+    __slots__ = ("parent", "page_size", "page_token", "state", "purpose")
     PARENT_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
+    PURPOSE_FIELD_NUMBER: _ClassVar[int]
     parent: str
     page_size: int
     page_token: str
     state: ReferralState
-    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., state: _Optional[_Union[ReferralState, str]] = ...) -> None: ...
+    purpose: str
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., state: _Optional[_Union[ReferralState, str]] = ..., purpose: _Optional[str] = ...) -> None: ...
 
 class ListReferralsResponse(_message.Message):
     __slots__ = ("referrals", "next_page_token")
@@ -237,3 +240,25 @@ class ReceiveReferralUpdateRequest(_message.Message):
     outcome: str
     declined_by: str
     def __init__(self, name: _Optional[str] = ..., state: _Optional[_Union[ReferralState, str]] = ..., outcome: _Optional[str] = ..., declined_by: _Optional[str] = ...) -> None: ...
+
+class ListAuditEntriesRequest(_message.Message):
+    __slots__ = ("parent", "page_size", "page_token", "resource", "actor")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    page_size: int
+    page_token: str
+    resource: str
+    actor: str
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., resource: _Optional[str] = ..., actor: _Optional[str] = ...) -> None: ...
+
+class ListAuditEntriesResponse(_message.Message):
+    __slots__ = ("audit_entries", "next_page_token")
+    AUDIT_ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    audit_entries: _containers.RepeatedCompositeFieldContainer[_audit_pb2.AuditEntry]
+    next_page_token: str
+    def __init__(self, audit_entries: _Optional[_Iterable[_Union[_audit_pb2.AuditEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -75,6 +75,11 @@ class ReferralServiceStub:
                 request_serializer=brobygger_dot_referral_dot_v1_dot_referral__pb2.ReceiveReferralUpdateRequest.SerializeToString,
                 response_deserializer=brobygger_dot_referral_dot_v1_dot_referral__pb2.Referral.FromString,
                 _registered_method=True)
+        self.ListAuditEntries = channel.unary_unary(
+                '/brobygger.referral.v1.ReferralService/ListAuditEntries',
+                request_serializer=brobygger_dot_referral_dot_v1_dot_referral__pb2.ListAuditEntriesRequest.SerializeToString,
+                response_deserializer=brobygger_dot_referral_dot_v1_dot_referral__pb2.ListAuditEntriesResponse.FromString,
+                _registered_method=True)
 
 
 class ReferralServiceServicer:
@@ -95,7 +100,8 @@ class ReferralServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListReferrals(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Lists referrals, newest first. Every listing is written to the audit log.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -128,6 +134,14 @@ class ReferralServiceServicer:
 
     def ReceiveReferralUpdate(self, request, context):
         """Node to node: the receiving node reports a state change back to the sender.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAuditEntries(self, request, context):
+        """This service's audit log, newest first: who read or changed which referral, and why.
+        Coordinators only; every listing is itself written to the audit log.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -175,6 +189,11 @@ def add_ReferralServiceServicer_to_server(servicer, server):
                     servicer.ReceiveReferralUpdate,
                     request_deserializer=brobygger_dot_referral_dot_v1_dot_referral__pb2.ReceiveReferralUpdateRequest.FromString,
                     response_serializer=brobygger_dot_referral_dot_v1_dot_referral__pb2.Referral.SerializeToString,
+            ),
+            'ListAuditEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditEntries,
+                    request_deserializer=brobygger_dot_referral_dot_v1_dot_referral__pb2.ListAuditEntriesRequest.FromString,
+                    response_serializer=brobygger_dot_referral_dot_v1_dot_referral__pb2.ListAuditEntriesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -394,6 +413,33 @@ class ReferralService:
             '/brobygger.referral.v1.ReferralService/ReceiveReferralUpdate',
             brobygger_dot_referral_dot_v1_dot_referral__pb2.ReceiveReferralUpdateRequest.SerializeToString,
             brobygger_dot_referral_dot_v1_dot_referral__pb2.Referral.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuditEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.referral.v1.ReferralService/ListAuditEntries',
+            brobygger_dot_referral_dot_v1_dot_referral__pb2.ListAuditEntriesRequest.SerializeToString,
+            brobygger_dot_referral_dot_v1_dot_referral__pb2.ListAuditEntriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -22,11 +22,12 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from brobygger.type.v1 import audit_pb2 as brobygger_dot_type_dot_v1_dot_audit__pb2
 from brobygger.type.v1 import types_pb2 as brobygger_dot_type_dot_v1_dot_types__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&brobygger/reporting/v1/reporting.proto\x12\x16\x62robygger.reporting.v1\x1a\x1d\x62robygger/type/v1/types.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"Z\n\x04\x43\x65ll\x12\x0f\n\x05value\x18\x01 \x01(\x03H\x00\x12\x39\n\nsuppressed\x18\x02 \x01(\x0e\x32#.brobygger.reporting.v1.SuppressionH\x00\x42\x06\n\x04kind\"\xc6\x01\n\x0fParticipantCell\x12)\n\x06gender\x18\x01 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12,\n\x08\x61ge_band\x18\x02 \x01(\x0e\x32\x1a.brobygger.type.v1.AgeBand\x12,\n\x06unique\x18\x03 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12,\n\x06visits\x18\x04 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"J\n\x0cReferralCell\x12\r\n\x05state\x18\x01 \x01(\t\x12+\n\x05\x63ount\x18\x02 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"n\n\x0bSubgoalCell\x12/\n\x07subgoal\x18\x01 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\x12.\n\x08sessions\x18\x02 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"\x90\x05\n\nStatistics\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12,\n\x06period\x18\x02 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12-\n\x07members\x18\x03 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x34\n\x0epaying_members\x18\x04 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x30\n\nactivities\x18\x05 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12.\n\x08sessions\x18\x06 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12=\n\x0cparticipants\x18\x07 \x03(\x0b\x32\'.brobygger.reporting.v1.ParticipantCell\x12?\n\x19participants_unique_total\x18\x08 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x32\n\x0cvisits_total\x18\t \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x37\n\treferrals\x18\n \x03(\x0b\x32$.brobygger.reporting.v1.ReferralCell\x12@\n\x13sessions_by_subgoal\x18\x0b \x03(\x0b\x32#.brobygger.reporting.v1.SubgoalCell\x12\x15\n\rmin_cell_size\x18\x0c \x01(\x05\x12\x31\n\rgenerate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"Z\n\x14GetStatisticsRequest\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12,\n\x06period\x18\x02 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\"_\n\x16QueryStatisticsRequest\x12,\n\x06period\x18\x01 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12\x17\n\x0fnode_timeout_ms\x18\x02 \x01(\x05\"\x8b\x01\n\nNodeResult\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x38\n\nstatistics\x18\x02 \x01(\x0b\x32\".brobygger.reporting.v1.StatisticsH\x00\x12\x0f\n\x05\x65rror\x18\x03 \x01(\tH\x00\x12\x12\n\nlatency_ms\x18\x04 \x01(\x05\x42\x08\n\x06result\"\xc8\x01\n\x13\x46\x65\x64\x65ratedStatistics\x12,\n\x06period\x18\x01 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12\x31\n\x05nodes\x18\x02 \x03(\x0b\x32\".brobygger.reporting.v1.NodeResult\x12\x1d\n\x15missing_organizations\x18\x03 \x03(\t\x12\x31\n\rgenerate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x12\n\x10ListNodesRequest\"2\n\x04Node\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\"@\n\x11ListNodesResponse\x12+\n\x05nodes\x18\x01 \x03(\x0b\x32\x1c.brobygger.reporting.v1.Node*^\n\x0bSuppression\x12\x1b\n\x17SUPPRESSION_UNSPECIFIED\x10\x00\x12\x17\n\x13SUPPRESSION_PRIMARY\x10\x01\x12\x19\n\x15SUPPRESSION_SECONDARY\x10\x02\x32u\n\x10ReportingService\x12\x61\n\rGetStatistics\x12,.brobygger.reporting.v1.GetStatisticsRequest\x1a\".brobygger.reporting.v1.Statistics2\xe5\x01\n\x11\x46\x65\x64\x65rationService\x12n\n\x0fQueryStatistics\x12..brobygger.reporting.v1.QueryStatisticsRequest\x1a+.brobygger.reporting.v1.FederatedStatistics\x12`\n\tListNodes\x12(.brobygger.reporting.v1.ListNodesRequest\x1a).brobygger.reporting.v1.ListNodesResponseBg\n\x19no.brobygger.reporting.v1P\x01ZHgithub.com/brobygger/brobygger/gen/go/brobygger/reporting/v1;reportingv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&brobygger/reporting/v1/reporting.proto\x12\x16\x62robygger.reporting.v1\x1a\x1d\x62robygger/type/v1/audit.proto\x1a\x1d\x62robygger/type/v1/types.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"Z\n\x04\x43\x65ll\x12\x0f\n\x05value\x18\x01 \x01(\x03H\x00\x12\x39\n\nsuppressed\x18\x02 \x01(\x0e\x32#.brobygger.reporting.v1.SuppressionH\x00\x42\x06\n\x04kind\"\xc6\x01\n\x0fParticipantCell\x12)\n\x06gender\x18\x01 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12,\n\x08\x61ge_band\x18\x02 \x01(\x0e\x32\x1a.brobygger.type.v1.AgeBand\x12,\n\x06unique\x18\x03 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12,\n\x06visits\x18\x04 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"J\n\x0cReferralCell\x12\r\n\x05state\x18\x01 \x01(\t\x12+\n\x05\x63ount\x18\x02 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"n\n\x0bSubgoalCell\x12/\n\x07subgoal\x18\x01 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\x12.\n\x08sessions\x18\x02 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"\x90\x05\n\nStatistics\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12,\n\x06period\x18\x02 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12-\n\x07members\x18\x03 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x34\n\x0epaying_members\x18\x04 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x30\n\nactivities\x18\x05 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12.\n\x08sessions\x18\x06 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12=\n\x0cparticipants\x18\x07 \x03(\x0b\x32\'.brobygger.reporting.v1.ParticipantCell\x12?\n\x19participants_unique_total\x18\x08 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x32\n\x0cvisits_total\x18\t \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x37\n\treferrals\x18\n \x03(\x0b\x32$.brobygger.reporting.v1.ReferralCell\x12@\n\x13sessions_by_subgoal\x18\x0b \x03(\x0b\x32#.brobygger.reporting.v1.SubgoalCell\x12\x15\n\rmin_cell_size\x18\x0c \x01(\x05\x12\x31\n\rgenerate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x95\x01\n\x14GetStatisticsRequest\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12,\n\x06period\x18\x02 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12\x39\n\x0crequested_by\x18\x03 \x01(\x0b\x32#.brobygger.reporting.v1.RequestedBy\"0\n\x0bRequestedBy\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\"_\n\x16QueryStatisticsRequest\x12,\n\x06period\x18\x01 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12\x17\n\x0fnode_timeout_ms\x18\x02 \x01(\x05\"\x8b\x01\n\nNodeResult\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x38\n\nstatistics\x18\x02 \x01(\x0b\x32\".brobygger.reporting.v1.StatisticsH\x00\x12\x0f\n\x05\x65rror\x18\x03 \x01(\tH\x00\x12\x12\n\nlatency_ms\x18\x04 \x01(\x05\x42\x08\n\x06result\"\xc8\x01\n\x13\x46\x65\x64\x65ratedStatistics\x12,\n\x06period\x18\x01 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12\x31\n\x05nodes\x18\x02 \x03(\x0b\x32\".brobygger.reporting.v1.NodeResult\x12\x1d\n\x15missing_organizations\x18\x03 \x03(\t\x12\x31\n\rgenerate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x12\n\x10ListNodesRequest\"2\n\x04Node\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\"@\n\x11ListNodesResponse\x12+\n\x05nodes\x18\x01 \x03(\x0b\x32\x1c.brobygger.reporting.v1.Node\"q\n\x17ListAuditEntriesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x10\n\x08resource\x18\x04 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\"i\n\x18ListAuditEntriesResponse\x12\x34\n\raudit_entries\x18\x01 \x03(\x0b\x32\x1d.brobygger.type.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*^\n\x0bSuppression\x12\x1b\n\x17SUPPRESSION_UNSPECIFIED\x10\x00\x12\x17\n\x13SUPPRESSION_PRIMARY\x10\x01\x12\x19\n\x15SUPPRESSION_SECONDARY\x10\x02\x32\xec\x01\n\x10ReportingService\x12\x61\n\rGetStatistics\x12,.brobygger.reporting.v1.GetStatisticsRequest\x1a\".brobygger.reporting.v1.Statistics\x12u\n\x10ListAuditEntries\x12/.brobygger.reporting.v1.ListAuditEntriesRequest\x1a\x30.brobygger.reporting.v1.ListAuditEntriesResponse2\xe5\x01\n\x11\x46\x65\x64\x65rationService\x12n\n\x0fQueryStatistics\x12..brobygger.reporting.v1.QueryStatisticsRequest\x1a+.brobygger.reporting.v1.FederatedStatistics\x12`\n\tListNodes\x12(.brobygger.reporting.v1.ListNodesRequest\x1a).brobygger.reporting.v1.ListNodesResponseBg\n\x19no.brobygger.reporting.v1P\x01ZHgithub.com/brobygger/brobygger/gen/go/brobygger/reporting/v1;reportingv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,34 +35,40 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'brobygger.reporting.v1.repo
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\031no.brobygger.reporting.v1P\001ZHgithub.com/brobygger/brobygger/gen/go/brobygger/reporting/v1;reportingv1'
-  _globals['_SUPPRESSION']._serialized_start=1942
-  _globals['_SUPPRESSION']._serialized_end=2036
-  _globals['_CELL']._serialized_start=130
-  _globals['_CELL']._serialized_end=220
-  _globals['_PARTICIPANTCELL']._serialized_start=223
-  _globals['_PARTICIPANTCELL']._serialized_end=421
-  _globals['_REFERRALCELL']._serialized_start=423
-  _globals['_REFERRALCELL']._serialized_end=497
-  _globals['_SUBGOALCELL']._serialized_start=499
-  _globals['_SUBGOALCELL']._serialized_end=609
-  _globals['_STATISTICS']._serialized_start=612
-  _globals['_STATISTICS']._serialized_end=1268
-  _globals['_GETSTATISTICSREQUEST']._serialized_start=1270
-  _globals['_GETSTATISTICSREQUEST']._serialized_end=1360
-  _globals['_QUERYSTATISTICSREQUEST']._serialized_start=1362
-  _globals['_QUERYSTATISTICSREQUEST']._serialized_end=1457
-  _globals['_NODERESULT']._serialized_start=1460
-  _globals['_NODERESULT']._serialized_end=1599
-  _globals['_FEDERATEDSTATISTICS']._serialized_start=1602
-  _globals['_FEDERATEDSTATISTICS']._serialized_end=1802
-  _globals['_LISTNODESREQUEST']._serialized_start=1804
-  _globals['_LISTNODESREQUEST']._serialized_end=1822
-  _globals['_NODE']._serialized_start=1824
-  _globals['_NODE']._serialized_end=1874
-  _globals['_LISTNODESRESPONSE']._serialized_start=1876
-  _globals['_LISTNODESRESPONSE']._serialized_end=1940
-  _globals['_REPORTINGSERVICE']._serialized_start=2038
-  _globals['_REPORTINGSERVICE']._serialized_end=2155
-  _globals['_FEDERATIONSERVICE']._serialized_start=2158
-  _globals['_FEDERATIONSERVICE']._serialized_end=2387
+  _globals['_SUPPRESSION']._serialized_start=2305
+  _globals['_SUPPRESSION']._serialized_end=2399
+  _globals['_CELL']._serialized_start=161
+  _globals['_CELL']._serialized_end=251
+  _globals['_PARTICIPANTCELL']._serialized_start=254
+  _globals['_PARTICIPANTCELL']._serialized_end=452
+  _globals['_REFERRALCELL']._serialized_start=454
+  _globals['_REFERRALCELL']._serialized_end=528
+  _globals['_SUBGOALCELL']._serialized_start=530
+  _globals['_SUBGOALCELL']._serialized_end=640
+  _globals['_STATISTICS']._serialized_start=643
+  _globals['_STATISTICS']._serialized_end=1299
+  _globals['_GETSTATISTICSREQUEST']._serialized_start=1302
+  _globals['_GETSTATISTICSREQUEST']._serialized_end=1451
+  _globals['_REQUESTEDBY']._serialized_start=1453
+  _globals['_REQUESTEDBY']._serialized_end=1501
+  _globals['_QUERYSTATISTICSREQUEST']._serialized_start=1503
+  _globals['_QUERYSTATISTICSREQUEST']._serialized_end=1598
+  _globals['_NODERESULT']._serialized_start=1601
+  _globals['_NODERESULT']._serialized_end=1740
+  _globals['_FEDERATEDSTATISTICS']._serialized_start=1743
+  _globals['_FEDERATEDSTATISTICS']._serialized_end=1943
+  _globals['_LISTNODESREQUEST']._serialized_start=1945
+  _globals['_LISTNODESREQUEST']._serialized_end=1963
+  _globals['_NODE']._serialized_start=1965
+  _globals['_NODE']._serialized_end=2015
+  _globals['_LISTNODESRESPONSE']._serialized_start=2017
+  _globals['_LISTNODESRESPONSE']._serialized_end=2081
+  _globals['_LISTAUDITENTRIESREQUEST']._serialized_start=2083
+  _globals['_LISTAUDITENTRIESREQUEST']._serialized_end=2196
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_start=2198
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_end=2303
+  _globals['_REPORTINGSERVICE']._serialized_start=2402
+  _globals['_REPORTINGSERVICE']._serialized_end=2638
+  _globals['_FEDERATIONSERVICE']._serialized_start=2641
+  _globals['_FEDERATIONSERVICE']._serialized_end=2870
 # @@protoc_insertion_point(module_scope)

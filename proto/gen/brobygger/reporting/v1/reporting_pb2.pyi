@@ -1,5 +1,6 @@
 import datetime
 
+from brobygger.type.v1 import audit_pb2 as _audit_pb2
 from brobygger.type.v1 import types_pb2 as _types_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
@@ -87,12 +88,22 @@ class Statistics(_message.Message):
     def __init__(self, organization: _Optional[str] = ..., period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ..., members: _Optional[_Union[Cell, _Mapping]] = ..., paying_members: _Optional[_Union[Cell, _Mapping]] = ..., activities: _Optional[_Union[Cell, _Mapping]] = ..., sessions: _Optional[_Union[Cell, _Mapping]] = ..., participants: _Optional[_Iterable[_Union[ParticipantCell, _Mapping]]] = ..., participants_unique_total: _Optional[_Union[Cell, _Mapping]] = ..., visits_total: _Optional[_Union[Cell, _Mapping]] = ..., referrals: _Optional[_Iterable[_Union[ReferralCell, _Mapping]]] = ..., sessions_by_subgoal: _Optional[_Iterable[_Union[SubgoalCell, _Mapping]]] = ..., min_cell_size: _Optional[int] = ..., generate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetStatisticsRequest(_message.Message):
-    __slots__ = ("organization", "period")
+    __slots__ = ("organization", "period", "requested_by")
     ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_BY_FIELD_NUMBER: _ClassVar[int]
     organization: str
     period: _types_pb2.DateRange
-    def __init__(self, organization: _Optional[str] = ..., period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ...) -> None: ...
+    requested_by: RequestedBy
+    def __init__(self, organization: _Optional[str] = ..., period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ..., requested_by: _Optional[_Union[RequestedBy, _Mapping]] = ...) -> None: ...
+
+class RequestedBy(_message.Message):
+    __slots__ = ("username", "subject")
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    username: str
+    subject: str
+    def __init__(self, username: _Optional[str] = ..., subject: _Optional[str] = ...) -> None: ...
 
 class QueryStatisticsRequest(_message.Message):
     __slots__ = ("period", "node_timeout_ms")
@@ -143,3 +154,25 @@ class ListNodesResponse(_message.Message):
     NODES_FIELD_NUMBER: _ClassVar[int]
     nodes: _containers.RepeatedCompositeFieldContainer[Node]
     def __init__(self, nodes: _Optional[_Iterable[_Union[Node, _Mapping]]] = ...) -> None: ...
+
+class ListAuditEntriesRequest(_message.Message):
+    __slots__ = ("parent", "page_size", "page_token", "resource", "actor")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    page_size: int
+    page_token: str
+    resource: str
+    actor: str
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., resource: _Optional[str] = ..., actor: _Optional[str] = ...) -> None: ...
+
+class ListAuditEntriesResponse(_message.Message):
+    __slots__ = ("audit_entries", "next_page_token")
+    AUDIT_ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    audit_entries: _containers.RepeatedCompositeFieldContainer[_audit_pb2.AuditEntry]
+    next_page_token: str
+    def __init__(self, audit_entries: _Optional[_Iterable[_Union[_audit_pb2.AuditEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -40,6 +40,11 @@ class ReportingServiceStub:
                 request_serializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.GetStatisticsRequest.SerializeToString,
                 response_deserializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.Statistics.FromString,
                 _registered_method=True)
+        self.ListAuditEntries = channel.unary_unary(
+                '/brobygger.reporting.v1.ReportingService/ListAuditEntries',
+                request_serializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.ListAuditEntriesRequest.SerializeToString,
+                response_deserializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.ListAuditEntriesResponse.FromString,
+                _registered_method=True)
 
 
 class ReportingServiceServicer:
@@ -53,6 +58,14 @@ class ReportingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAuditEntries(self, request, context):
+        """This service's audit log, newest first: who read which statistics. Coordinators
+        only; every listing is itself written to the audit log.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ReportingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -60,6 +73,11 @@ def add_ReportingServiceServicer_to_server(servicer, server):
                     servicer.GetStatistics,
                     request_deserializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.GetStatisticsRequest.FromString,
                     response_serializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.Statistics.SerializeToString,
+            ),
+            'ListAuditEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditEntries,
+                    request_deserializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.ListAuditEntriesRequest.FromString,
+                    response_serializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.ListAuditEntriesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -100,6 +118,33 @@ class ReportingService:
             metadata,
             _registered_method=True)
 
+    @staticmethod
+    def ListAuditEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.reporting.v1.ReportingService/ListAuditEntries',
+            brobygger_dot_reporting_dot_v1_dot_reporting__pb2.ListAuditEntriesRequest.SerializeToString,
+            brobygger_dot_reporting_dot_v1_dot_reporting__pb2.ListAuditEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
 
 class FederationServiceStub:
     """The central hub: fans a statistics query out to every node.
@@ -128,7 +173,10 @@ class FederationServiceServicer:
     """
 
     def QueryStatistics(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Every node's figures for a period, each node asked on the calling analyst's behalf
+        (GetStatisticsRequest.requested_by). An analyst asking more often than the hub allows gets
+        RESOURCE_EXHAUSTED with ErrorInfo reason RATE_LIMITED and a google.rpc.RetryInfo delay.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
