@@ -17,6 +17,7 @@ import signal
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 
 from services.devstack import demo
@@ -33,11 +34,36 @@ def _hub_figures(stack: Stack, year: int, timeout: float = 30) -> dict:
         return json.loads(resp.read())
 
 
+def _wait_for_figures(stack: Stack, sessions: dict[str, int], timeout: float = 60) -> dict | None:
+    """This year's figures once every node's session count shows (rounded to the nodes' minimum cell
+    size, as the hub publishes it); asked every few seconds, within the analyst's rate limit."""
+    deadline = time.monotonic() + timeout
+    figures = None
+    while time.monotonic() < deadline:
+        try:
+            figures = _hub_figures(stack, dt.date.today().year)
+        except urllib.error.HTTPError as exc:
+            if exc.code != 429:
+                raise
+            time.sleep(float(exc.headers.get("Retry-After") or 2))
+            continue
+        shown = {n["organization"]: n.get("statistics") for n in figures.get("nodes", [])}
+        if all(s and _near(s["sessions"].get("value"), sessions[o], s["min_cell_size"])
+               for o, s in ((o, shown.get(o)) for o in sessions)):
+            return figures
+        time.sleep(3)
+    return figures
+
+
+def _near(shown: int | None, count: int, k: int) -> bool:
+    return shown is not None and abs(shown - count) < k
+
+
 def _cell(c: dict | None) -> str:
     if not c:
         return "-"
     if c.get("suppressed"):
-        return "<5" if c["suppressed"] == "primary" else "(x)"
+        return "(small)" if c["suppressed"] == "primary" else "(hidden)"
     return str(c.get("value"))
 
 
@@ -66,7 +92,7 @@ def _summary(stack: Stack, figures: dict | None, elapsed: float) -> str:
         f"A node's own API, as its coordinator: {stack.gateway_url('mir')}/api/v1/persons?purpose=overview (OpenAPI: {stack.gateway_url('mir')}/openapi.json)",
     ]
     if figures:
-        lines += ["", "Federated figures at the hub now (suppressed cells shown as <5):",
+        lines += ["", "Federated figures at the hub now (hidden counts shown as (small) or (hidden)):",
                   f"  {'org':<6}{'members':>9}{'paying':>9}{'sessions':>10}{'participants':>14}{'visits':>9}"]
         for node in figures.get("nodes", []):
             s = node.get("statistics") or {}
@@ -116,15 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                 demo.cross_node_referral(apis["mir"], "mir", "mira")
                 print("  mir -> mira: one referral to free legal aid, with consent", flush=True)
             print(f"Demo data loaded ({time.monotonic() - started - up:.0f} s).", flush=True)
-            expected = {org: c["sessions"] for org, c in counts.items()}
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                figures = _hub_figures(stack, dt.date.today().year)
-                got = {n["organization"]: (n.get("statistics") or {}).get("sessions", {}).get("value")
-                       for n in figures.get("nodes", [])}
-                if all(got.get(o) == expected[o] for o in orgs):
-                    break
-                time.sleep(0.5)
+            figures = _wait_for_figures(stack, {org: c["sessions"] for org, c in counts.items()})
         print(_summary(stack, figures, up), flush=True)
         while not stop.is_set():
             for name, proc in list(stack.procs.items()):
