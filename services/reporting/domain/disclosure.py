@@ -29,14 +29,17 @@ three rules:
 Why rounding and not bounded noise alone: bounded, consistent noise (TableBuilder's cell-key
 perturbation) has been broken by averaging the answers of many differently shaped queries that share the
 same person (Asghar and Kaafar). Here the shapes are fixed (the analyst chooses only a period from the
-grid: seventeen a year), so a person's records fall in few distinct record sets, and each answer's error
-is a whole multiple of k away from the truth only in the direction its coin fell: averaging the
-published multiples of k gives an estimate, never a derivation of a small count.
+grid: seventeen a year), so a person's records fall in few distinct record sets; and whatever an analyst
+adds or subtracts is a multiple of k, so no combination of answers equals a small count. Averaging can
+still give an estimate, with an error of about k/2 per figure involved, never a derivation.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Iterable
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from services.common.vocabulary import WireEnum
 from services.reporting.domain.cellkey import Count
@@ -156,9 +159,6 @@ class Table:
         protected = self._protected()
         if not protected:
             return []
-        import numpy as np
-        from scipy.optimize import Bounds, LinearConstraint, milp
-
         names = list(self.counts) + list(self.derived)
         at = {n: i for i, n in enumerate(names)}
         boxes = [self._box(n) for n in names]
