@@ -93,8 +93,10 @@ AUDIT_FILTERS = (
 )
 AUDITED_SERVICES = ("membership", "referral", "reporting")
 PERIOD = (
-    Param("start_date", "First day of the period, YYYY-MM-DD.", kind="date", required=True),
-    Param("end_date", "Last day of the period (inclusive), YYYY-MM-DD.", kind="date", required=True),
+    Param("start_date", "First day of a calendar month, quarter or year, YYYY-MM-DD (e.g. 2026-01-01).",
+          kind="date", required=True),
+    Param("end_date", "Last day of the same month, quarter or year, YYYY-MM-DD (e.g. 2026-03-31); other "
+          "periods are refused, so that periods a day apart cannot be subtracted.", kind="date", required=True),
 )
 PERIOD_ALIASES = {"period.start_date": "start_date", "period.end_date": "end_date", "period": "start_date"}
 ACTION_EXCLUDE = frozenset({"name", "request_id"})
