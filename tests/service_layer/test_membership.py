@@ -6,6 +6,7 @@ import dataclasses
 import pytest
 
 from brobygger.membership.v1 import membership_facts_pb2 as facts
+from services.common.audit import list_entries
 from services.common.auth import Principal
 from services.common.errors import InvalidArgument, NotFound
 from services.common.pagination import memory_page
@@ -199,7 +200,7 @@ def test_a_repeated_request_id_registers_once_and_answers_the_same(uow, store):
     again = register(uow, request_id="r-1")
     assert again == first
     assert len(store.state.table("persons")) == 1 and len(store.state.facts) == 1
-    assert store.state.requests == {f"RegisterPerson:u-1:r-1": first.id}
+    assert store.state.requests == {"RegisterPerson:u-1:r-1": first.id}
 
 
 def test_a_request_id_is_the_callers_own(uow, store):
@@ -306,7 +307,7 @@ def test_years_of_an_unknown_person_are_not_found_and_nothing_is_audited(uow, st
 
 
 def audit_log(uow, actor=COORDINATOR, **kw):
-    return handlers.list_audit_entries(commands.ListAuditEntries(ORG, actor=actor, **kw), uow())
+    return list_entries(commands.ListAuditEntries(ORG, actor=actor, **kw), uow())
 
 
 def test_coordinators_read_the_audit_log_newest_first_and_the_read_is_audited(uow, store):

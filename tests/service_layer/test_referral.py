@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from brobygger.referral.v1 import referral_facts_pb2 as facts
+from services.common.audit import list_entries
 from services.common.auth import Principal
 from services.common.directory import DirectoryError, Node
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
@@ -321,7 +322,7 @@ def test_coordinators_read_the_referral_audit_log_and_the_read_is_audited(uow, s
     handlers.get_referral(commands.GetReferral(r.id, name(r), COORDINATOR, "follow-up"), uow())
     listing(uow)
     cmd = commands.ListAuditEntries("organizations/mir", resource=name(r), actor=COORDINATOR)
-    entries, token = handlers.list_audit_entries(cmd, uow())
+    entries, token = list_entries(cmd, uow())
     assert token == "" and [(e.actor, e.action, e.purpose) for e in entries] == [
         ("coordinator-mir", "referral.read", "follow-up")]
     assert [(a.action, a.purpose) for a in store.state.audit][-1] == ("audit.list", "audit review")

@@ -7,7 +7,6 @@ import datetime as dt
 import threading
 import time
 import uuid
-from collections import Counter
 
 import pytest
 from google.protobuf.message import Message
@@ -16,6 +15,7 @@ from opentelemetry import trace
 from brobygger.events.v1 import events_facts_pb2 as ev
 from brobygger.membership.v1 import membership_facts_pb2 as mem
 from brobygger.referral.v1 import referral_facts_pb2 as ref
+from services.common.audit import list_entries
 from services.common.auth import Principal
 from services.common.consumer import IdempotentConsumer
 from services.common.directory import Node
@@ -402,8 +402,8 @@ def test_coordinators_read_the_reporting_audit_log_newest_first_and_the_read_is_
                             orgs=frozenset({"mir"}), roles=frozenset({"coordinator"}))
     cmd = commands.ListAuditEntries("organizations/mir", by_actor="service-account-brobygger-hub", page_size=1,
                                     actor=coordinator)
-    first, token = handlers.list_audit_entries(cmd, uow())
-    rest, last = handlers.list_audit_entries(dataclasses.replace(cmd, page_token=token), uow())
+    first, token = list_entries(cmd, uow())
+    rest, last = list_entries(dataclasses.replace(cmd, page_token=token), uow())
     assert [e.resource for e in first + rest] == ["organizations/mir/statistics?period=2026-04-01/2026-06-30",
                                                   "organizations/mir/statistics?period=2026-01-01/2026-03-31"]
     assert last == ""

@@ -4,8 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
-from brobygger.type.v1 import audit_pb2
-from services.common.audit import AuditEntry
+from services.common.audit_servicer import AUDIT_LOG_POLICY, AuditLogServicer
 from services.common.grpcserver import Access, current_principal
 from services.common.names import ORGANIZATION, PERSON
 from services.common.timestamps import timestamp
@@ -15,7 +14,7 @@ from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 
 POLICY = {
     "GetPersonProfile": Access(roles=frozenset({"node-service"})),
-    "ListAuditEntries": Access(roles=frozenset({"coordinator"})),
+    **AUDIT_LOG_POLICY,
 }
 
 
@@ -28,12 +27,9 @@ def person_from_proto(p: membership_pb2.Person) -> Person:
     )
 
 
-def audit_entry_proto(e: AuditEntry) -> audit_pb2.AuditEntry:
-    return audit_pb2.AuditEntry(sequence=e.sequence, create_time=timestamp(e.at), actor=e.actor, client=e.client,
-                                action=e.action, resource=e.resource, purpose=e.purpose, trace_id=e.trace_id)
+class MembershipServicer(AuditLogServicer, membership_pb2_grpc.MembershipServiceServicer):
+    list_audit_entries_response = membership_pb2.ListAuditEntriesResponse
 
-
-class MembershipServicer(membership_pb2_grpc.MembershipServiceServicer):
     def __init__(self, uow: Callable[[], MembershipUnitOfWork], org: str) -> None:
         self.uow = uow
         self.org = org
@@ -90,11 +86,3 @@ class MembershipServicer(membership_pb2_grpc.MembershipServiceServicer):
         years, token = handlers.list_membership_years(cmd, self.uow())
         return membership_pb2.ListMembershipYearsResponse(membership_years=[self._year(m) for m in years],
                                                           next_page_token=token)
-
-    def ListAuditEntries(self, request, context):
-        ORGANIZATION.parse(request.parent, "parent", org=self.org)
-        cmd = commands.ListAuditEntries(request.parent, request.resource, request.actor, request.page_size,
-                                        request.page_token, current_principal())
-        entries, token = handlers.list_audit_entries(cmd, self.uow())
-        return membership_pb2.ListAuditEntriesResponse(audit_entries=[audit_entry_proto(e) for e in entries],
-                                                       next_page_token=token)

@@ -5,8 +5,7 @@ import dataclasses
 import datetime as dt
 
 from brobygger.membership.v1 import membership_facts_pb2 as facts
-from services.common import audit
-from services.common.audit import AuditEntry, check_purpose
+from services.common.audit import check_purpose
 from services.common.errors import NotFound
 from services.common.names import new_id
 from services.common.pagination import Page, PageToken, page_size
@@ -102,8 +101,3 @@ def list_membership_years(cmd: commands.ListMembershipYears,
         uow.audit.record(cmd.actor, "membership_year.list", cmd.resource, purpose)
         uow.commit()
     return page.items, YEARS_PAGE.encode(page.next_key, person=cmd.person_id)
-
-
-def list_audit_entries(cmd: commands.ListAuditEntries, uow: MembershipUnitOfWork) -> tuple[list[AuditEntry], str]:
-    """The membership audit log, newest first, for the node's coordinators; the read is audited too."""
-    return audit.list_entries(cmd, uow)

@@ -4,8 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 from brobygger.referral.v1 import referral_pb2, referral_pb2_grpc
-from brobygger.type.v1 import audit_pb2
-from services.common.audit import AuditEntry
+from services.common.audit_servicer import AUDIT_LOG_POLICY, AuditLogServicer
 from services.common.grpcserver import Access, current_principal
 from services.common.names import ORGANIZATION
 from services.common.timestamps import timestamp
@@ -20,7 +19,7 @@ NODE_TO_NODE = Access(roles=frozenset({"node-service"}), federation_nodes=True)
 POLICY = {
     "ReceiveReferral": NODE_TO_NODE,
     "ReceiveReferralUpdate": NODE_TO_NODE,
-    "ListAuditEntries": Access(roles=frozenset({"coordinator"})),
+    **AUDIT_LOG_POLICY,
 }
 
 
@@ -32,12 +31,9 @@ def referral_from_proto(p: referral_pb2.Referral) -> Referral:
     )
 
 
-def audit_entry_proto(e: AuditEntry) -> audit_pb2.AuditEntry:
-    return audit_pb2.AuditEntry(sequence=e.sequence, create_time=timestamp(e.at), actor=e.actor, client=e.client,
-                                action=e.action, resource=e.resource, purpose=e.purpose, trace_id=e.trace_id)
+class ReferralServicer(AuditLogServicer, referral_pb2_grpc.ReferralServiceServicer):
+    list_audit_entries_response = referral_pb2.ListAuditEntriesResponse
 
-
-class ReferralServicer(referral_pb2_grpc.ReferralServiceServicer):
     def __init__(self, uow: Callable[[], ReferralUnitOfWork], org: str, directory: Directory) -> None:
         self.uow = uow
         self.org = org
@@ -77,14 +73,6 @@ class ReferralServicer(referral_pb2_grpc.ReferralServiceServicer):
                                      current_principal(), request.purpose)
         items, token = handlers.list_referrals(cmd, self.uow())
         return referral_pb2.ListReferralsResponse(referrals=[self._referral(r) for r in items], next_page_token=token)
-
-    def ListAuditEntries(self, request, context):
-        ORGANIZATION.parse(request.parent, "parent", org=self.org)
-        cmd = commands.ListAuditEntries(request.parent, request.resource, request.actor, request.page_size,
-                                        request.page_token, current_principal())
-        entries, token = handlers.list_audit_entries(cmd, self.uow())
-        return referral_pb2.ListAuditEntriesResponse(audit_entries=[audit_entry_proto(e) for e in entries],
-                                                     next_page_token=token)
 
     def AcceptReferral(self, request, context):
         cmd = commands.AcceptReferral(self._id(request.name), request.name, current_principal(), request.request_id)

@@ -12,8 +12,7 @@ import logging
 from typing import Protocol
 
 from brobygger.referral.v1 import referral_facts_pb2 as facts
-from services.common import audit
-from services.common.audit import AuditEntry, check_purpose
+from services.common.audit import check_purpose
 from services.common.directory import DirectoryError, Node
 from services.common.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound, PermissionDenied
 from services.common.names import new_id
@@ -129,10 +128,6 @@ def list_referrals(cmd: commands.ListReferrals, uow: ReferralUnitOfWork) -> tupl
         uow.commit()
     return page.items, REFERRALS_PAGE.encode(page.next_key, state=cmd.state)
 
-
-def list_audit_entries(cmd: commands.ListAuditEntries, uow: ReferralUnitOfWork) -> tuple[list[AuditEntry], str]:
-    """The referral audit log, newest first, for the node's coordinators; the read is audited too."""
-    return audit.list_entries(cmd, uow)
 
 
 def _change(uow: ReferralUnitOfWork, cmd, to: int, method: str, *, outcome: str = "",

@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Callable
 
 from brobygger.reporting.v1 import reporting_pb2, reporting_pb2_grpc
-from brobygger.type.v1 import audit_pb2, types_pb2
-from services.common.audit import AuditEntry
+from brobygger.type.v1 import types_pb2
+from services.common.audit_servicer import AUDIT_LOG_POLICY, AuditLogServicer
 from services.common.grpcserver import Access, current_principal
 from services.common.names import ORGANIZATION
-from services.common.timestamps import now_timestamp, timestamp
+from services.common.timestamps import now_timestamp
 from services.reporting.domain.disclosure import Figure
 from services.reporting.domain.model import Period
 from services.reporting.service_layer import commands, handlers
@@ -17,7 +17,7 @@ from services.reporting.service_layer.unit_of_work import ReportingUnitOfWork
 # The node's coordinators (and analysts of its own organisation), its own services, and the federation hub.
 POLICY = {
     "GetStatistics": Access(roles=frozenset({"coordinator", "analyst", "node-service"}), hub=True),
-    "ListAuditEntries": Access(roles=frozenset({"coordinator"})),
+    **AUDIT_LOG_POLICY,
 }
 
 
@@ -52,12 +52,9 @@ def statistics_proto(organization: str, report: handlers.Report) -> reporting_pb
     )
 
 
-def audit_entry_proto(e: AuditEntry) -> audit_pb2.AuditEntry:
-    return audit_pb2.AuditEntry(sequence=e.sequence, create_time=timestamp(e.at), actor=e.actor, client=e.client,
-                                action=e.action, resource=e.resource, purpose=e.purpose, trace_id=e.trace_id)
+class ReportingServicer(AuditLogServicer, reporting_pb2_grpc.ReportingServiceServicer):
+    list_audit_entries_response = reporting_pb2.ListAuditEntriesResponse
 
-
-class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
     def __init__(self, uow: Callable[[], ReportingUnitOfWork], org: str, min_cell: int, disclosure_secret: str) -> None:
         self.uow = uow
         self.org = org
@@ -71,11 +68,3 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
                                      disclosure_secret=self.disclosure_secret,
                                      requested_by=request.requested_by.username or request.requested_by.subject)
         return statistics_proto(request.organization, handlers.get_statistics(cmd, self.uow()))
-
-    def ListAuditEntries(self, request, context):
-        ORGANIZATION.parse(request.parent, "parent", org=self.org)
-        cmd = commands.ListAuditEntries(request.parent, request.resource, request.actor, request.page_size,
-                                        request.page_token, current_principal())
-        entries, token = handlers.list_audit_entries(cmd, self.uow())
-        return reporting_pb2.ListAuditEntriesResponse(audit_entries=[audit_entry_proto(e) for e in entries],
-                                                      next_page_token=token)

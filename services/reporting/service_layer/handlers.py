@@ -5,8 +5,8 @@ import dataclasses
 from dataclasses import dataclass
 
 from services.common import audit
-from services.common.audit import AuditEntry
 from services.common.errors import FieldViolation, InvalidArgument
+from services.common.text import is_plain
 from services.reporting.domain import model
 from services.reporting.domain.cellkey import CellKeys
 from services.reporting.domain.disclosure import PublishedStatistics, publish
@@ -24,7 +24,7 @@ def asked_by(cmd: commands.GetStatistics):
     actor, name = cmd.actor, cmd.requested_by.strip()
     if actor is None or not name or not getattr(actor, "is_hub", False):
         return actor
-    if len(name) > audit.MAX_ACTOR or any(ord(c) < 32 or ord(c) == 127 for c in name):
+    if len(name) > audit.MAX_ACTOR or not is_plain(name):
         raise InvalidArgument(
             f"requested_by must name the analyst the hub asks for: their user name (else subject), one line of "
             f"at most {audit.MAX_ACTOR} characters, as in the analyst's access token.",
@@ -55,8 +55,3 @@ def get_statistics(cmd: commands.GetStatistics, uow: ReportingUnitOfWork) -> Rep
                          f"{cmd.organization}/statistics?period={period.iso()}", "statistics")
         uow.commit()
     return Report(period, publish(raw, cmd.min_cell))
-
-
-def list_audit_entries(cmd: commands.ListAuditEntries, uow: ReportingUnitOfWork) -> tuple[list[AuditEntry], str]:
-    """The reporting audit log, newest first, for the node's coordinators; the read is audited too."""
-    return audit.list_entries(cmd, uow)
