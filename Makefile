@@ -13,7 +13,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 BUF    := proto/tools/node_modules/.bin/buf
 
-.PHONY: install run test test-fast bench proto proto-check proto-lint clean help
+.PHONY: install run test test-fast bench proto proto-check proto-lint translations clean help
 
 help:
 	@echo "make run          install and start a local federation (nodes mir, mira, mkr, hub, broker, issuer)"
@@ -22,6 +22,7 @@ help:
 	@echo "make proto        regenerate proto/gen from proto/brobygger"
 	@echo "make proto-check  fail if proto/gen is stale"
 	@echo "make proto-lint   buf lint (STANDARD rules, AIP exceptions in buf.yaml)"
+	@echo "make translations extract the web app's messages into its catalogues and compile them"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11, 3.12 or 3.13 is needed: none of $(PYTHON_CANDIDATES) runs one." \
@@ -65,6 +66,18 @@ proto-check: $(STAMP)
 
 proto-lint: $(BUF)
 	$(BUF) lint
+
+TRANSLATIONS := gateway/web/translations
+translations: $(STAMP)
+	$(VENV)/bin/pybabel -q extract -F gateway/web/babel.cfg -k lazy_gettext -k _l --no-location \
+		--sort-output --project=Brobygger -o $(TRANSLATIONS)/messages.pot .
+	for lang in nb en; do \
+		if [ -f $(TRANSLATIONS)/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(VENV)/bin/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i $(TRANSLATIONS)/messages.pot \
+				-d $(TRANSLATIONS) -l $$lang; \
+		else $(VENV)/bin/pybabel -q init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l $$lang; fi; \
+	done
+	$(VENV)/bin/pybabel -q compile --use-fuzzy -d $(TRANSLATIONS)
 
 clean:
 	rm -rf var .pytest_cache

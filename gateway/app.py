@@ -7,10 +7,12 @@ keys on first use); tests may pass their own of either.
 
 Node mode serves one organisation's REST API (gateway.rest); hub mode serves
 the federation's statistics API (gateway.hub). Both serve ``/healthz``
-(gateway.health), ``/openapi.json`` and a small home page (gateway.pages)
-without authentication. Around every request run the server span, the access
-log and the security headers (gateway.middleware); every error becomes
-application/problem+json (gateway.errors).
+(gateway.health) and ``/openapi.json`` (gateway.pages) without authentication,
+and the web app (gateway.web: pages for people, logged in through the shared
+identity, calling the same services with the user's own token). Around every
+request run the server span, the access log and the security headers
+(gateway.middleware); every error of the API becomes application/problem+json
+and every error of a page an error page (gateway.errors).
 
 Each area is one module with one Flask blueprint, registered at the end of
 ``create_app``.
@@ -25,7 +27,7 @@ import grpc
 from flask import Flask
 from grpc_health.v1 import health_pb2_grpc
 
-from gateway import errors, health, hub, middleware, openapi, pages, rest
+from gateway import errors, health, hub, middleware, openapi, pages, rest, web
 from gateway.api import Api, IdConverter, current_token
 from gateway.middleware import route_template
 from services.common import grpcclient
@@ -133,6 +135,7 @@ def create_app(
     app.extensions[EXTENSION] = gw
     middleware.install(app)
     errors.install(app)
-    for area in (health, pages):  # one blueprint per area; a web area is added here
+    for area in (health, pages):  # one blueprint per area
         app.register_blueprint(area.blueprint(gw))
+    web.install(app, gw)
     return app

@@ -1,10 +1,11 @@
-"""The error handlers: every failure leaves the gateway as application/problem+json.
+"""The error handlers: every failure of the API leaves the gateway as application/problem+json.
 
 A :class:`~gateway.problems.Problem` raised anywhere in a request is rendered as
 it is; routing errors (no such route, wrong method, body too large) say what was
 wrong and how to fix it; anything unexpected becomes a 500 that names the trace
 id and is logged by type and place, never by its message (it may hold request
-data).
+data). Outside the API (``API_PATHS``), the web app, when it is installed,
+renders the same failures as pages (``app.extensions[PAGE_ERRORS]``).
 """
 from __future__ import annotations
 
@@ -39,18 +40,32 @@ def from_http_error(exc: HTTPException) -> Problem:
     return Problem(status, reason, exc.name or "Error")
 
 
+PAGE_ERRORS = "brobygger_page_errors"
+API_PATHS = ("/api/", "/healthz", "/openapi.json")
+
+
+def _page_handler():
+    """The web app's error pages (gateway.web.ui), for a request outside the API, when the web app is on."""
+    if request.path.startswith(API_PATHS):
+        return None
+    return current_app.extensions.get(PAGE_ERRORS)
+
+
 def install(app: Flask) -> None:
     @app.errorhandler(Problem)
     def on_problem(problem: Problem) -> Response:
-        return problem.response()
+        page = _page_handler()
+        return page(problem) if page else problem.response()
 
     @app.errorhandler(HTTPException)
     def on_http_error(exc: HTTPException) -> Response:
-        return from_http_error(exc).response()
+        page = _page_handler()
+        return page(exc) if page else from_http_error(exc).response()
 
     @app.errorhandler(Exception)
     def on_unhandled(exc: Exception) -> Response:
         # The message may hold request data: log the type and where, never the text.
         frames = "".join(traceback.format_tb(exc.__traceback__))
         log.error("unhandled %s on %s\n%s", type(exc).__name__, request_label(), frames)
-        return internal().response()
+        page = _page_handler()
+        return page(internal()) if page else internal().response()

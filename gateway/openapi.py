@@ -269,11 +269,6 @@ def build(
         "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {
             "type": "object"}}}}},
     }}
-    paths["/"] = {"get": {
-        "operationId": "home", "summary": "A small page naming the organisation, with links", "tags": ["operations"],
-        "security": [],
-        "responses": {"200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}},
-    }}
     if mode == "hub":
         title = "Brobygger federation hub API"
         about = ("Federated statistics across the organisations of the federation: aggregates only, under each "

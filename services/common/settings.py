@@ -62,6 +62,12 @@ class Settings:
     data_dir: str
     log_level: str
     otel_endpoint: str
+    # The web app of the gateway (gateway.web).
+    web_public_url: str = ""      # the gateway's address as a browser reaches it; "" = from each request
+    web_client_id: str = "brobygger-web"
+    web_secret_key: str = field(default="", repr=False)  # signs the CSRF tokens
+    web_session_dir: str = ""     # server-side sessions; "" = <data_dir>/<org or hub>/web-sessions
+    web_session_hours: int = 10
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -207,6 +213,14 @@ def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: b
         data_dir=data_dir,
         log_level=r.choice("BROBYGGER_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
         otel_endpoint=r.get("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
+        web_public_url=r.get("BROBYGGER_PUBLIC_URL", "").rstrip("/"),
+        web_client_id=r.get("BROBYGGER_WEB_CLIENT_ID", "brobygger-web"),
+        web_secret_key=r.get(
+            "BROBYGGER_WEB_SECRET_KEY", "", required=env == "production" and service == "gateway",
+            hint="It signs the web app's form tokens: at least 32 random characters (e.g. `openssl rand -hex 32`).",
+        ),
+        web_session_dir=r.get("BROBYGGER_WEB_SESSION_DIR", ""),
+        web_session_hours=r.integer("BROBYGGER_WEB_SESSION_HOURS", 10, 1, 24 * 14),
     )
     if settings.env == "development" and not settings.service_client_secret:
         # The dev issuer's fallback secret; never used in production. Imported only here, where it is needed.
@@ -215,6 +229,13 @@ def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: b
         settings = replace(settings, service_client_secret=dev_client_secret(settings.service_client_id))
     if settings.disclosure_secret and len(settings.disclosure_secret) < 32:
         r.problems.append("BROBYGGER_DISCLOSURE_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`).")
+    if settings.web_public_url and not re.match(r"^https?://[^/?#]+(/[^?#]*)?$", settings.web_public_url):
+        r.problems.append(f"BROBYGGER_PUBLIC_URL={settings.web_public_url!r} must be the gateway's address as a "
+                          "browser reaches it, such as https://mir.brobygger.example.org.")
+    if settings.web_secret_key and len(settings.web_secret_key) < 32:
+        r.problems.append("BROBYGGER_WEB_SECRET_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`).")
+    if settings.env == "development" and not settings.web_secret_key:
+        settings = replace(settings, web_secret_key=f"development-only-web-secret-of-{settings.org or 'hub'}-gateway")
     if settings.env == "development" and not settings.disclosure_secret:
         settings = replace(settings, disclosure_secret=f"development-only-disclosure-secret-of-{settings.org or 'hub'}")
     if r.problems:

@@ -27,6 +27,7 @@ from brobygger.type.v1 import types_pb2
 from gateway import app as gateway_app
 from gateway.app import create_app, current_token
 from gateway.openapi import openapi_path
+from gateway.web.ui import is_page
 from services.common import telemetry
 from services.common.auth import AuthError, Principal
 from services.common.errors import FieldViolation
@@ -723,7 +724,7 @@ def test_openapi_is_valid_and_complete(request, client_name):
     app = client.application
     documented = {(path, method) for path, item in doc["paths"].items() for method in item}
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
+        if is_page(rule.rule):  # the web app's pages are for people, not part of the API
             continue
         path = openapi_path(rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
@@ -753,12 +754,6 @@ def test_openapi_is_valid_and_complete(request, client_name):
         cell = doc["components"]["schemas"]["brobygger.reporting.v1.Cell"]
         assert set(cell["properties"]) == {"value", "suppressed"}
         assert "status" in doc["components"]["schemas"]["brobygger.reporting.v1.NodeResult"]["properties"]
-
-
-def test_home_page_names_the_organisation(node, hub):
-    page = node.get("/").get_data(as_text=True)
-    assert "mir" in page and "/openapi.json" in page and "/healthz" in page
-    assert "hub" in hub.get("/").get_data(as_text=True).lower()
 
 
 # ---------------------------------------------------------------------- telemetry and logs
@@ -887,6 +882,6 @@ def test_security_headers(node, channels):
     for path in ("/healthz", "/api/v1/persons", "/api/v1/nowhere"):
         assert node.get(path).headers["Cache-Control"] == "no-store", path
     home = node.get("/")
-    assert "Cache-Control" not in home.headers
+    assert home.headers["Cache-Control"] == "no-store"
     assert home.headers["Content-Security-Policy"].startswith("default-src 'none'")
     assert home.content_type.startswith("text/html")

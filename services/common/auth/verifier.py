@@ -109,6 +109,29 @@ class TokenVerifier:
                                               f"which adds the {self.audience} audience. {fresh}")
         return Principal.from_claims(claims)
 
+    def verify_id_token(self, token: str, client_id: str, nonce: str) -> dict:
+        """Check an ID token from a login (OpenID Connect Core 3.1.3.7): signature, issuer, times, typ "ID",
+        audience the client, and the nonce the login sent. Returns its claims; raises AuthError."""
+        fresh = "Log in again."
+        if not isinstance(token, str) or not token.strip() or len(token) > self.MAX_TOKEN_LENGTH:
+            raise AuthError("TOKEN_INVALID", f"The login answered without a usable ID token. {fresh}")
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError:
+            raise AuthError("TOKEN_INVALID", f"The ID token is not a well-formed JWT. {fresh}") from None
+        alg, kid = header.get("alg"), header.get("kid")
+        jwk = self._keys.key(kid) if alg in self.algorithms and isinstance(kid, str) and kid else None
+        if jwk is None or jwk.algorithm_name != alg:
+            raise AuthError("TOKEN_INVALID", f"The ID token is not signed with a key of {self.issuer}. {fresh}")
+        claims = self._decode(token, jwk, alg, fresh)
+        aud = claims.get("aud")
+        audiences = aud if isinstance(aud, list) else [aud] if isinstance(aud, str) else []
+        if claims.get("typ") != "ID" or client_id not in audiences:
+            raise AuthError("TOKEN_INVALID", f"This is not an ID token for {client_id!r}. {fresh}")
+        if not nonce or claims.get("nonce") != nonce:
+            raise AuthError("TOKEN_INVALID", f"The ID token's nonce does not match this login. {fresh}")
+        return claims
+
     def _decode(self, token: str, jwk: jwt.PyJWK, alg: str, fresh: str) -> dict:
         """Signature, issuer and times; PyJWT's errors turned into AuthError."""
         try:
