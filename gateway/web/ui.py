@@ -14,6 +14,7 @@ origin except the login's form posts to the identity provider; pages are never c
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 from urllib.parse import urlsplit
@@ -77,6 +78,20 @@ class ServiceRefusal:
 def field_name(path: str) -> str:
     """A service's field path ('person.given_name', 'attendance.head_count.count') as a form field name."""
     return path.split(".", 1)[1] if "." in path else path
+
+
+def channel(gw: Gateway, upstream: str):
+    """The gRPC channel to one of the node's services ('membership', 'events', 'referral', 'reporting'; the
+    hub's 'hub'), the one the REST API uses: it sends the token of the user of this request."""
+    for u in gw.upstreams:
+        if u.name == upstream:
+            return u.channel
+    raise KeyError(upstream)
+
+
+def request_id() -> str:
+    """A fresh id for a form's hidden request_id field: submitting the same form twice does its work once."""
+    return uuid.uuid4().hex
 
 
 def call(rpc: Callable[..., Any], message: Any, *, service: str, timeout: float | None = None
@@ -205,7 +220,10 @@ def install(app: Flask, gw: Gateway) -> None:
                     nav.append({"url": url, "label": item.label, "about": item.about,
                                 "current": request.path == url or request.path.startswith(url + "/")})
         name = _("Federation hub") if s.gateway_mode == "hub" else org_name
-        return {"user": user, "nav": nav, "site": {"mode": s.gateway_mode, "org": s.org, "name": name}}
+        from gateway.web.purpose import current_purpose
+
+        return {"user": user, "nav": nav, "site": {"mode": s.gateway_mode, "org": s.org, "name": name},
+                "purpose": current_purpose() if user is not None else ""}
 
     @app.after_request
     def page_headers(response: Response) -> Response:

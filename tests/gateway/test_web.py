@@ -108,3 +108,20 @@ def test_a_missing_page_is_a_page_and_the_api_still_answers_problems(web):
     assert "Sjekk adressen" in page.get_data(as_text=True)
     api = web.get("/api/v1/nowhere")
     assert api.status_code == 404 and api.content_type == "application/problem+json"
+
+
+def test_a_purpose_is_asked_once_checked_and_shown(web):
+    login(web, MIR_TOKEN)
+    token = csrf_token(web)
+    page = web.get("/purpose?next=/somewhere")
+    assert page.status_code == 200 and "Hvorfor trenger du å se personopplysninger?" in page.get_data(as_text=True)
+    refused = web.post("/purpose", data={"purpose_other": "a\u202eb", "next": "/x", "csrf_token": token})
+    assert refused.status_code == 200 and 'aria-invalid="true"' in refused.get_data(as_text=True)
+    chosen = web.post("/purpose", data={"purpose": "oppfølging av en familie", "next": "/x", "csrf_token": token})
+    assert chosen.status_code == 302 and chosen.headers["Location"] == "/x"
+    assert "Formål: oppfølging av en familie" in web.get("/").get_data(as_text=True)
+
+
+def test_the_purpose_page_needs_a_login(web):
+    answer = web.get("/purpose")
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/login?next=")
