@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from tests.gateway.web_support import (ANALYST_TOKEN, MIR_TOKEN, MIRA_TOKEN, VOLUNTEER_TOKEN, channels,  # noqa: F401
-                                       csrf_token, hub_channel, hub_web, login, web)
+from tests.gateway.web_support import ANALYST_TOKEN, MIR_TOKEN, MIRA_TOKEN, csrf_token, login
 
 
 def test_home_page_before_login_offers_the_login_in_bokmal(web):

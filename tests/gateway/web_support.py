@@ -7,13 +7,11 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 from gateway.app import create_app
 from services.common.auth import AuthError
 from services.common.settings import load
 from tests.gateway.test_gateway_unit import (ANALYST_TOKEN, MIR_TOKEN, MIRA_TOKEN, PRINCIPALS,  # noqa: F401
-                                             FakeChannel, FakeVerifier, rich_error)
+                                             FakeChannel, FakeVerifier, rich_error)  # (re-exported for the tests)
 
 VOLUNTEER_TOKEN = "token-volunteer-mir"
 PRINCIPALS.setdefault(VOLUNTEER_TOKEN, PRINCIPALS[MIR_TOKEN].__class__(
@@ -90,24 +88,3 @@ def csrf_token(client, path: str = "/") -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert found, "the page has no form with a CSRF token"
     return found.group(1)
-
-
-@pytest.fixture
-def channels():
-    return {name: FakeChannel() for name in ("membership", "events", "referral", "reporting")}
-
-
-@pytest.fixture
-def web(tmp_path, channels):
-    """A node's web app (organisation mir) on Flask's test client."""
-    return web_app(tmp_path, channels).test_client()
-
-
-@pytest.fixture
-def hub_channel():
-    return FakeChannel()
-
-
-@pytest.fixture
-def hub_web(tmp_path, hub_channel):
-    return web_app(tmp_path, {"hub": hub_channel}, mode="hub", org="").test_client()

@@ -1,0 +1,161 @@
+"""People (coordinators): the list, registering a person, a person's page with their membership years.
+
+Every page that shows a person reads them with the purpose in force (gateway.web.purpose), so the
+membership service's audit log says who looked and why. Names appear in pages, never in URLs or titles.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
+from brobygger.type.v1 import types_pb2
+from gateway.web import labels
+from gateway.web.purpose import current_purpose, need_purpose
+from gateway.web.ui import ServiceRefusal, area, call, channel, nav_item, request_id
+
+if TYPE_CHECKING:
+    from gateway.app import Gateway
+
+ROLES = ("coordinator",)
+PAGE_SIZE = 50
+PERSON_FIELDS = ("given_name", "family_name", "birth_year", "gender", "preferred_languages", "email", "phone",
+                 "postal_code", "municipality", "chapter")
+
+nav_item("persons.index", _l("People"), _l("Find, register and correct members and their membership years"), ROLES)
+
+
+def person_id(name: str) -> str:
+    return name.rsplit("/", 1)[-1]
+
+
+def whole_number(form, name: str, errors: dict[str, str], example: str) -> int:
+    raw = form.get(name, "").strip()
+    if not raw:
+        return 0
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
+        errors[name] = _("Write a whole number, for example %(example)s.", example=example)
+        return 0
+    return int(raw)
+
+
+def person_from_form(form, errors: dict[str, str]) -> membership_pb2.Person:
+    return membership_pb2.Person(
+        given_name=form.get("given_name", "").strip(),
+        family_name=form.get("family_name", "").strip(),
+        birth_year=whole_number(form, "birth_year", errors, "1984"),
+        gender=labels.number_of(types_pb2.Gender.DESCRIPTOR, form.get("gender", "")),
+        preferred_languages=[t for t in re.split(r"[\s,;]+", form.get("preferred_languages", "")) if t],
+        email=form.get("email", "").strip(),
+        phone=form.get("phone", "").strip(),
+        postal_code=form.get("postal_code", "").strip(),
+        municipality=form.get("municipality", "").strip(),
+        chapter=form.get("chapter", "").strip(),
+    )
+
+
+def form_of(person: membership_pb2.Person) -> dict[str, str]:
+    """A person as the values of the form's fields."""
+    return {
+        "given_name": person.given_name, "family_name": person.family_name,
+        "birth_year": str(person.birth_year or ""),
+        "gender": types_pb2.Gender.Name(person.gender) if person.gender else "",
+        "preferred_languages": ", ".join(person.preferred_languages), "email": person.email, "phone": person.phone,
+        "postal_code": person.postal_code, "municipality": person.municipality, "chapter": person.chapter,
+    }
+
+
+def local_refusal(errors: dict[str, str]) -> ServiceRefusal:
+    return ServiceRefusal(400, "INVALID_ARGUMENT", _("Check the fields marked below."), errors)
+
+
+def blueprint(gw: Gateway):
+    bp = area("persons", gw, roles=ROLES)
+    membership = membership_pb2_grpc.MembershipServiceStub(channel(gw, "membership"))
+    parent = f"organizations/{gw.settings.org}"
+
+    def name_of(pid: str) -> str:
+        return f"{parent}/persons/{pid}"
+
+    def person_form(values: dict, refusal: ServiceRefusal | None, rid: str, status: int = 200):
+        options = {
+            "gender": labels.choices(labels.GENDER, types_pb2.Gender.DESCRIPTOR, blank=_("Choose")),
+        }
+        return render_template("persons/new.html", values=values, refusal=refusal, request_id=rid,
+                               options=options), status
+
+    @bp.get("/persons")
+    def index():
+        if (ask := need_purpose()):
+            return ask
+        page, refusal = call(membership.ListPersons, membership_pb2.ListPersonsRequest(
+            parent=parent, page_size=PAGE_SIZE, page_token=request.args.get("page_token", "")[:1024],
+            purpose=current_purpose()), service="membership")
+        if page is None:
+            flash(refusal.message, "error")
+            return redirect(url_for("persons.index"))
+        return render_template("persons/index.html", persons=page.persons, next_page=page.next_page_token,
+                               person_id=person_id)
+
+    @bp.route("/persons/new", methods=["GET", "POST"])
+    def register():
+        if request.method == "GET":
+            return person_form({}, None, request_id())
+        errors: dict[str, str] = {}
+        person = person_from_form(request.form, errors)
+        rid = request.form.get("request_id", "")[:128] or request_id()
+        if errors:
+            return person_form(request.form, local_refusal(errors), rid, 400)
+        created, refusal = call(membership.RegisterPerson, membership_pb2.RegisterPersonRequest(
+            parent=parent, person=person, request_id=rid), service="membership")
+        if refusal is not None:
+            return person_form(request.form, refusal, rid, refusal.status)
+        flash(_("%(name)s is registered.", name=f"{created.given_name} {created.family_name}"), "success")
+        return redirect(url_for("persons.detail", person_id=person_id(created.name)))
+
+    def show(pid: str, refusal: ServiceRefusal | None = None, year_values: dict | None = None, status: int = 200):
+        person, _r = call(membership.GetPerson, membership_pb2.GetPersonRequest(
+            name=name_of(pid), purpose=current_purpose()), service="membership")
+        years, _r = call(membership.ListMembershipYears, membership_pb2.ListMembershipYearsRequest(
+            parent=name_of(pid), page_size=50, purpose=current_purpose()), service="membership")
+        year_options = labels.choices(labels.PAYMENT_STATE, membership_pb2.PaymentState.DESCRIPTOR)
+        values = year_values or {"year": str(dt.date.today().year), "payment_state": "PAYMENT_STATE_UNPAID"}
+        return render_template(
+            "persons/detail.html", person=person, pid=pid, years=years.membership_years if years else [],
+            gender=labels.label(labels.GENDER, types_pb2.Gender.DESCRIPTOR, person.gender),
+            payment=lambda n: labels.label(labels.PAYMENT_STATE, membership_pb2.PaymentState.DESCRIPTOR, n),
+            year_options=year_options, values=values, refusal=refusal, request_id=request_id()), status
+
+    @bp.get("/persons/<id:person_id>")
+    def detail(person_id: str):
+        if (ask := need_purpose()):
+            return ask
+        return show(person_id)
+
+    @bp.post("/persons/<id:person_id>/membership-years")
+    def record_year(person_id: str) -> Response | tuple:
+        if (ask := need_purpose()):
+            return ask
+        form = request.form
+        errors: dict[str, str] = {}
+        year = membership_pb2.MembershipYear(
+            year=whole_number(form, "year", errors, str(dt.date.today().year)),
+            fee_nok=whole_number(form, "fee_nok", errors, "200"),
+            payment_state=labels.number_of(membership_pb2.PaymentState.DESCRIPTOR, form.get("payment_state", "")),
+            paid_date=form.get("paid_date", "").strip())
+        if errors:
+            return show(person_id, local_refusal(errors), form, 400)
+        _saved, refusal = call(membership.RecordMembershipYear, membership_pb2.RecordMembershipYearRequest(
+            parent=name_of(person_id), membership_year=year,
+            request_id=form.get("request_id", "")[:128] or request_id()), service="membership")
+        if refusal is not None:
+            return show(person_id, refusal, form, refusal.status)
+        flash(_("The membership for %(year)s is saved.", year=year.year), "success")
+        return redirect(url_for("persons.detail", person_id=person_id))
+
+    return bp

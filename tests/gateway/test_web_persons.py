@@ -1,0 +1,78 @@
+"""The people pages on Flask's test client over fake channels."""
+from __future__ import annotations
+
+import grpc
+
+from brobygger.membership.v1 import membership_pb2
+from tests.gateway.web_support import MIR_TOKEN, VOLUNTEER_TOKEN, csrf_token, login, rich_error
+
+MEMBERSHIP = "/brobygger.membership.v1.MembershipService/"
+AMINA = membership_pb2.Person(name="organizations/mir/persons/p1", given_name="Amina", family_name="Khan",
+                              birth_year=1984, gender=1, phone="912 34 567", chapter="linderud")
+
+
+def with_purpose(web) -> str:
+    login(web, MIR_TOKEN)
+    token = csrf_token(web)
+    web.post("/purpose", data={"purpose": "oppfølging av en familie", "next": "/", "csrf_token": token})
+    return token
+
+
+def test_the_list_asks_for_a_purpose_first_then_reads_with_it(web, channels):
+    channels["membership"].on(MEMBERSHIP + "ListPersons",
+                              lambda r: membership_pb2.ListPersonsResponse(persons=[AMINA], next_page_token="n2"))
+    login(web, MIR_TOKEN)
+    asked = web.get("/persons")
+    assert asked.status_code == 302 and asked.headers["Location"].startswith("/purpose?next=/persons")
+    with_purpose(web)
+    page = web.get("/persons").get_data(as_text=True)
+    (_method, request, _timeout), = channels["membership"].calls
+    assert request.purpose == "oppfølging av en familie" and request.parent == "organizations/mir"
+    assert "Amina Khan" in page and 'href="/persons/p1"' in page and "page_token=n2" in page
+
+
+def test_registering_keeps_what_was_typed_and_names_the_wrong_field(web, channels):
+    token = with_purpose(web)
+    form = {"csrf_token": token, "request_id": "r-1", "given_name": "Amina", "family_name": "Khan",
+            "birth_year": "nineteen", "phone": "912 34 567"}
+    page = web.post("/persons/new", data=form)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400 and not channels["membership"].calls
+    assert 'id="f-birth_year"' in text and "Skriv et helt tall" in text and 'value="Amina"' in text
+    channels["membership"].on(MEMBERSHIP + "RegisterPerson", lambda r: (_ for _ in ()).throw(rich_error(
+        grpc.StatusCode.INVALID_ARGUMENT, "INVALID_PERSON", "The person is not valid.",
+        [("person.postal_code", "must be four digits")])))
+    page = web.post("/persons/new", data={**form, "birth_year": "1984", "postal_code": "12"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400 and "must be four digits" in text and 'value="912 34 567"' in text
+    assert 'aria-invalid="true"' in text
+
+
+def test_registering_sends_the_person_and_the_request_id_and_goes_to_the_page(web, channels):
+    token = with_purpose(web)
+    channels["membership"].on(MEMBERSHIP + "RegisterPerson", lambda r: AMINA)
+    answer = web.post("/persons/new", data={"csrf_token": token, "request_id": "r-2", "given_name": "Amina",
+                                            "family_name": "Khan", "birth_year": "1984", "gender": "GENDER_FEMALE",
+                                            "preferred_languages": "ur, nb"})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/persons/p1"
+    (_m, request, _t), = channels["membership"].calls
+    assert request.request_id == "r-2" and request.person.gender == 1
+    assert list(request.person.preferred_languages) == ["ur", "nb"]
+
+
+def test_a_persons_page_reads_with_the_purpose_and_shows_the_years(web, channels):
+    with_purpose(web)
+    channels["membership"].on(MEMBERSHIP + "GetPerson", lambda r: AMINA)
+    channels["membership"].on(MEMBERSHIP + "ListMembershipYears", lambda r: membership_pb2.ListMembershipYearsResponse(
+        membership_years=[membership_pb2.MembershipYear(year=2026, fee_nok=200, payment_state=2)]))
+    page = web.get("/persons/p1")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Amina Khan" in text and "betalt" in text and "kvinne / jente" in text
+    assert "Amina" not in text.split("<title>")[1].split("</title>")[0]
+    assert all(c[1].purpose == "oppfølging av en familie" for c in channels["membership"].calls)
+
+
+def test_a_volunteer_gets_a_page_that_says_why(web):
+    login(web, VOLUNTEER_TOKEN)
+    page = web.get("/persons")
+    assert page.status_code == 403 and "koordinatorer" in page.get_data(as_text=True)
