@@ -155,8 +155,7 @@ def authorization_client(issuer: DevIssuer, args: Mapping[str, str]) -> tuple[Cl
     return client, redirect_uri
 
 
-def authorization_request(issuer: DevIssuer, client: Client, redirect_uri: str,
-                          args: Mapping[str, str]) -> tuple[AuthorizationRequest, set[str]]:
+def authorization_request(client: Client, redirect_uri: str, args: Mapping[str, str]) -> tuple[AuthorizationRequest, set[str]]:
     """The checked request and its prompt values, or RedirectError."""
     if not client.standard_flow:
         raise RedirectError("unauthorized_client", "Client is not allowed to initiate browser login with given "
@@ -287,7 +286,7 @@ def register(app: Flask, issuer: DevIssuer) -> None:
             log.info("authorization request refused with an error page: %s", exc.message)
             return error_page(exc.message, locale, exc.status)
         try:
-            auth, prompt = authorization_request(issuer, client, redirect_uri, args)
+            auth, prompt = authorization_request(client, redirect_uri, args)
         except RedirectError as exc:
             log.info("authorization request for client %s refused: %s", client.client_id, exc.error)
             return redirect(redirects.with_params(redirect_uri, {

@@ -286,7 +286,9 @@ def test_wrong_password_keeps_the_username_and_says_the_same_as_for_an_unknown_u
     unknown = parse(unknown_page.text)
     assert again.alerts == unknown.alerts == ["Feil brukernavn eller passord."]
     assert next(i for i in unknown.forms[0].inputs if i["name"] == "username")["value"] == "nobody-here"
-    assert callback(browser.submit(unknown_page, "coordinator-mir", "dev"))["code"]
+    markup = browser.submit(unknown_page, '"><script>alert(1)</script>', "dev")
+    assert parse(markup.text).scripts == 0 and "&lt;script&gt;" in markup.text  # kept, but as text
+    assert callback(browser.submit(markup, "coordinator-mir", "dev"))["code"]
 
 
 def test_the_form_token_works_once_and_only_in_the_browser_that_asked(issuer):
