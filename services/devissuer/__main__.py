@@ -43,11 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from services.devissuer.app import start
     from services.devissuer.realm import RealmFileError
+    from services.devissuer.redirects import RedirectUriError
 
     try:
         running = start(args.realm_file, args.host, args.port, public_url=args.public_url,
                         key_file=args.key_file, background=False)
-    except RealmFileError as exc:
+    except (RealmFileError, RedirectUriError) as exc:
         print(f"devissuer: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

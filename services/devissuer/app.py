@@ -5,30 +5,42 @@ Served paths (``<realm>`` is the realm's name from the realm file)::
     GET  /realms/<realm>
     GET  /realms/<realm>/.well-known/openid-configuration
     GET  /realms/<realm>/protocol/openid-connect/certs
-    POST /realms/<realm>/protocol/openid-connect/token
+    POST /realms/<realm>/protocol/openid-connect/token      grants: authorization_code, client_credentials,
+                                                            password, refresh_token
     GET  /realms/<realm>/protocol/openid-connect/userinfo   (also POST)
+    GET  /realms/<realm>/protocol/openid-connect/auth       authorization code + PKCE: login form or SSO
+    POST /realms/<realm>/login-actions/authenticate         the login form's submission
+    GET  /realms/<realm>/protocol/openid-connect/logout     RP-initiated logout (also POST; a POST with
+                                                            refresh_token is the back-channel logout)
+    POST /realms/<realm>/protocol/openid-connect/logout/logout-confirm   the logout confirmation form
+    GET  /resources/devissuer/login.css                     the pages' stylesheet
     GET  /health/ready
+
+The browser endpoints are described in services.devissuer.browser. Extra
+redirect URIs for the browser clients (gateways on ports chosen at start)
+come from BROBYGGER_DEV_REDIRECT_URIS, comma separated, or redirect_uris.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 import os
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
-from urllib.parse import unquote_plus
+from typing import Callable, Iterable
 
 from flask import Flask, Response, jsonify, request
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from services.devissuer import browser
 from services.devissuer.errors import OAuthError, require_development
+from services.devissuer.grants import basic_credentials
 from services.devissuer.issuer import DevIssuer
 from services.devissuer.keys import SigningKey
-from services.devissuer.realm import load_realm
+from services.devissuer.realm import load_realm, with_redirect_uris
+from services.devissuer.redirects import dev_redirect_uris
 
 log = logging.getLogger("services.devissuer")
 
@@ -41,34 +53,25 @@ def _coerce_key(key: SigningKey | object | None) -> SigningKey | None:
     return SigningKey(key)  # an RSA private key object from cryptography
 
 
-def _basic_credentials(header: str | None) -> tuple[str, str] | None:
-    """client_secret_basic: both halves are form-urlencoded before base64 (RFC 6749 2.3.1)."""
-    if not header or not header.lower().startswith("basic "):
-        return None
-    try:
-        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        raise OAuthError(400, "invalid_request", "Malformed Basic authorization header") from None
-    client_id, sep, secret = decoded.partition(":")
-    if not sep:
-        raise OAuthError(400, "invalid_request", "Malformed Basic authorization header")
-    return unquote_plus(client_id), unquote_plus(secret)
-
-
 def create_app(realm_path: str | Path, public_url: str | None = None,
-               key: SigningKey | object | None = None) -> Flask:
+               key: SigningKey | object | None = None, *, redirect_uris: Iterable[str] = (),
+               clock: Callable[[], float] = time.time) -> Flask:
     """The issuer as a Flask app.
 
     public_url is the base the issuer names itself by (``<public_url>/realms/<realm>``);
     when None, start() sets it from the bound address, or the first request's host is used.
     key is a SigningKey or an RSA private key; None makes a fresh key.
+    redirect_uris are registered for the browser clients (standardFlowEnabled) in addition to the
+    realm file's and those of BROBYGGER_DEV_REDIRECT_URIS. clock gives the time (tests move it).
     The DevIssuer is at ``app.extensions["devissuer"]``.
-    Raises DevelopmentOnlyError unless BROBYGGER_ENV=development.
+    Raises DevelopmentOnlyError unless BROBYGGER_ENV=development, RedirectUriError for a malformed
+    BROBYGGER_DEV_REDIRECT_URIS.
     """
     require_development()
     realm = load_realm(realm_path, os.environ)
-    issuer = DevIssuer(realm, key=_coerce_key(key), base_url=public_url)
-    app = Flask("services.devissuer")
+    realm = with_redirect_uris(realm, [*dev_redirect_uris(os.environ), *redirect_uris])
+    issuer = DevIssuer(realm, key=_coerce_key(key), base_url=public_url, clock=clock)
+    app = Flask("services.devissuer", static_url_path="/resources/devissuer")
     app.extensions["devissuer"] = issuer
     base_lock = threading.Lock()
     prefix = f"/realms/{realm.name}"
@@ -132,7 +135,7 @@ def create_app(realm_path: str | Path, public_url: str | None = None,
         issuer.hit("token")
         if request.mimetype != "application/x-www-form-urlencoded":
             raise OAuthError(400, "invalid_request", "Content-Type must be application/x-www-form-urlencoded")
-        basic = _basic_credentials(request.headers.get("Authorization"))
+        basic = basic_credentials(request.headers.get("Authorization"))
         form = {k: v for k, v in request.form.items()}
         response = jsonify(issuer.token_request(form, basic))
         response.headers.update(NO_STORE)
@@ -150,15 +153,7 @@ def create_app(realm_path: str | Path, public_url: str | None = None,
             return response
         return jsonify(issuer.userinfo(value.strip()))
 
-    @app.get(f"{oidc}/auth")
-    def authorize():
-        response = jsonify({
-            "error": "unsupported_response_type",
-            "error_description": "The development issuer has no login page. Use Keycloak for the browser "
-                                 "flow, or the password grant of brobygger-web against this issuer.",
-        })
-        response.status_code = 400
-        return response
+    browser.register(app, issuer)
 
     @app.get("/health/ready")
     def ready():
@@ -222,16 +217,18 @@ class RunningIssuer:
 
 def start(realm_path: str | Path, host: str = "127.0.0.1", port: int = 0, *, public_url: str | None = None,
           key: SigningKey | object | None = None, key_file: str | Path | None = None,
-          background: bool = True) -> RunningIssuer:
+          background: bool = True, redirect_uris: Iterable[str] = (),
+          clock: Callable[[], float] = time.time) -> RunningIssuer:
     """Bind, name the issuer after the bound address (or public_url), and serve (threaded).
 
     port 0 picks a free port. key_file: PEM key loaded if present, created if absent.
+    redirect_uris and clock: as for create_app.
     With background=False nothing is served yet: call ``handle.server.serve_forever()``.
     """
     require_development()
     if key is None and key_file is not None:
         key = SigningKey.from_file(key_file)
-    app = create_app(realm_path, public_url=public_url, key=key)
+    app = create_app(realm_path, public_url=public_url, key=key, redirect_uris=redirect_uris, clock=clock)
     server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
     issuer: DevIssuer = app.extensions["devissuer"]
     base = _format_base(host, server.server_port, warn=public_url is None)

@@ -5,14 +5,18 @@ OAuth error codes, descriptions and HTTP statuses.
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import hmac
 import logging
-import time
-import uuid
+import re
 from typing import TYPE_CHECKING, Any, Callable, Mapping
+from urllib.parse import unquote_plus
 
 from services.devissuer.errors import OAuthError
 from services.devissuer.realm import SERVICE_ACCOUNT_PREFIX, Client, Realm, User, user_id_for
+from services.devissuer.sessions import ClientSession, SsoSession
 
 if TYPE_CHECKING:
     from services.devissuer.issuer import DevIssuer
@@ -59,25 +63,52 @@ def _requested_scopes(client: Client, form: Mapping[str, str]) -> set[str]:
     return requested
 
 
+def check_user_password(realm: Realm, username: str, password: str) -> tuple[User | None, str | None]:
+    """(the user, None) when they may log in, else (None, why: "invalid", "disabled" or "not_set_up").
+    A wrong password and an unknown user give the same answer, in about the same time; that an account
+    is disabled is told only with its right password."""
+    user = realm.user(username) if username else None
+    stored = user.password if user is not None and user.service_account_client_id is None else None
+    ok = hmac.compare_digest((stored or "\x00unusable").encode("utf-8"), password.encode("utf-8"))
+    if user is None or stored is None or not ok:
+        return None, "invalid"
+    if not user.enabled:
+        return None, "disabled"
+    if user.password_temporary or user.required_actions:
+        return None, "not_set_up"
+    return user, None
+
+
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """client_secret_basic: both halves are form-urlencoded before base64 (RFC 6749 2.3.1)."""
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise OAuthError(400, "invalid_request", "Malformed Basic authorization header") from None
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        raise OAuthError(400, "invalid_request", "Malformed Basic authorization header")
+    return unquote_plus(client_id), unquote_plus(secret)
+
+
 def _password(issuer: DevIssuer, client: Client, form: Mapping[str, str]) -> dict:
     if not client.direct_access_grants:
         raise OAuthError(400, "unauthorized_client", "Client not allowed for direct access grants")
-    username, password = form.get("username") or "", form.get("password") or ""
-    user = issuer.realm.user(username) if username else None
-    stored = user.password if user is not None and user.service_account_client_id is None else None
-    # Compare even for unknown users so timing does not tell which usernames exist.
-    ok = hmac.compare_digest((stored or "\x00unusable").encode("utf-8"), password.encode("utf-8"))
-    if user is None or stored is None or not ok:
+    user, problem = check_user_password(issuer.realm, form.get("username") or "", form.get("password") or "")
+    if problem == "invalid":
         log.info("password grant refused for client %s: invalid user credentials", client.client_id)
         raise OAuthError(401, "invalid_grant", "Invalid user credentials")
-    if not user.enabled:
+    if problem == "disabled":
         raise OAuthError(400, "invalid_grant", "Account disabled")
-    if user.password_temporary or user.required_actions:
+    if problem is not None or user is None:
         raise OAuthError(400, "invalid_grant", "Account is not fully set up")
     requested = _requested_scopes(client, form)
+    session, _ = issuer.sessions.create_session(user.id, with_cookie=False)
+    issuer.sessions.attach(session.id, client.client_id, ClientSession(nonce=None, scope=" ".join(sorted(requested))))
     log.info("issued tokens: grant=password client=%s user=%s", client.client_id, user.username)
-    return _response(issuer, client, user, requested, session_id=str(uuid.uuid4()), with_refresh=True,
-                     auth_time=int(time.time()))
+    return _response(issuer, client, user, requested, session=session)
 
 
 def _client_credentials(issuer: DevIssuer, client: Client, form: Mapping[str, str]) -> dict:
@@ -90,8 +121,7 @@ def _client_credentials(issuer: DevIssuer, client: Client, form: Mapping[str, st
         raise OAuthError(400, "invalid_grant", "Service account user is disabled")
     requested = _requested_scopes(client, form)
     log.info("issued tokens: grant=client_credentials client=%s", client.client_id)
-    return _response(issuer, client, user, requested, session_id=None, with_refresh=False,
-                     auth_time=int(time.time()))
+    return _response(issuer, client, user, requested, session=None)
 
 
 def _empty_service_account(realm: Realm, client: Client) -> User:
@@ -108,34 +138,100 @@ def _refresh(issuer: DevIssuer, client: Client, form: Mapping[str, str]) -> dict
     claims = issuer.read_refresh_token(form.get("refresh_token") or "")
     if claims.get("azp") != client.client_id:
         raise OAuthError(400, "invalid_grant", "Invalid refresh token. Token client and authorized client don't match")
+    session = issuer.sessions.session(claims.get("sid"), touch=True)
+    if session is None or session.user_id != claims["sub"]:
+        raise OAuthError(400, "invalid_grant", "Session not active")
+    client_session = session.clients.get(client.client_id)
+    if client_session is None:
+        raise OAuthError(400, "invalid_grant", "Session doesn't have required client")
     user = issuer.realm.user_by_id(claims["sub"])
     if user is None or not user.enabled:
         raise OAuthError(400, "invalid_grant", "User disabled or not found")
     requested = set(str(claims.get("scope", "")).split())
     log.info("issued tokens: grant=refresh_token client=%s user=%s", client.client_id, user.username)
-    return _response(issuer, client, user, requested, session_id=claims.get("sid"), with_refresh=True,
-                     auth_time=int(claims.get("auth_time") or time.time()))
+    return _response(issuer, client, user, requested, session=session, nonce=client_session.nonce)
 
 
-def _response(issuer: DevIssuer, client: Client, user: User, requested: set[str], *, session_id: str | None,
-              with_refresh: bool, auth_time: int) -> dict:
-    """The token response, its members in Keycloak's order."""
-    now = int(time.time())
+# PKCE (RFC 7636 4.1): 43 to 128 characters of the unreserved set, for the verifier and an S256 challenge.
+PKCE_VALUE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
+
+
+def s256(verifier: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode("ascii")
+
+
+def _authorization_code(issuer: DevIssuer, client: Client, form: Mapping[str, str]) -> dict:
+    if not client.standard_flow:
+        raise OAuthError(400, "unauthorized_client", "Client not allowed to exchange code")
+    code = form.get("code") or ""
+    if not code:
+        raise OAuthError(400, "invalid_request", "Missing parameter: code")
+    entry, outcome = issuer.sessions.redeem_code(code)
+    if entry is None:
+        raise OAuthError(400, "invalid_grant", "Code not valid")
+    request = entry.request
+    if outcome == "used":
+        # RFC 6749 4.1.2: a code used twice may have been stolen; what it gave stops working.
+        issuer.sessions.detach(entry.session_id, request.client_id)
+        log.warning("authorization code used twice for client %s; the tokens it gave are revoked",
+                    request.client_id)
+        raise OAuthError(400, "invalid_grant", "Code not valid")
+    if outcome == "expired":
+        raise OAuthError(400, "invalid_grant", "Code is expired")
+    if request.client_id != client.client_id:
+        raise OAuthError(400, "invalid_grant", "Auth error")
+    if (form.get("redirect_uri") or "") != request.redirect_uri:
+        raise OAuthError(400, "invalid_grant", "Incorrect redirect_uri")
+    _check_pkce(request.code_challenge, request.code_challenge_method, form.get("code_verifier"))
+    session = issuer.sessions.session(entry.session_id, touch=True)
+    if session is None or session.user_id != entry.user_id:
+        raise OAuthError(400, "invalid_grant", "Session not active")
+    user = issuer.realm.user_by_id(entry.user_id)
+    if user is None or not user.enabled:
+        raise OAuthError(400, "invalid_grant", "User disabled or not found")
+    requested = set(request.scope.split())
+    issuer.sessions.attach(session.id, client.client_id, ClientSession(nonce=request.nonce, scope=request.scope))
+    log.info("issued tokens: grant=authorization_code client=%s user=%s", client.client_id, user.username)
+    return _response(issuer, client, user, requested, session=session, nonce=request.nonce)
+
+
+def _check_pkce(challenge: str | None, method: str | None, verifier: str | None) -> None:
+    if challenge is None:
+        if verifier:
+            raise OAuthError(400, "invalid_grant", "PKCE code verifier specified but challenge not present in "
+                                                   "authorization")
+        return
+    if not verifier:
+        raise OAuthError(400, "invalid_grant", "PKCE code verifier not specified")
+    if not PKCE_VALUE.fullmatch(verifier):
+        raise OAuthError(400, "invalid_grant", "PKCE invalid code verifier")
+    if method != "S256" or not hmac.compare_digest(s256(verifier), challenge):
+        raise OAuthError(400, "invalid_grant", "PKCE verification failed: Code mismatch")
+
+
+def _response(issuer: DevIssuer, client: Client, user: User, requested: set[str], *, session: SsoSession | None,
+              nonce: str | None = None) -> dict:
+    """The token response, its members in Keycloak's order. A session gives a refresh token tied to it."""
+    now = issuer.now()
+    session_id = session.id if session is not None else None
+    auth_time = session.auth_time if session is not None else now
     lifetime = issuer.realm.access_token_lifespan
     access = issuer.access_token(client, user, requested, session_id=session_id, now=now,
                                  lifetime=lifetime, auth_time=auth_time)
     scope = issuer.scope_string(client, requested)
     response: dict[str, Any] = {"access_token": access, "expires_in": lifetime}
-    if with_refresh:
-        response.update({"refresh_expires_in": issuer.realm.sso_session_idle_timeout,
+    if session is not None:
+        expires = issuer.sessions.session_expires(session)
+        response.update({"refresh_expires_in": expires - now,
                          "refresh_token": issuer.refresh_token(client, user, scope, session_id=session_id, now=now,
-                                                               auth_time=auth_time)})
+                                                               auth_time=auth_time, expires=expires)})
     else:
         response["refresh_expires_in"] = 0
     response["token_type"] = "Bearer"
     if "openid" in requested:
         response["id_token"] = issuer.id_token(client, user, requested, session_id=session_id, now=now,
-                                               lifetime=lifetime, auth_time=auth_time)
+                                               lifetime=lifetime, auth_time=auth_time, nonce=nonce,
+                                               access_token=access)
     response["not-before-policy"] = 0
     if session_id:
         response["session_state"] = session_id
@@ -144,6 +240,7 @@ def _response(issuer: DevIssuer, client: Client, user: User, requested: set[str]
 
 
 GRANTS: dict[str, Callable[[DevIssuer, Client, Mapping[str, str]], dict]] = {
+    "authorization_code": _authorization_code,
     "client_credentials": _client_credentials,
     "password": _password,
     "refresh_token": _refresh,

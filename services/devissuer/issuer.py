@@ -8,19 +8,21 @@ endpoint's rules are in services.devissuer.grants.
 from __future__ import annotations
 
 import collections
+import hashlib
 import logging
 import threading
 import time
 import uuid
-from typing import AbstractSet, Any, Mapping
+from typing import AbstractSet, Any, Callable, Mapping
 
 import jwt
 
 from services.devissuer.errors import OAuthError, require_development
 from services.devissuer import grants
-from services.devissuer.keys import SigningKey
+from services.devissuer.keys import SigningKey, b64url
 from services.devissuer.mappers import mapped_claims, unsupported
 from services.devissuer.realm import Client, Realm, User
+from services.devissuer.sessions import SessionStore
 
 log = logging.getLogger("services.devissuer")
 
@@ -28,11 +30,20 @@ REFRESH_ALG = "HS512"
 
 
 class DevIssuer:
-    """Issues and checks tokens for one realm; thread-safe."""
+    """Issues and checks tokens for one realm; thread-safe.
 
-    def __init__(self, realm: Realm, key: SigningKey | None = None, base_url: str | None = None) -> None:
+    clock gives the time (seconds since the epoch) for tokens, codes and sessions; tests pass their own.
+    """
+
+    def __init__(self, realm: Realm, key: SigningKey | None = None, base_url: str | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         require_development()
         self.realm = realm
+        self.clock = clock
+        self.sessions = SessionStore(clock, idle_timeout=realm.sso_session_idle_timeout,
+                                     max_lifespan=realm.sso_session_max_lifespan,
+                                     code_lifespan=realm.access_code_lifespan,
+                                     login_lifespan=realm.access_code_lifespan_login)
         self._lock = threading.Lock()
         self._keys: list[SigningKey] = [key or SigningKey.generate()]
         self._base_url = base_url.rstrip("/") if base_url else None
@@ -70,8 +81,12 @@ class DevIssuer:
         log.info("signing key rotated: active kid %s", new_key.kid)
         return new_key
 
+    def now(self) -> int:
+        return int(self.clock())
+
     def count(self, endpoint: str) -> int:
-        """How many requests an endpoint ('discovery', 'certs', 'token', 'userinfo') has served."""
+        """How many requests an endpoint ('discovery', 'certs', 'token', 'userinfo', 'auth', 'logout')
+        has served."""
         with self._lock:
             return self._hits[endpoint]
 
@@ -93,17 +108,25 @@ class DevIssuer:
             "authorization_endpoint": f"{oidc}/auth",
             "token_endpoint": f"{oidc}/token",
             "userinfo_endpoint": f"{oidc}/userinfo",
+            "end_session_endpoint": f"{oidc}/logout",
             "jwks_uri": f"{oidc}/certs",
             "grant_types_supported": list(grants.GRANTS),
             "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "prompt_values_supported": ["none", "login"],
+            "ui_locales_supported": ["nb", "en"],
+            "authorization_response_iss_parameter_supported": True,
+            "frontchannel_logout_supported": False,
+            "backchannel_logout_supported": False,
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "userinfo_signing_alg_values_supported": ["none"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "code_challenge_methods_supported": ["S256"],
             "scopes_supported": ["openid", *sorted(self.realm.scopes)],
-            "claims_supported": ["aud", "sub", "iss", "exp", "iat", "jti", "typ", "azp", "org",
-                                 "preferred_username", "realm_access", "scope", "email", "name"],
+            "claims_supported": ["aud", "sub", "iss", "exp", "iat", "jti", "typ", "azp", "org", "sid", "nonce",
+                                 "at_hash", "auth_time", "preferred_username", "realm_access", "scope", "email",
+                                 "name"],
             "claims_parameter_supported": False,
             "request_parameter_supported": False,
         }
@@ -129,10 +152,10 @@ class DevIssuer:
         return jwt.encode(dict(claims), key.private_key, algorithm="RS256", headers=header)
 
     def refresh_token(self, client: Client, user: User, scope: str, *, session_id: str | None, now: int,
-                      auth_time: int) -> str:
+                      auth_time: int, expires: int | None = None) -> str:
         """An HS512 refresh token (as Keycloak signs them), bound to its client and session."""
         claims = {
-            "exp": now + self.realm.sso_session_idle_timeout, "iat": now, "jti": str(uuid.uuid4()),
+            "exp": expires if expires is not None else now + self.realm.sso_session_idle_timeout, "iat": now, "jti": str(uuid.uuid4()),
             "iss": self.issuer, "aud": self.issuer, "sub": user.id, "typ": "Refresh", "azp": client.client_id,
             "sid": session_id, "scope": scope, "auth_time": auth_time,
         }
@@ -149,15 +172,32 @@ class DevIssuer:
         for secret in secrets:
             try:
                 claims = jwt.decode(token, secret, algorithms=[REFRESH_ALG], issuer=self.issuer,
-                                    audience=self.issuer, options={"require": ["exp", "sub", "azp"]})
+                                    audience=self.issuer, options={"require": ["exp", "sub", "azp"],
+                                                                   "verify_exp": False, "verify_iat": False})
             except jwt.ExpiredSignatureError:
                 raise OAuthError(400, "invalid_grant", "Token is not active") from None
             except jwt.InvalidTokenError:
                 continue
-            if claims.get("typ") == "Refresh":
-                return claims
-            break
+            if claims.get("typ") != "Refresh":
+                break
+            if int(claims["exp"]) < self.now():
+                raise OAuthError(400, "invalid_grant", "Token is not active")
+            return claims
         raise OAuthError(400, "invalid_grant", "Invalid refresh token")
+
+    def read_id_token_hint(self, token: str) -> dict | None:
+        """The claims of an ID token this issuer signed with a published key (expired ones too, as Keycloak
+        accepts them as logout hints); None if it is not one."""
+        with self._lock:
+            keys = {k.kid: k for k in self._keys}
+        try:
+            key = keys[jwt.get_unverified_header(token).get("kid")]
+            claims = jwt.decode(token, key.private_key.public_key(), algorithms=["RS256"], issuer=self.issuer,
+                                options={"verify_aud": False, "verify_exp": False, "verify_iat": False,
+                                         "require": ["sub", "azp"]})
+        except (jwt.InvalidTokenError, KeyError):
+            return None
+        return claims if claims.get("typ") == "ID" else None
 
     # ------------------------------------------------------------------ token building
     def token_request(self, form: Mapping[str, str], basic: tuple[str, str] | None = None) -> dict:
@@ -174,7 +214,7 @@ class DevIssuer:
     def access_token(self, client: Client, user: User, requested: AbstractSet[str] = frozenset(), *,
                      session_id: str | None = None, now: int | None = None, lifetime: int | None = None,
                      auth_time: int | None = None) -> str:
-        now = int(time.time()) if now is None else int(now)
+        now = self.now() if now is None else int(now)
         lifetime = self.realm.access_token_lifespan if lifetime is None else int(lifetime)
         mapped, audiences = mapped_claims("access", self.realm, client, user, requested, auth_time or now)
         claims: dict[str, Any] = {"exp": now + lifetime, "iat": now, "jti": str(uuid.uuid4()), "iss": self.issuer}
@@ -191,13 +231,20 @@ class DevIssuer:
         return self.sign(claims)
 
     def id_token(self, client: Client, user: User, requested: set[str], *, session_id: str | None, now: int,
-                 lifetime: int, auth_time: int) -> str:
+                 lifetime: int, auth_time: int, nonce: str | None = None, access_token: str | None = None) -> str:
+        """The ID token; with the nonce of the authorization request and at_hash of the access token
+        issued with it (OpenID Connect Core 3.1.3.6), as Keycloak adds them."""
         mapped, audiences = mapped_claims("id", self.realm, client, user, requested, auth_time)
         aud = [client.client_id] + [a for a in audiences if a != client.client_id]
         claims: dict[str, Any] = {
             "exp": now + lifetime, "iat": now, "jti": str(uuid.uuid4()), "iss": self.issuer,
             "aud": aud[0] if len(aud) == 1 else aud, "sub": user.id, "typ": "ID", "azp": client.client_id,
         }
+        if nonce:
+            claims["nonce"] = nonce
+        if access_token:
+            digest = hashlib.sha256(access_token.encode("ascii")).digest()
+            claims["at_hash"] = b64url(digest[: len(digest) // 2])
         if session_id:
             claims["sid"] = session_id
         mapped.pop("sub", None)
@@ -225,11 +272,16 @@ class DevIssuer:
             kid = jwt.get_unverified_header(access_token).get("kid")
             key = keys[kid]
             claims = jwt.decode(access_token, key.private_key.public_key(), algorithms=["RS256"],
-                                issuer=self.issuer, options={"verify_aud": False, "require": ["exp", "sub"]})
+                                issuer=self.issuer, options={"verify_aud": False, "verify_exp": False, "verify_iat": False,
+                                         "require": ["exp", "sub"]})
         except (jwt.InvalidTokenError, KeyError):
             raise OAuthError(401, "invalid_token", "Token verification failed") from None
-        if claims.get("typ") != "Bearer":
+        if claims.get("typ") != "Bearer" or int(claims["exp"]) < self.now():
             raise OAuthError(401, "invalid_token", "Token verification failed")
+        if claims.get("sid"):
+            session = self.sessions.session(claims["sid"])
+            if session is None or claims.get("azp") not in session.clients:
+                raise OAuthError(401, "invalid_token", "User session not found or doesn't have client attached on it")
         client = self.realm.clients.get(claims.get("azp", ""))
         user = self.realm.user_by_id(claims["sub"])
         if client is None or user is None:

@@ -13,13 +13,14 @@ development fallback (services.common.auth.devsecrets) is used and logged.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from services.common.auth.devsecrets import dev_client_secret
 
@@ -100,10 +101,28 @@ class Client:
     default_scopes: tuple[str, ...]
     optional_scopes: tuple[str, ...]
     mappers: tuple[ProtocolMapper, ...]
+    attributes: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def confidential(self) -> bool:
         return not self.public and not self.bearer_only
+
+    @property
+    def pkce_method(self) -> str | None:
+        """The PKCE method the client demands (attribute ``pkce.code.challenge.method``), or None."""
+        return self.attributes.get("pkce.code.challenge.method") or None
+
+    @property
+    def post_logout_redirect_uris(self) -> tuple[str, ...]:
+        """Attribute ``post.logout.redirect.uris`` ("##" between entries); "+" stands for the redirect URIs."""
+        uris: list[str] = []
+        for entry in (self.attributes.get("post.logout.redirect.uris") or "").split("##"):
+            entry = entry.strip()
+            if entry == "+":
+                uris += [u for u in self.redirect_uris if u not in uris]
+            elif entry and entry not in uris:
+                uris.append(entry)
+        return tuple(uris)
 
 
 @dataclass(frozen=True)
@@ -153,6 +172,9 @@ class Realm:
     default_scopes: tuple[str, ...]
     optional_scopes: tuple[str, ...]
     dev_secret_clients: tuple[str, ...] = field(default=())
+    sso_session_max_lifespan: int = 36000
+    access_code_lifespan: int = 60
+    access_code_lifespan_login: int = 1800
 
     def user(self, username_or_email: str) -> User | None:
         needle = username_or_email.strip().lower()
@@ -274,6 +296,7 @@ def parse_realm(raw: Mapping[str, Any], environ: Mapping[str, str]) -> Realm:
             default_scopes=tuple(default_scopes if default_scopes is not None else realm_default_scopes),
             optional_scopes=tuple(optional_scopes if optional_scopes is not None else realm_optional_scopes),
             mappers=_mappers(item.get("protocolMappers")),
+            attributes={str(k): str(v) for k, v in (item.get("attributes") or {}).items()},
         )
         for scope_name in clients[client_id].default_scopes + clients[client_id].optional_scopes:
             if scope_name not in scopes:
@@ -324,7 +347,24 @@ def parse_realm(raw: Mapping[str, Any], environ: Mapping[str, str]) -> Realm:
         default_scopes=realm_default_scopes,
         optional_scopes=realm_optional_scopes,
         dev_secret_clients=tuple(dev_fallbacks),
+        sso_session_max_lifespan=int(data.get("ssoSessionMaxLifespan") or 36000),
+        access_code_lifespan=int(data.get("accessCodeLifespan") or 60),
+        access_code_lifespan_login=int(data.get("accessCodeLifespanLogin") or 1800),
     )
+
+
+def with_redirect_uris(realm: Realm, uris: Iterable[str]) -> Realm:
+    """The realm with extra redirect URIs for every client that may use the browser flow
+    (standardFlowEnabled): development only, for gateways on ports chosen at start."""
+    extra = tuple(uris)
+    if not extra:
+        return realm
+    clients = {
+        client_id: (dataclasses.replace(client, redirect_uris=client.redirect_uris + tuple(
+            u for u in extra if u not in client.redirect_uris)) if client.standard_flow else client)
+        for client_id, client in realm.clients.items()
+    }
+    return dataclasses.replace(realm, clients=clients)
 
 
 def load_realm(path: str | Path, environ: Mapping[str, str]) -> Realm:

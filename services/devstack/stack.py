@@ -91,6 +91,10 @@ class Stack:
         port = self.layout.hub_gateway if org is None else self.layout.nodes[org].gateway
         return f"http://127.0.0.1:{port}"
 
+    def redirect_uris(self) -> list[str]:
+        """The web client's redirect URIs for the gateways this stack starts (the dev issuer registers them)."""
+        return [f"{self.gateway_url(org)}/*" for org in [*self.orgs, None]]
+
     def grpc_address(self, org: str, service: str) -> str:
         return f"127.0.0.1:{self.layout.nodes[org].grpc(service)}"
 
@@ -113,6 +117,9 @@ class Stack:
         env.update(self.env_overrides)
         env.update(extra)
         return env
+
+    def issuer_env(self) -> dict[str, str]:
+        return self._env(BROBYGGER_DEV_REDIRECT_URIS=",".join(self.redirect_uris()))
 
     def node_env(self, org: str, service: str) -> dict[str, str]:
         p = self.layout.nodes[org]
@@ -169,7 +176,7 @@ class Stack:
         issuer = self._spawn("issuer", [
             sys.executable, "-m", "services.devissuer", "--realm-file", str(REALM_FILE), "--host", "127.0.0.1",
             "--port", str(self.layout.issuer), "--key-file", str(self.data_dir / "issuer-key.pem"),
-        ], self._env())
+        ], self.issuer_env())
         for org in self.orgs:
             for service in SERVICES:
                 self.start_service(org, service)

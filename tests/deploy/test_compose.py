@@ -408,6 +408,24 @@ def test_the_realm_knows_the_service_clients_compose_uses(services: dict[str, di
     )
 
 
+def test_the_web_client_may_return_to_every_published_gateway(services: dict[str, dict[str, Any]]) -> None:
+    """A browser on the Docker host reaches each gateway at the port compose publishes; the realm's web
+    client must list it as a redirect URI (by name and by address), and nothing else on the host."""
+    realm = json.loads(REALM_FILE.read_text(encoding="utf-8"))
+    web = next(c for c in realm["clients"] if c["clientId"] == "brobygger-web")
+    published = set()
+    for name, service in _app_services(services).items():
+        if _environment(service).get("BROBYGGER_HTTP_ADDRESS") is None:
+            continue
+        for mapping in service.get("ports") or []:
+            host_port = str(mapping).split(":")[-2]
+            published |= {f"http://localhost:{host_port}/*", f"http://127.0.0.1:{host_port}/*"}
+    assert len(published) == 2 * len(GATEWAY_PORTS)
+    assert set(web["redirectUris"]) == published
+    assert web["attributes"]["post.logout.redirect.uris"] == "+"  # "+": the redirect URIs
+    assert web["attributes"]["pkce.code.challenge.method"] == "S256"
+
+
 def test_keycloak_runs_in_production_mode(services: dict[str, dict[str, Any]]) -> None:
     keycloak = services["keycloak"]
     assert re.fullmatch(r"quay\.io/keycloak/keycloak:26\.[\d.]+(-\d+)?", keycloak["image"])
