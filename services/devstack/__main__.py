@@ -123,8 +123,18 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     stack = Stack(data_dir, orgs, Layout.fixed(orgs))
     stop = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    starting = True
+
+    def interrupt(*_) -> None:
+        # While starting or loading, Ctrl-C stops at once (the demo loaders' threads are left to fail
+        # against the stopped gateways); once up, the wait loop below notices.
+        stop.set()
+        if starting:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=len(orgs))
     print(f"Starting the broker, the dev issuer, nodes {', '.join(orgs)} and the hub ...", flush=True)
     try:
         stack.start()
@@ -133,9 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         figures = None
         if not args.no_demo and not args.keep_data:
             print("Loading demo data through the gateways ...", flush=True)
-            with concurrent.futures.ThreadPoolExecutor(max_workers=len(orgs)) as pool:
-                apis = {org: demo.Api(stack.gateway_url(org), stack.token(COORDINATORS[org])) for org in orgs}
-                counts = dict(zip(orgs, pool.map(lambda o: demo.load(o, apis[o]), orgs)))
+            apis = {org: demo.Api(stack.gateway_url(org), stack.token(COORDINATORS[org])) for org in orgs}
+            counts = dict(zip(orgs, pool.map(lambda o: demo.load(o, apis[o]), orgs)))
             for org, c in counts.items():
                 print(f"  {org}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in c.items()), flush=True)
             if "mir" in orgs and "mira" in orgs:
@@ -144,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Demo data loaded ({time.monotonic() - started - up:.0f} s).", flush=True)
             figures = _wait_for_figures(stack, {org: c["sessions"] for org, c in counts.items()})
         print(_summary(stack, figures, up), flush=True)
+        starting = False
         while not stop.is_set():
             for name, proc in list(stack.procs.items()):
                 if proc.poll() is not None:
@@ -154,7 +164,11 @@ def main(argv: list[str] | None = None) -> int:
     except (RuntimeError, TimeoutError, demo.ApiError) as exc:
         print(f"\nCould not start the federation: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        return 130
     finally:
+        starting = False
+        pool.shutdown(wait=False, cancel_futures=True)
         print("\nStopping ...", flush=True)
         stack.close()
         print("Stopped.", flush=True)

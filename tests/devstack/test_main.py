@@ -34,3 +34,29 @@ def _next(replies: list):
     if isinstance(reply, Exception):
         raise reply
     return reply
+
+
+def test_ctrl_c_while_starting_stops_everything(tmp_path):
+    """Ctrl-C before the federation is up (or while the demo data loads) stops every process it started."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from services.devstack.procs import port_open, wait_for_port
+    from services.devstack.stack import Layout
+
+    layout = Layout.fixed(["mir"])
+    proc = subprocess.Popen([sys.executable, "-m", "services.devstack", "--orgs", "mir", "--data-dir",
+                             str(tmp_path / "dev")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        wait_for_port("127.0.0.1", layout.issuer, 60, proc, "the dev issuer")  # started, not yet up
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, out.decode()
+    assert b"Stopped." in out
+    assert not port_open("127.0.0.1", layout.issuer) and not port_open("127.0.0.1", layout.broker)
