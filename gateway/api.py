@@ -23,7 +23,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, ClassVar, Mapping
 
 import grpc
 from flask import Flask, Response, g, has_request_context, request
@@ -64,6 +64,8 @@ class Param:
     minimum: int = 0
     maximum: int = 2**31 - 1
     enum: EnumDescriptor | None = None
+    # A parameter that may be given more than once (names=a&names=b): parse() then gets the list of values.
+    repeated: ClassVar[bool] = False
 
     def schema(self) -> dict:
         if self.kind == "integer":
@@ -140,12 +142,14 @@ class Operation:
 
 @dataclass
 class Call:
-    """What a handler gets: decoded path ids, query, body and request_id."""
+    """What a handler gets: decoded path ids, query, body and request_id; body_fields names the fields the
+    JSON body held (by their proto names), e.g. to derive an update mask from them."""
 
     path: dict[str, str]
     query: dict[str, Any]
     body: Message | None
     request_id: str
+    body_fields: tuple[str, ...] = ()
 
 
 Handler = Callable[[Call], Message]
@@ -200,13 +204,14 @@ class Api:
         raw = self.read_limited(self.app.config.get("MAX_CONTENT_LENGTH"))
         self.authenticate()
         errors: list[tuple[str, str]] = []
-        query = {p.name: p.parse(request.args.get(p.name), errors) for p in op.query}
+        query = {p.name: p.parse(request.args.getlist(p.name) if p.repeated else request.args.get(p.name), errors)
+                 for p in op.query}
         if errors:
             raise invalid_fields(errors, "query")
         request_id = self.idempotency_key() if op.idempotent else ""
-        body = self.read_body(op.body, raw) if op.body is not None else None
+        body, body_fields = self.read_body(op.body, raw) if op.body is not None else (None, ())
         try:
-            result = handler(Call(path=path, query=query, body=body, request_id=request_id))
+            result = handler(Call(path=path, query=query, body=body, request_id=request_id, body_fields=body_fields))
         except grpc.RpcError as exc:
             raise from_rpc_error(exc, op.service, field_aliases=op.field_aliases) from None
         headers = {}
@@ -261,7 +266,8 @@ class Api:
         return b"".join(chunks)
 
     @staticmethod
-    def read_body(body: Body, raw: bytes) -> Message:
+    def read_body(body: Body, raw: bytes) -> tuple[Message, tuple[str, ...]]:
+        """The body as its message, and the names of the fields it held."""
         name = body.field or "body"
         if not raw.strip():
             if body.required:
@@ -286,6 +292,7 @@ class Api:
                 raise Problem(400, "INVALID_JSON", "The request body is nested too deeply.",
                               errors=[(name, "is nested too deeply")]) from None
         try:
-            return protojson.parse(data, body.message, path=body.field, exclude=body.exclude)
+            message = protojson.parse(data, body.message, path=body.field, exclude=body.exclude)
         except protojson.BodyError as exc:
             raise invalid_fields(exc.errors, "request body") from None
+        return message, protojson.field_names(data, body.message.DESCRIPTOR)

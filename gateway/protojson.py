@@ -248,6 +248,12 @@ def check_message(
         _check_value(item, f, field_path, out)
 
 
+def field_names(value: Any, desc: Descriptor) -> tuple[str, ...]:
+    """The proto names of the fields a checked JSON object holds (lowerCamelCase keys too), in its order."""
+    keys = _fields_by_key(desc)
+    return tuple(keys[k].name for k in value if k in keys) if isinstance(value, dict) else ()
+
+
 def parse(value: Any, message_class: type[Message], *, path: str = "", exclude: Iterable[str] = ()) -> Message:
     """Build ``message_class`` from decoded JSON; raises :class:`BodyError` naming the fields."""
     errors: list[tuple[str, str]] = []

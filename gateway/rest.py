@@ -8,9 +8,10 @@ names, so a client can take the id from the last segment.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, ClassVar, Mapping
 
 import grpc
+from google.protobuf import field_mask_pb2
 
 from brobygger.events.v1 import events_pb2, events_pb2_grpc
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
@@ -63,6 +64,7 @@ def purpose(what: str, example: str) -> Purpose:
 
 
 PERSON_PURPOSE = purpose("this person", "follow-up of homework help")
+BATCH_PURPOSE = purpose("these people", "attendance at homework help")
 PERSONS_PURPOSE = purpose("these people", "planning the swimming group")
 YEARS_PURPOSE = purpose("this person's membership years", "annual fee reminder")
 REFERRAL_PURPOSE = purpose("this referral", "follow-up with the school")
@@ -85,6 +87,50 @@ class Text(Param):
             return ""
         return value
 
+
+MAX_BATCH = 100
+
+
+@dataclass(frozen=True)
+class Names(Param):
+    """A repeated query parameter of person names (organizations/{org}/persons/{id}) or bare ids."""
+
+    repeated: ClassVar[bool] = True
+    max_items: int = MAX_BATCH
+
+    def schema(self) -> dict:
+        return {"type": "array", "minItems": 1, "maxItems": self.max_items,
+                "items": {"type": "string", "maxLength": MAX_RESOURCE}}
+
+    def parse(self, raw: list[str] | None, errors: list[tuple[str, str]]) -> Any:
+        values = [v.strip() for v in raw or []]
+        if not [v for v in values if v]:
+            errors.append((self.name, f"is required: 1 to {self.max_items} person names or ids, each as its own "
+                                      f"{self.name}= parameter"))
+            return []
+        if len(values) > self.max_items:
+            errors.append((self.name, f"at most {self.max_items}; split a longer list into several calls"))
+            return []
+        for i, v in enumerate(values):
+            if not v or len(v) > MAX_RESOURCE:
+                errors.append((f"{self.name}[{i}]", f"a person name or id of 1 to {MAX_RESOURCE} characters"))
+        return values
+
+
+SEARCH = (
+    Text("query", "Optional: only people whose given or family name has words starting with each of these words, "
+                  "case and accents aside (\"ami kh\" finds Amina Khan; \"oyv\" finds Øyvind). At most 100 "
+                  "characters and 6 words. Never written to the audit log: a search is logged as person.search.",
+         max_length=100),
+    Text("chapter", "Optional: only people of this chapter (lokallag), e.g. linderud.", max_length=41),
+)
+# Fields of a person the services set: left out of an update mask derived from a body.
+OUTPUT_ONLY = frozenset({"name", "create_time", "update_time"})
+UPDATE_MASK = Text(
+    "update_mask", "The fields to correct, comma separated, e.g. phone,email: given_name, family_name, birth_year, "
+                   "gender, preferred_languages, email, phone, postal_code, municipality, chapter. When absent, "
+                   "the mask is every field the body holds (name, create_time and update_time aside), so a "
+                   "field sent empty is cleared. '*' is refused.", max_length=300)
 
 AUDIT_FILTERS = (
     Text("resource", "Only lines about this resource name, exactly, e.g. organizations/mir/persons/0f3c9a.",
@@ -157,13 +203,54 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
 
     @api.route(Operation(
         "GET", f"{API_PREFIX}/persons", "listPersons", "List people, newest first", "membership", "membership",
-        membership_pb2.ListPersonsResponse, query=PAGE + (PERSONS_PURPOSE,), not_found=False,
-        description="Every listing is written to the audit log with its purpose.",
+        membership_pb2.ListPersonsResponse, query=PAGE + SEARCH + (PERSONS_PURPOSE,), not_found=False,
+        description="Every listing is written to the audit log with its purpose (a search as person.search, "
+                    "without the query). Coordinators may list everyone; volunteers may only search, so their "
+                    "listing needs query (403 QUERY_REQUIRED without). A page_token holds the query and chapter "
+                    "it was issued for: pass the same ones with it.",
     ))
     def list_persons(c: Call):
         return membership.ListPersons(
-            membership_pb2.ListPersonsRequest(parent=parent, **page_of(c), purpose=c.query["purpose"]),
+            membership_pb2.ListPersonsRequest(parent=parent, **page_of(c), purpose=c.query["purpose"],
+                                              query=c.query["query"], chapter=c.query["chapter"]),
             timeout=timeout)
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/persons:batchGet", "batchGetPersons", "Read up to 100 people in one call",
+        "membership", "membership", membership_pb2.BatchGetPersonsResponse,
+        query=(Names("names", f"1 to {MAX_BATCH} people, each as its own names= parameter: a name "
+                              f"(organizations/{org}/persons/{{id}}) or an id."), BATCH_PURPOSE),
+        description="The people in the order asked, e.g. a session's roster. If any is not found, the answer is "
+                    "404 naming those missing (errors names[i]); a name of another organisation is 400 "
+                    "WRONG_ORGANIZATION. Each person read is written to the audit log with the purpose. "
+                    "Coordinators and volunteers.",
+    ))
+    def batch_get_persons(c: Call):
+        names = [n if "/" in n else f"{parent}/persons/{n}" for n in c.query["names"]]
+        return membership.BatchGetPersons(
+            membership_pb2.BatchGetPersonsRequest(parent=parent, names=names, purpose=c.query["purpose"]),
+            timeout=timeout)
+
+    @api.route(Operation(
+        "PATCH", f"{API_PREFIX}/persons/<id:person_id>", "updatePerson", "Correct a person's details",
+        "membership", "membership", membership_pb2.Person, body=Body(membership_pb2.Person, "person"),
+        query=(UPDATE_MASK,), idempotent=True,
+        description="Changes only the fields of update_mask (a query parameter, comma separated), or, without it, "
+                    "the fields the body holds. Validated as a registration is. Written to the audit log with "
+                    "which fields changed, never their values. Retrying with the same Idempotency-Key corrects "
+                    "once. Coordinators only.",
+    ))
+    def update_person(c: Call):
+        if c.query["update_mask"]:
+            paths = [p.strip() for p in c.query["update_mask"].split(",")]
+        else:
+            paths = [f for f in c.body_fields if f not in OUTPUT_ONLY]
+        body = membership_pb2.Person()
+        body.CopyFrom(c.body)
+        body.name = person(c)
+        return membership.UpdatePerson(
+            membership_pb2.UpdatePersonRequest(person=body, update_mask=field_mask_pb2.FieldMask(paths=paths),
+                                               request_id=c.request_id), timeout=timeout)
 
     @api.route(Operation(
         "GET", f"{API_PREFIX}/persons/<id:person_id>", "getPerson", "Read a person", "membership", "membership",

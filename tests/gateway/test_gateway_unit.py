@@ -255,6 +255,91 @@ def test_every_read_of_personal_data_needs_a_purpose(node, channels, path, servi
     assert channels[service].calls[0][1].purpose == "weekly review"
 
 
+def test_list_persons_passes_the_search_and_the_chapter(node, channels):
+    channels["membership"].on(MEMBERSHIP + "ListPersons", lambda r: membership_pb2.ListPersonsResponse(
+        persons=[membership_pb2.Person(name="organizations/mir/persons/p1", given_name="Øyvind")],
+        next_page_token="next"))
+    resp = node.get("/api/v1/persons?query=%C3%98YV%20%C3%A5s&chapter=linderud&page_size=5&purpose=adding+to+the+session",
+                    headers=auth())
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["persons"][0]["given_name"] == "Øyvind"
+    request = channels["membership"].calls[0][1]
+    assert (request.query, request.chapter, request.page_size, request.purpose) == (
+        "ØYV ås", "linderud", 5, "adding to the session")
+    errors = _errors(node.get("/api/v1/persons?purpose=x&query=" + "a" * 101 + "&chapter=" + "c" * 42,
+                              headers=auth()))
+    assert set(errors) == {"query", "chapter"} and len(channels["membership"].calls) == 1
+
+
+def test_batch_get_persons_takes_names_or_ids_in_order(node, channels):
+    channels["membership"].on(MEMBERSHIP + "BatchGetPersons", lambda r: membership_pb2.BatchGetPersonsResponse(
+        persons=[membership_pb2.Person(name=n) for n in r.names]))
+    resp = node.get("/api/v1/persons:batchGet?names=organizations/mir/persons/p2&names=p1&names=p2"
+                    "&purpose=attendance", headers=auth())
+    assert resp.status_code == 200, resp.get_json()
+    assert [p["name"] for p in resp.get_json()["persons"]] == [
+        "organizations/mir/persons/p2", "organizations/mir/persons/p1", "organizations/mir/persons/p2"]
+    request = channels["membership"].calls[0][1]
+    assert (request.parent, request.purpose) == ("organizations/mir", "attendance")
+
+
+def test_batch_get_persons_checks_names_and_purpose_before_calling(node, channels):
+    assert set(_errors(node.get("/api/v1/persons:batchGet", headers=auth()))) == {"names", "purpose"}
+    too_many = "&".join(f"names=p{i}" for i in range(101))
+    assert "names" in _errors(node.get(f"/api/v1/persons:batchGet?{too_many}&purpose=x", headers=auth()))
+    assert "names[1]" in _errors(node.get("/api/v1/persons:batchGet?names=p1&names=%20&purpose=x", headers=auth()))
+    assert channels["membership"].calls == []
+
+
+def test_a_missing_person_of_a_batch_is_404_naming_it(node, channels):
+    def fail(request):
+        raise rich_error(grpc.StatusCode.NOT_FOUND, "PERSON_NOT_FOUND",
+                         "There is no person organizations/mir/persons/gone at this node.",
+                         [("names[1]", "no such person")])
+
+    channels["membership"].on(MEMBERSHIP + "BatchGetPersons", fail)
+    resp = node.get("/api/v1/persons:batchGet?names=p1&names=gone&purpose=attendance", headers=auth())
+    assert resp.status_code == 404
+    problem = resp.get_json()
+    assert problem["reason"] == "PERSON_NOT_FOUND" and "organizations/mir/persons/gone" in problem["detail"]
+    assert problem["errors"] == [{"field": "names[1]", "detail": "no such person"}]
+
+
+def test_update_person_takes_the_mask_from_the_query(node, channels):
+    channels["membership"].on(MEMBERSHIP + "UpdatePerson", lambda r: r.person)
+    resp = node.patch("/api/v1/persons/p1?update_mask=phone,%20email",
+                      json={"phone": "+47 400 00 000", "email": "", "given_name": "Not in the mask"},
+                      headers=auth(**{"Idempotency-Key": "fix-1"}))
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["name"] == "organizations/mir/persons/p1"
+    request = channels["membership"].calls[0][1]
+    assert list(request.update_mask.paths) == ["phone", "email"]
+    assert (request.person.name, request.person.phone, request.request_id) == (
+        "organizations/mir/persons/p1", "+47 400 00 000", "fix-1")
+
+
+def test_update_person_without_a_mask_corrects_the_fields_the_body_holds(node, channels):
+    channels["membership"].on(MEMBERSHIP + "UpdatePerson", lambda r: r.person)
+    body = {"name": "organizations/mir/persons/other", "birthYear": 1986, "email": "", "update_time": None}
+    assert node.patch("/api/v1/persons/p1", json=body, headers=auth()).status_code == 200
+    request = channels["membership"].calls[0][1]
+    assert list(request.update_mask.paths) == ["birth_year", "email"]  # output-only fields aside
+    assert request.person.name == "organizations/mir/persons/p1"  # the path names the person, not the body
+
+
+def test_a_refused_update_mask_is_a_problem_listing_the_fields(node, channels):
+    def refuse(request):
+        raise rich_error(grpc.StatusCode.INVALID_ARGUMENT, "UPDATE_MASK_REQUIRED",
+                         "update_mask must name the fields to correct. Correctable fields: given_name, phone.",
+                         [("update_mask", "name one or more of: given_name, phone")])
+
+    channels["membership"].on(MEMBERSHIP + "UpdatePerson", refuse)
+    resp = node.patch("/api/v1/persons/p1?update_mask=*", json={"phone": "1"}, headers=auth())
+    assert resp.status_code == 400 and resp.get_json()["reason"] == "UPDATE_MASK_REQUIRED"
+    assert "update_mask" in _errors(resp)
+    assert "person.nickname" in _errors(node.patch("/api/v1/persons/p1", json={"nickname": "x"}, headers=auth()))
+
+
 def test_list_referrals_passes_state_and_purpose(node, channels):
     channels["referral"].on(REFERRAL + "ListReferrals", lambda r: referral_pb2.ListReferralsResponse())
     resp = node.get("/api/v1/referrals?state=REFERRAL_STATE_ACCEPTED&purpose=case+review", headers=auth())
@@ -747,6 +832,13 @@ def test_openapi_is_valid_and_complete(request, client_name):
             assert {p["name"] for p in audit["parameters"]} == {"page_size", "page_token", "resource", "actor"}
             assert audit["tags"] == ["audit"]
         assert "brobygger.type.v1.AuditEntry" in doc["components"]["schemas"]
+        batch = doc["paths"]["/api/v1/persons:batchGet"]["get"]
+        [names] = [p for p in batch["parameters"] if p.get("name") == "names"]
+        assert names["schema"]["type"] == "array" and names["schema"]["maxItems"] == 100
+        patch = doc["paths"]["/api/v1/persons/{person_id}"]["patch"]
+        [mask] = [p for p in patch["parameters"] if p.get("name") == "update_mask"]
+        assert "comma separated" in mask["description"] and "body holds" in mask["description"]
+        assert {"query", "chapter"} <= {p.get("name") for p in doc["paths"]["/api/v1/persons"]["get"]["parameters"]}
         assert post["responses"]["400"] == {"$ref": "#/components/responses/BadRequest"}
         problem = doc["components"]["responses"]["BadRequest"]["content"]
         assert "application/problem+json" in problem

@@ -1,6 +1,7 @@
 """Membership use cases on in-memory fakes: every rule, no database, no server."""
 from __future__ import annotations
 
+import base64
 import dataclasses
 
 import pytest
@@ -8,10 +9,11 @@ import pytest
 from brobygger.membership.v1 import membership_facts_pb2 as facts
 from services.common.audit import list_entries
 from services.common.auth import Principal
-from services.common.errors import InvalidArgument, NotFound
+from services.common.errors import InvalidArgument, NotFound, PermissionDenied
 from services.common.pagination import memory_page
 from services.common.vocabulary import Gender
 from services.membership.adapters.repository import MembershipYearRepository, PersonRepository
+from services.membership.domain import search
 from services.membership.domain.model import MembershipYear, PaymentState, Person
 from services.membership.service_layer import commands, handlers
 from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
@@ -25,11 +27,21 @@ class FakePersons(PersonRepository):
     def add(self, person):
         self.rows[person.id] = person
 
+    def update(self, person):
+        assert person.id in self.rows
+        self.rows[person.id] = person
+
     def get(self, person_id):
         return self.rows.get(person_id)
 
-    def page(self, after, limit):
-        return memory_page(list(self.rows.values()), lambda p: (p.create_time, p.id), after, limit, descending=True)
+    def get_many(self, person_ids):
+        return {i: self.rows[i] for i in person_ids if i in self.rows}
+
+    def page(self, after, limit, *, words=None, chapter=""):
+        chosen = [p for p in self.rows.values()
+                  if search.matches(search.name_words(p.given_name, p.family_name), words or [])
+                  and (not chapter or p.chapter == chapter)]
+        return memory_page(chosen, lambda p: (p.create_time, p.id), after, limit, descending=True)
 
 
 class FakeYears(MembershipYearRepository):
@@ -149,6 +161,10 @@ def years_listing(person_id, page_size=0, page_token="", purpose="annual fee rem
 READS = {
     "GetPerson": lambda uow, p, purpose: handlers.get_person(
         commands.GetPerson(p.id, f"{ORG}/persons/{p.id}", COORDINATOR, purpose), uow()),
+    "BatchGetPersons": lambda uow, p, purpose: handlers.batch_get_persons(
+        commands.BatchGetPersons("mir", (f"{ORG}/persons/{p.id}",), COORDINATOR, purpose), uow()),
+    "SearchPersons": lambda uow, p, purpose: handlers.list_persons(
+        commands.ListPersons(ORG, actor=COORDINATOR, purpose=purpose, query="ami"), uow()),
     "ListPersons": lambda uow, p, purpose: handlers.list_persons(persons_listing(purpose=purpose), uow()),
     "ListMembershipYears": lambda uow, p, purpose: handlers.list_membership_years(
         years_listing(p.id, purpose=purpose), uow()),
@@ -356,3 +372,231 @@ def test_audit_log_filters_are_checked(uow, store):
         audit_log(uow, resource="r" * 301, by_actor="a\u200bb")
     assert {v.field for v in err.value.violations} == {"resource", "actor"}
     assert store.state.audit == []
+
+
+# ---------------------------------------------------------------------------- searching
+
+
+VOLUNTEER = Principal(subject="u-3", username="volunteer-mir", client_id="brobygger-web",
+                      orgs=frozenset({"mir"}), roles=frozenset({"volunteer"}))
+PEOPLE = [("Amina", "Khan", "linderud"), ("Øyvind", "Ås", "linderud"), ("Åsne", "Bjørnstad-Ærø", "mir-ung"),
+          ("Hüseyin", "Yılmaz", "linderud"), ("عليّ", "حسين", "linderud"), ("فاطمہ", "ملک", "mir-ung"),
+          ("Muhammad", "Al-Hassan", "linderud"), ("Khadija", "Amin", "linderud")]
+
+
+@pytest.fixture
+def people(uow):
+    return {f"{g} {f}": register(uow, amina(given_name=g, family_name=f, chapter=c)) for g, f, c in PEOPLE}
+
+
+def search_names(uow, query, chapter="", actor=COORDINATOR, page_size=0):
+    found, _ = handlers.list_persons(commands.ListPersons(ORG, page_size, "", actor, "adding to the session",
+                                                          query, chapter), uow())
+    return sorted(f"{p.given_name} {p.family_name}" for p in found)
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("ami kh", ["Amina Khan", "Khadija Amin"]),  # each word starts a word of the name, in any order
+    ("AMINA kh", ["Amina Khan"]),
+    ("min", []),  # inside a word is no match
+    ("oyv", ["Øyvind Ås"]), ("ØYV ås", ["Øyvind Ås"]), ("as", ["Åsne Bjørnstad-Ærø", "Øyvind Ås"]),
+    ("bjornstad aer", ["Åsne Bjørnstad-Ærø"]), ("bjørnstadærø", ["Åsne Bjørnstad-Ærø"]),
+    ("huseyin yil", ["Hüseyin Yılmaz"]),
+    ("علي", ["عليّ حسين"]), ("علی حس", ["عليّ حسين"]),  # shadda dropped; Urdu and Arabic yeh alike
+    ("فاطمه", []), ("فاطمہ مل", ["فاطمہ ملک"]), ("ملك", ["فاطمہ ملک"]),  # Arabic kaf finds Urdu keheh
+    ("al-hassan", ["Muhammad Al-Hassan"]), ("alhas", ["Muhammad Al-Hassan"]), ("hassan", ["Muhammad Al-Hassan"]),
+])
+def test_a_search_matches_the_start_of_each_word_whatever_the_case_and_accents(uow, people, query, expected):
+    assert search_names(uow, query) == expected
+
+
+def test_a_search_combines_with_a_chapter_and_a_chapter_alone_filters(uow, people):
+    assert search_names(uow, "as", chapter="mir-ung") == ["Åsne Bjørnstad-Ærø"]
+    assert search_names(uow, "", chapter="mir-ung") == ["Åsne Bjørnstad-Ærø", "فاطمہ ملک"]
+
+
+def test_a_search_pages_newest_first_and_its_token_belongs_to_its_query(uow, people):
+    cmd = commands.ListPersons(ORG, 2, "", COORDINATOR, "adding to the session", "a", "linderud")
+    seen, token = [], ""
+    while True:
+        page, token = handlers.list_persons(dataclasses.replace(cmd, page_token=token), uow())
+        assert len(page) <= 2
+        seen += [p.id for p in page]
+        if not token:
+            break
+        assert "Amina" not in base64.urlsafe_b64decode(token + "==").decode()  # only a digest of the query
+    expected = [p.id for n, p in reversed(people.items())
+                if p.chapter == "linderud" and search.matches(search.name_words(p.given_name, p.family_name), ["a"])]
+    assert seen == expected and len(seen) == 4  # Amina Khan, Øyvind Ås, Muhammad Al-Hassan, Khadija Amin
+    _, token = handlers.list_persons(cmd, uow())
+    for other in (dataclasses.replace(cmd, query="ami"), dataclasses.replace(cmd, chapter="mir-ung"),
+                  dataclasses.replace(cmd, query="")):
+        with pytest.raises(InvalidArgument) as err:
+            handlers.list_persons(dataclasses.replace(other, page_token=token), uow())
+        assert err.value.reason == "INVALID_PAGE_TOKEN"
+    # The same words, written otherwise, are the same query.
+    handlers.list_persons(dataclasses.replace(cmd, query=" A ", page_token=token), uow())
+
+
+def test_a_search_is_audited_as_a_search_without_the_query(uow, store, people):
+    store.state.audit.clear()
+    search_names(uow, "ami kh", chapter="linderud")
+    search_names(uow, "", chapter="linderud")
+    assert [(a.actor, a.action, a.resource, a.purpose) for a in store.state.audit] == [
+        ("coordinator-mir", "person.search", f"{ORG}?chapter=linderud", "adding to the session"),
+        ("coordinator-mir", "person.list", f"{ORG}?chapter=linderud", "adding to the session")]
+    assert not any("ami" in repr(a).lower() or " kh" in repr(a).lower() for a in store.state.audit)
+
+
+def test_volunteers_search_but_do_not_list_the_register(uow, store, people):
+    assert search_names(uow, "amina kh", actor=VOLUNTEER) == ["Amina Khan"]
+    for chapter in ("", "linderud"):
+        with pytest.raises(PermissionDenied) as err:
+            search_names(uow, " ", chapter=chapter, actor=VOLUNTEER)
+        assert err.value.reason == "QUERY_REQUIRED" and [v.field for v in err.value.violations] == ["query"]
+    assert [a.action for a in store.state.audit if a.actor == "volunteer-mir"] == ["person.search"]
+
+
+@pytest.mark.parametrize("query, chapter, field", [
+    ("a" * 101, "", "query"), ("ami\u202ekh", "", "query"), ("- ' .", "", "query"), ("a b c d e f g", "", "query"),
+    ("ami", "Linderud!", "chapter"),
+])
+def test_bad_search_filters_are_refused_naming_the_field(uow, store, query, chapter, field):
+    with pytest.raises(InvalidArgument) as err:
+        search_names(uow, query, chapter=chapter)
+    assert [v.field for v in err.value.violations] == [field]
+    assert query not in err.value.message or not query.strip()
+    assert store.state.audit == []
+
+
+# ---------------------------------------------------------------------------- correcting
+
+
+def update(uow, person_id, mask, actor=COORDINATOR, request_id="", **values):
+    patch = amina(id=person_id, given_name="", family_name="", birth_year=0, gender=0, preferred_languages=[],
+                  phone="", postal_code="", municipality="", chapter="")
+    patch = dataclasses.replace(patch, **values)
+    return handlers.update_person(commands.UpdatePerson(patch, f"{ORG}/persons/{person_id}", tuple(mask), actor,
+                                                        request_id), uow())
+
+
+def test_an_update_changes_only_the_masked_fields_and_tells_reporting_the_profile(uow, store):
+    person = register(uow)
+    updated = update(uow, person.id, ["phone", "birth_year", "email"], phone="+47 400 00 000", birth_year=1986,
+                     given_name="Ignored")
+    assert (updated.phone, updated.birth_year, updated.email, updated.given_name) == ("+47 400 00 000", 1986, "",
+                                                                                     "Amina")
+    assert updated.update_time > person.update_time and updated.create_time == person.create_time
+    assert store.state.table("persons")[person.id] == updated
+    fact = store.state.facts[-1]
+    assert fact.type == "no.brobygger.membership.person_updated.v1" and fact.key == person.id
+    assert fact.message == facts.PersonUpdated(person_id=person.id, changed_fields=["phone", "birth_year"],
+                                               birth_year=1986, gender=Gender.FEMALE,
+                                               updated_date=updated.update_time.date().isoformat())
+    [line] = store.state.audit
+    assert (line.actor, line.action, line.resource, line.purpose) == (
+        "coordinator-mir", "person.update", f"{ORG}/persons/{person.id}", "correction of phone, birth_year")
+
+
+def test_an_update_that_changes_nothing_stages_no_fact(uow, store):
+    person = register(uow)
+    same = update(uow, person.id, ["chapter", "chapter"], chapter="linderud")
+    assert same == person and len(store.state.facts) == 1
+    assert store.state.audit[-1].purpose == "correction: nothing changed"
+
+
+@pytest.mark.parametrize("mask", [[], [""], ["*"], ["phone", "*"]])
+def test_an_empty_or_wildcard_mask_is_refused_listing_the_fields(uow, store, mask):
+    person = register(uow)
+    with pytest.raises(InvalidArgument) as err:
+        update(uow, person.id, mask, phone="+47 400 00 000")
+    assert err.value.reason == "UPDATE_MASK_REQUIRED" and [v.field for v in err.value.violations] == ["update_mask"]
+    assert "given_name, family_name, birth_year, gender, preferred_languages, email, phone, postal_code, " \
+           "municipality, chapter" in err.value.message
+    assert len(store.state.facts) == 1 and store.state.audit == []
+
+
+def test_a_mask_naming_what_cannot_be_corrected_is_refused_naming_each_path(uow):
+    person = register(uow)
+    with pytest.raises(InvalidArgument) as err:
+        update(uow, person.id, ["phone", "name", "create_time", "household"])
+    assert err.value.reason == "INVALID_UPDATE_MASK"
+    assert [v.field for v in err.value.violations] == ["update_mask.paths[1]", "update_mask.paths[2]",
+                                                       "update_mask.paths[3]"]
+    assert "correctable" in err.value.message.lower()
+
+
+def test_an_update_is_validated_as_a_registration_is(uow, store):
+    person = register(uow)
+    with pytest.raises(InvalidArgument) as err:
+        update(uow, person.id, ["given_name", "email", "gender", "postal_code"], given_name=" ", email="nope",
+               postal_code="12")
+    assert {v.field for v in err.value.violations} == {"person.given_name", "person.email", "person.gender",
+                                                       "person.postal_code"}
+    assert store.state.table("persons")[person.id] == person and len(store.state.facts) == 1
+
+
+def test_clearing_a_field_is_a_change(uow, store):
+    person = register(uow)
+    updated = update(uow, person.id, ["phone", "preferred_languages"])
+    assert (updated.phone, updated.preferred_languages) == ("", [])
+    assert list(store.state.facts[-1].message.changed_fields) == ["phone", "preferred_languages"]
+
+
+def test_a_repeated_update_request_corrects_once(uow, store):
+    person = register(uow)
+    first = update(uow, person.id, ["birth_year"], request_id="u-1", birth_year=1985)
+    again = update(uow, person.id, ["birth_year"], request_id="u-1", birth_year=1990)
+    assert again == first and again.birth_year == 1985
+    assert [f.type for f in store.state.facts].count("no.brobygger.membership.person_updated.v1") == 1
+
+
+def test_an_update_of_an_unknown_person_is_not_found(uow, store):
+    with pytest.raises(NotFound) as err:
+        update(uow, "nobody", ["phone"], phone="+47 400 00 000")
+    assert err.value.reason == "PERSON_NOT_FOUND" and store.commits == 0
+
+
+# ---------------------------------------------------------------------------- reading a batch
+
+
+def batch(uow, names, purpose="attendance at homework help", actor=COORDINATOR):
+    return handlers.batch_get_persons(commands.BatchGetPersons("mir", tuple(names), actor, purpose), uow())
+
+
+def test_a_batch_comes_back_in_the_order_asked_and_each_person_is_audited(uow, store, people):
+    a, b, c = people["Amina Khan"], people["عليّ حسين"], people["Øyvind Ås"]
+    store.state.audit.clear()
+    names = [f"{ORG}/persons/{p.id}" for p in (b, a, c, b)]
+    got = batch(uow, names, actor=VOLUNTEER)
+    assert [p.id for p in got] == [b.id, a.id, c.id, b.id]
+    assert [(x.actor, x.action, x.resource, x.purpose) for x in store.state.audit] == [
+        ("volunteer-mir", "person.read", name, "attendance at homework help") for name in names[:3]]
+
+
+def test_a_batch_with_missing_persons_fails_naming_them_and_reads_nothing(uow, store, people):
+    a = people["Amina Khan"]
+    store.state.audit.clear()
+    with pytest.raises(NotFound) as err:
+        batch(uow, [f"{ORG}/persons/gone1", f"{ORG}/persons/{a.id}", f"{ORG}/persons/gone2"])
+    assert err.value.reason == "PERSON_NOT_FOUND"
+    assert f"{ORG}/persons/gone1" in err.value.message and f"{ORG}/persons/gone2" in err.value.message
+    assert [v.field for v in err.value.violations] == ["names[0]", "names[2]"]
+    assert store.state.audit == []
+
+
+def test_a_batch_naming_another_organisation_or_malformed_names_is_refused(uow, store, people):
+    a = people["Amina Khan"]
+    with pytest.raises(InvalidArgument) as err:
+        batch(uow, [f"{ORG}/persons/{a.id}", "organizations/mira/persons/x1", "persons/x2"])
+    assert err.value.reason == "WRONG_ORGANIZATION"
+    assert [v.field for v in err.value.violations] == ["names[1]", "names[2]"]
+    with pytest.raises(InvalidArgument) as err:
+        batch(uow, ["persons/x2"])
+    assert err.value.reason == "INVALID_NAME"
+    for names in ([], [f"{ORG}/persons/{a.id}"] * 101):
+        with pytest.raises(InvalidArgument) as err:
+            batch(uow, names)
+        assert err.value.reason == "INVALID_BATCH_SIZE" and err.value.violations[0].field == "names"
+    assert store.state.audit == [] or all(x.action != "person.read" for x in store.state.audit)
+    assert len(batch(uow, [f"{ORG}/persons/{a.id}"] * 100)) == 100

@@ -31,7 +31,7 @@ from services.reporting.domain.model import (
     AttendanceRow, Member, PaymentState, ReferralRow, ReferralState, SessionRow,
 )
 from services.reporting.domain.records import (
-    ActivityRecord, AttendanceRecord, MembershipYearRecord, ReferralRecord, SessionRecord,
+    ActivityRecord, AttendanceRecord, MembershipYearRecord, PersonRecord, ReferralRecord, SessionRecord,
 )
 from services.reporting.service_layer import commands, facts, handlers
 from services.reporting.service_layer.federation import Federation, RateLimiter
@@ -56,6 +56,9 @@ class _FakeFacts:
 
 class FakePersons(_FakeFacts, PersonFacts):
     key = ("person_id",)
+
+    def get(self, person_id):
+        return self.rows.get((person_id,))
 
 
 class FakeYears(_FakeFacts, MembershipYearFacts):
@@ -180,6 +183,21 @@ def test_membership_facts_become_records(consumer, store):
     assert table(store, "fact_membership_years") == {
         ("p1", 2026): MembershipYearRecord("p1", 2026, PaymentState.WAIVED, 1984)}
     assert table(store, "fact_membership_years")[("p1", 2026)].is_paying
+
+
+def test_a_corrected_profile_replaces_the_registered_one_and_keeps_the_registration_date(consumer, store):
+    consumer.process(envelope(mem.PersonRegistered(person_id="p1", birth_year=1984, gender=F,
+                                                   registered_date="2026-01-10")))
+    fix = mem.PersonUpdated(person_id="p1", changed_fields=["birth_year", "phone"], birth_year=1986, gender=F,
+                            updated_date="2026-03-01")
+    assert consumer.process(envelope(fix, ce_id="fix-1"))
+    assert not consumer.process(envelope(fix, ce_id="fix-1"))  # a redelivery is a no-op
+    # A correction of someone whose registration was never counted still counts them as they are now.
+    consumer.process(envelope(mem.PersonUpdated(person_id="p9", changed_fields=["gender"], birth_year=2001,
+                                                gender=M)))
+    assert table(store, "fact_persons") == {("p1",): PersonRecord("p1", F, 1986, d(2026, 1, 10)),
+                                            ("p9",): PersonRecord("p9", M, 2001, None)}
+    assert store.state.dead_letters == []
 
 
 def test_events_facts_become_records_and_a_named_participant_is_one_visit(consumer, store):

@@ -2,19 +2,21 @@
 PostgreSQL, the real broker and real signed tokens."""
 from __future__ import annotations
 
+import base64
 import uuid
 
 import grpc
 import pytest
 import sqlalchemy as sa
 from cloudevents.v1.kafka import KafkaMessage, from_binary
+from google.protobuf import field_mask_pb2
 
 from brobygger.membership.v1 import membership_facts_pb2, membership_pb2, membership_pb2_grpc
 from brobygger.type.v1 import types_pb2
 from services.common.audit import ON_BEHALF_OF_HEADER
 from services.common.grpcclient import decode_error
 from services.devstack import inprocess
-from services.membership.bootstrap import build
+from services.membership.bootstrap import MIGRATIONS, build
 from tests.conftest import bearer
 from tests.support import without_ids
 from tests.services.kafka_read import read_topic
@@ -276,3 +278,168 @@ def test_coordinators_read_the_audit_log_newest_first_and_that_read_is_audited(s
         problem = failure(lambda: stub.ListAuditEntries(
             membership_pb2.ListAuditEntriesRequest(parent="organizations/mir"), metadata=md))
         assert (problem.code, problem.reason) == (grpc.StatusCode.PERMISSION_DENIED, "ROLE_REQUIRED")
+
+
+# ---------------------------------------------------------------------------- search, corrections, batches
+
+NAMES = [("Amina", "Khan", "linderud"), ("Øyvind", "Ås", "linderud"), ("Åsne", "Bjørnstad-Ærø", "mir-ung"),
+         ("عليّ", "حسين", "linderud"), ("فاطمہ", "ملک", "mir-ung"), ("Khadija", "Amin", "linderud"),
+         ("Ærlig", "Øverås", "linderud")]
+
+
+@pytest.fixture
+def registered(stub, coord):
+    return {f"{g} {f}": register(stub, coord, amina(given_name=g, family_name=f, chapter=c)) for g, f, c in NAMES}
+
+
+def search(stub, md, query, chapter="", page_size=0, page_token=""):
+    return stub.ListPersons(membership_pb2.ListPersonsRequest(
+        parent="organizations/mir", purpose="adding to the session", query=query, chapter=chapter,
+        page_size=page_size, page_token=page_token), metadata=md, timeout=10)
+
+
+def found(page) -> list[str]:
+    return sorted(f"{p.given_name} {p.family_name}" for p in page.persons)
+
+
+def test_search_folds_case_and_accents_in_latin_nordic_and_arabic_script(stub, coord, registered):
+    assert found(search(stub, coord, "AMINA kh")) == ["Amina Khan"]
+    assert found(search(stub, coord, "ami kh")) == ["Amina Khan", "Khadija Amin"]
+    assert found(search(stub, coord, "min")) == []
+    assert found(search(stub, coord, "oyv")) == found(search(stub, coord, "ØYV")) == ["Øyvind Ås"]
+    assert found(search(stub, coord, "øver aerl")) == ["Ærlig Øverås"]
+    assert found(search(stub, coord, "ås")) == ["Åsne Bjørnstad-Ærø", "Øyvind Ås"]
+    assert found(search(stub, coord, "bjørnstadæ")) == ["Åsne Bjørnstad-Ærø"]
+    assert found(search(stub, coord, "علی")) == found(search(stub, coord, "عليّ")) == ["عليّ حسين"]
+    assert found(search(stub, coord, "فاطمہ ملك")) == ["فاطمہ ملک"]
+    assert found(search(stub, coord, "as", chapter="mir-ung")) == ["Åsne Bjørnstad-Ærø"]
+    assert found(search(stub, coord, "", chapter="mir-ung")) == ["Åsne Bjørnstad-Ærø", "فاطمہ ملک"]
+
+
+def test_search_pages_with_its_filter_and_refuses_a_token_of_another(stub, coord, registered):
+    seen, token = [], ""
+    while True:
+        page = search(stub, coord, "a", chapter="linderud", page_size=2, page_token=token)
+        assert len(page.persons) <= 2
+        seen += [p.name for p in page.persons]
+        token = page.next_page_token
+        if not token:
+            break
+        assert b"Amina" not in base64.urlsafe_b64decode(token + "==")
+    # Newest first; Ærlig is folded to "aerlig", so it starts with "a" too.
+    assert seen == [registered[n].name for n in ("Ærlig Øverås", "Khadija Amin", "Øyvind Ås", "Amina Khan")]
+    token = search(stub, coord, "a", chapter="linderud", page_size=1).next_page_token
+    for query, chapter in (("kh", "linderud"), ("a", "mir-ung"), ("", "linderud")):
+        problem = failure(lambda: search(stub, coord, query, chapter=chapter, page_size=1, page_token=token))
+        assert (problem.code, problem.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "INVALID_PAGE_TOKEN")
+
+
+def test_a_search_is_audited_without_its_query_and_volunteers_may_only_search(stub, coord, node, issuer, registered):
+    volunteer = bearer(issuer.token("volunteer-mir"))
+    assert found(search(stub, volunteer, "amina")) == ["Amina Khan"]
+    problem = failure(lambda: search(stub, volunteer, "", chapter="linderud"))
+    assert (problem.code, problem.reason) == (grpc.StatusCode.PERMISSION_DENIED, "QUERY_REQUIRED")
+    search(stub, coord, "", chapter="linderud")
+    lines = [(r.actor, r.action, r.resource, r.purpose) for r in audit_rows(node)]
+    assert lines == [("volunteer-mir", "person.search", "organizations/mir", "adding to the session"),
+                     ("coordinator-mir", "person.list", "organizations/mir?chapter=linderud", "adding to the session")]
+    for bad in ("a" * 101, "- -", "am\u202eina"):
+        problem = failure(lambda: search(stub, coord, bad))
+        assert (problem.code, problem.violations[0][0]) == (grpc.StatusCode.INVALID_ARGUMENT, "query")
+        assert bad not in problem.message
+
+
+def update(stub, md, name, mask, request_id="", **values):
+    return stub.UpdatePerson(membership_pb2.UpdatePersonRequest(
+        person=membership_pb2.Person(name=name, **values), update_mask=field_mask_pb2.FieldMask(paths=mask),
+        request_id=request_id), metadata=md, timeout=10)
+
+
+def test_an_update_corrects_the_masked_fields_once_and_its_fact_carries_no_personal_data(stub, coord, node, broker):
+    person = register(stub, coord)
+    rid = str(uuid.uuid4())
+    updated = update(stub, coord, person.name, ["family_name", "birth_year", "phone"], request_id=rid,
+                     family_name="Øverås", birth_year=1986, phone="+47 400 00 000", given_name="Not masked")
+    assert (updated.given_name, updated.family_name, updated.birth_year, updated.phone, updated.postal_code) == (
+        "Amina", "Øverås", 1986, "+47 400 00 000", "0957")
+    assert updated.update_time.ToDatetime() > person.update_time.ToDatetime()
+    again = update(stub, coord, person.name, ["birth_year"], request_id=rid, birth_year=1999)
+    assert again.birth_year == 1986
+    assert found(search(stub, coord, "overas")) == ["Amina Øverås"]  # the search follows the correction
+    problem = failure(lambda: update(stub, coord, person.name, ["email", "name"], email="nope"))
+    assert (problem.reason, [f for f, _ in problem.violations]) == ("INVALID_UPDATE_MASK", ["update_mask.paths[1]"])
+    problem = failure(lambda: update(stub, coord, person.name, ["email"], email="nope"))
+    assert (problem.reason, [f for f, _ in problem.violations]) == ("INVALID_FIELDS", ["person.email"])
+    problem = failure(lambda: update(stub, coord, person.name, []))
+    assert problem.reason == "UPDATE_MASK_REQUIRED" and "postal_code, municipality, chapter" in problem.message
+    assert failure(lambda: update(stub, coord, "organizations/mir/persons/nobody", ["phone"])).code == \
+        grpc.StatusCode.NOT_FOUND
+    assert [(r.action, r.resource, r.purpose) for r in audit_rows(node) if r.action == "person.update"] == [
+        ("person.update", person.name, "correction of family_name, birth_year, phone")]
+
+    person_id = person.name.rsplit("/", 1)[1]
+    updates = lambda recs: [r for r in recs if r.key == person_id.encode()  # noqa: E731
+                            and dict(r.headers)["ce_type"] == b"no.brobygger.membership.person_updated.v1"]
+    [rec] = updates(read_topic(broker.bootstrap, "mir.membership", until=lambda recs: bool(updates(recs))))
+    fact = membership_facts_pb2.PersonUpdated.FromString(rec.value)
+    assert (fact.person_id, list(fact.changed_fields), fact.birth_year, fact.gender) == (
+        person_id, ["family_name", "birth_year", "phone"], 1986, types_pb2.GENDER_FEMALE)
+    for secret in ("Amina", "Øverås", "Hussain", "400 00 000", "0957"):
+        assert secret.encode() not in without_ids(rec.value)
+
+
+def test_volunteers_correct_nobody(stub, coord, issuer):
+    person = register(stub, coord)
+    problem = failure(lambda: update(stub, bearer(issuer.token("volunteer-mir")), person.name, ["phone"]))
+    assert (problem.code, problem.reason) == (grpc.StatusCode.PERMISSION_DENIED, "ROLE_REQUIRED")
+
+
+def batch(stub, md, names, purpose="attendance at homework help"):
+    return stub.BatchGetPersons(membership_pb2.BatchGetPersonsRequest(
+        parent="organizations/mir", names=names, purpose=purpose), metadata=md, timeout=10)
+
+
+def test_a_batch_is_read_in_order_and_each_person_audited(stub, coord, node, issuer, registered):
+    a, b = registered["Amina Khan"].name, registered["عليّ حسين"].name
+    got = batch(stub, bearer(issuer.token("volunteer-mir")), [b, a, b])
+    assert [p.name for p in got.persons] == [b, a, b] and got.persons[0].given_name == "عليّ"
+    assert [(r.actor, r.action, r.resource, r.purpose) for r in audit_rows(node)] == [
+        ("volunteer-mir", "person.read", b, "attendance at homework help"),
+        ("volunteer-mir", "person.read", a, "attendance at homework help")]
+    problem = failure(lambda: batch(stub, coord, [a, "organizations/mira/persons/x1"]))
+    assert (problem.code, problem.reason, problem.violations[0][0]) == (
+        grpc.StatusCode.INVALID_ARGUMENT, "WRONG_ORGANIZATION", "names[1]")
+    problem = failure(lambda: batch(stub, coord, [a, "organizations/mir/persons/gone"]))
+    assert (problem.code, problem.reason) == (grpc.StatusCode.NOT_FOUND, "PERSON_NOT_FOUND")
+    assert "organizations/mir/persons/gone" in problem.message and problem.violations[0][0] == "names[1]"
+    assert failure(lambda: batch(stub, coord, [a] * 101)).reason == "INVALID_BATCH_SIZE"
+    assert failure(lambda: batch(stub, coord, [a], purpose="")).reason == "PURPOSE_REQUIRED"
+    assert len(audit_rows(node)) == 2
+
+
+@pytest.mark.parametrize("user", ["coordinator-mira", "analyst-imdi"])
+def test_other_organisations_may_not_search_correct_or_batch(stub, issuer, coord, user):
+    person = register(stub, coord)
+    md = bearer(issuer.token(user))
+    for call in (lambda: search(stub, md, "amina"), lambda: batch(stub, md, [person.name]),
+                 lambda: update(stub, md, person.name, ["phone"])):
+        assert failure(call).code == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_the_migration_fills_in_the_search_words_of_people_registered_before(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+
+    url = f"sqlite:///{tmp_path}/before.db"
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url)
+    command.upgrade(cfg, "0002")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO persons (id, given_name, family_name, gender, create_time, update_time) "
+                             "VALUES ('p1', 'Øyvind', 'Al-Hassan', 1, '2026-01-01', '2026-01-01')"))
+    command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT search_words FROM persons")).scalar_one() == " oyvind al hassan alhassan"
+    engine.dispose()

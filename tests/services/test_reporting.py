@@ -301,6 +301,24 @@ def test_figures_from_published_facts_under_disclosure_control(broker, issuer, d
                            for c in t.columns), name
 
 
+def test_a_corrected_profile_replaces_the_registered_one(broker, issuer, database_url):
+    org = unique_org()
+    f = Facts(org)
+    f.person("p1", gender=F, birth_year=1984)
+    f.add("p1", mem.PersonUpdated(person_id="p1", changed_fields=["birth_year", "phone"], gender=F, birth_year=1986,
+                                  updated_date="2026-03-01"))
+    publish(broker.bootstrap, f.items)
+    env = inprocess.node_env(org, database_url=database_url, kafka=broker.bootstrap, issuer=issuer.url)
+    with inprocess.running("reporting", build, env) as node:
+        consumer = node.app.workers["consume"][0]
+        eventually(lambda: consumer.applied >= len(f.items), timeout=60, what="both facts applied")
+        persons = node.app.tables["fact_persons"]
+        with node.app.engine.connect() as conn:
+            row = conn.execute(sa.select(persons)).one()
+        assert (row.person_id, row.gender, row.birth_year, row.registered_date) == ("p1", F, 1986,
+                                                                                    dt.date(2026, 1, 10))
+
+
 def test_the_same_event_twice_counts_once(broker, issuer, tmp_path, hub_md):
     org = unique_org()
     f = Facts(org)

@@ -23,7 +23,10 @@ persons = sa.Table(
     sa.Column("chapter", sa.String(41), nullable=False, server_default=""),
     sa.Column("create_time", UTCDateTime, nullable=False),
     sa.Column("update_time", UTCDateTime, nullable=False),
+    # The name's words folded for search (services.membership.domain.search.name_words): ' amina khan'.
+    sa.Column("search_words", sa.Text, nullable=False, server_default=""),
     sa.Index("ix_persons_created", "create_time", "id"),
+    sa.Index("ix_persons_chapter_created", "chapter", "create_time", "id"),
 )
 
 membership_years = sa.Table(

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from services.common.pagination import Key, Page, sql_page
 from services.membership.adapters.orm import membership_years, persons
 from services.membership.domain.model import MembershipYear, Person
+from services.membership.domain.search import name_words
 
 
 class PersonRepository(abc.ABC):
@@ -23,8 +24,18 @@ class PersonRepository(abc.ABC):
     def get(self, person_id: str) -> Person | None: ...
 
     @abc.abstractmethod
-    def page(self, after: Key | None, limit: int) -> Page[Person]:
-        """Newest first, keyed by (create_time, id)."""
+    def update(self, person: Person) -> None:
+        """Replace the stored person with the same id (its create_time kept)."""
+
+    @abc.abstractmethod
+    def get_many(self, person_ids: list[str]) -> dict[str, Person]:
+        """The persons of those ids that exist, by id."""
+
+    @abc.abstractmethod
+    def page(self, after: Key | None, limit: int, *, words: list[str] | None = None,
+             chapter: str = "") -> Page[Person]:
+        """Newest first, keyed by (create_time, id); with words, only persons each of whose words starts a
+        word of their name (services.membership.domain.search); with chapter, only that chapter's."""
 
 
 class MembershipYearRepository(abc.ABC):
@@ -58,21 +69,41 @@ class SqlPersonRepository(PersonRepository):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def add(self, p: Person) -> None:
-        self.conn.execute(persons.insert().values(
-            id=p.id, given_name=p.given_name, family_name=p.family_name, birth_year=p.birth_year, gender=p.gender,
+    @staticmethod
+    def _values(p: Person) -> dict:
+        return dict(
+            given_name=p.given_name, family_name=p.family_name, birth_year=p.birth_year, gender=p.gender,
             preferred_languages=",".join(p.preferred_languages), email=p.email, phone=p.phone,
-            postal_code=p.postal_code, municipality=p.municipality, chapter=p.chapter,
-            create_time=p.create_time, update_time=p.update_time,
-        ))
+            postal_code=p.postal_code, municipality=p.municipality, chapter=p.chapter, update_time=p.update_time,
+            search_words=name_words(p.given_name, p.family_name),
+        )
+
+    def add(self, p: Person) -> None:
+        self.conn.execute(persons.insert().values(id=p.id, create_time=p.create_time, **self._values(p)))
+
+    def update(self, p: Person) -> None:
+        self.conn.execute(persons.update().where(persons.c.id == p.id).values(**self._values(p)))
 
     def get(self, person_id: str) -> Person | None:
         row = self.conn.execute(sa.select(persons).where(persons.c.id == person_id)).first()
         return _to_person(row) if row else None
 
-    def page(self, after: Key | None, limit: int) -> Page[Person]:
-        return sql_page(self.conn, sa.select(persons), (persons.c.create_time, persons.c.id), after, limit,
-                        _to_person, descending=True)
+    def get_many(self, person_ids: list[str]) -> dict[str, Person]:
+        if not person_ids:
+            return {}
+        rows = self.conn.execute(sa.select(persons).where(persons.c.id.in_(sorted(set(person_ids))))).all()
+        return {row.id: _to_person(row) for row in rows}
+
+    def page(self, after: Key | None, limit: int, *, words: list[str] | None = None,
+             chapter: str = "") -> Page[Person]:
+        query = sa.select(persons)
+        for word in words or ():
+            # The stored string puts a space before every word: ' amina khan' holds ' kh', not ' min'.
+            query = query.where(persons.c.search_words.contains(f" {word}", autoescape=True))
+        if chapter:
+            query = query.where(persons.c.chapter == chapter)
+        return sql_page(self.conn, query, (persons.c.create_time, persons.c.id), after, limit, _to_person,
+                        descending=True)
 
 
 class SqlMembershipYearRepository(MembershipYearRepository):

@@ -1,11 +1,12 @@
 """Membership rules: plain Python, no I/O."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from services.common.errors import Violations
+from services.common.errors import FieldViolation, InvalidArgument, Violations
 from services.common.text import check_text
 from services.common.vocabulary import (  # noqa: F401  (PaymentState is part of this model)
     CHAPTER_HINT, CHAPTER_RE, LANGUAGE_HINT, LANGUAGE_RE, PAYING_STATES, Gender, PaymentState,
@@ -94,3 +95,40 @@ def validate_membership_year(m: MembershipYear, today: dt.date, prefix: str = "m
     if m.payment_state == PaymentState.PAID:
         v.check(m.fee_nok > 0, f"{prefix}.fee_nok", "a paid membership needs the fee that was paid")
     v.raise_if_any("membership year")
+
+
+# What UpdatePerson may correct (AIP-134 update_mask paths, relative to the person).
+CORRECTABLE_FIELDS = ("given_name", "family_name", "birth_year", "gender", "preferred_languages", "email", "phone",
+                      "postal_code", "municipality", "chapter")
+
+
+def check_update_mask(paths: list[str]) -> list[str]:
+    """The mask's paths, each once in the order given; InvalidArgument naming every path that is not a
+    correctable field, or the mask itself when it is empty or '*'."""
+    allowed = ", ".join(CORRECTABLE_FIELDS)
+    cleaned = [p.strip() for p in paths]
+    if not [p for p in cleaned if p] or "*" in cleaned:
+        raise InvalidArgument(
+            "update_mask must name the fields to correct, e.g. 'phone,email'; an empty mask or '*' is not "
+            f"accepted. Correctable fields: {allowed}.",
+            reason="UPDATE_MASK_REQUIRED",
+            violations=[FieldViolation("update_mask", f"name one or more of: {allowed}")])
+    v = Violations()
+    for i, path in enumerate(cleaned):
+        v.check(path in CORRECTABLE_FIELDS, f"update_mask.paths[{i}]",
+                f"is not a field that can be corrected; use one or more of: {allowed}")
+    if v.items:
+        raise InvalidArgument(
+            f"update_mask names fields that cannot be corrected. Correctable fields: {allowed}.",
+            reason="INVALID_UPDATE_MASK", violations=v.items)
+    return [p for i, p in enumerate(cleaned) if p not in cleaned[:i]]
+
+
+def corrected(person: Person, patch: Person, paths: list[str], today: dt.date,
+              now: dt.datetime) -> tuple[Person, list[str]]:
+    """person with the masked fields taken from patch, validated as a registration is; and the paths
+    whose value changed (none: the person as it was, update_time kept)."""
+    updated = dataclasses.replace(person, **{p: getattr(patch, p) for p in paths})
+    validate_person(updated, today)
+    changed = [p for p in paths if getattr(updated, p) != getattr(person, p)]
+    return (dataclasses.replace(updated, update_time=now) if changed else person), changed

@@ -1,6 +1,7 @@
 """proto -> command -> handler -> proto. No SQL, Kafka or JWT code here."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable
 
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
@@ -12,8 +13,15 @@ from services.membership.domain.model import MembershipYear, Person
 from services.membership.service_layer import commands, handlers
 from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 
+# Who may call what (methods not named: coordinators and the node's own services). Volunteers take
+# attendance: they search people to add them at a session (ListPersons, with a query only, see
+# handlers.list_persons) and read the roster's names (BatchGetPersons); they correct nobody's details.
+_VOLUNTEERS_TOO = Access(roles=frozenset({"coordinator", "volunteer", "node-service"}))
 POLICY = {
     "GetPersonProfile": Access(roles=frozenset({"node-service"})),
+    "ListPersons": _VOLUNTEERS_TOO,
+    "BatchGetPersons": _VOLUNTEERS_TOO,
+    "UpdatePerson": Access(roles=frozenset({"coordinator"})),
     **AUDIT_LOG_POLICY,
 }
 
@@ -67,9 +75,22 @@ class MembershipServicer(AuditLogServicer, membership_pb2_grpc.MembershipService
     def ListPersons(self, request, context):
         ORGANIZATION.parse(request.parent, "parent", org=self.org)
         cmd = commands.ListPersons(request.parent, request.page_size, request.page_token, current_principal(),
-                                   request.purpose)
+                                   request.purpose, request.query, request.chapter)
         people, token = handlers.list_persons(cmd, self.uow())
         return membership_pb2.ListPersonsResponse(persons=[self._person(p) for p in people], next_page_token=token)
+
+    def BatchGetPersons(self, request, context):
+        ORGANIZATION.parse(request.parent, "parent", org=self.org)
+        cmd = commands.BatchGetPersons(self.org, tuple(request.names), current_principal(), request.purpose)
+        people = handlers.batch_get_persons(cmd, self.uow())
+        return membership_pb2.BatchGetPersonsResponse(persons=[self._person(p) for p in people])
+
+    def UpdatePerson(self, request, context):
+        ids = PERSON.parse(request.person.name, "person.name", org=self.org)
+        patch = dataclasses.replace(person_from_proto(request.person), id=ids["person"])
+        cmd = commands.UpdatePerson(patch, request.person.name, tuple(request.update_mask.paths), current_principal(),
+                                    request.request_id)
+        return self._person(handlers.update_person(cmd, self.uow()))
 
     def RecordMembershipYear(self, request, context):
         ids = PERSON.parse(request.parent, "parent", org=self.org)

@@ -39,6 +39,29 @@ class ListPersons:
     page_token: str = ""
     actor: Actor | None = None
     purpose: str = ""
+    query: str = ""  # words that must start words of the name; personal data, never logged
+    chapter: str = ""
+
+
+@dataclass(frozen=True)
+class BatchGetPersons:
+    """Up to 100 persons by name, in the order asked (AIP-231)."""
+
+    org: str  # the organisation this node serves: every name must be of it
+    names: tuple[str, ...]
+    actor: Actor | None = None
+    purpose: str = ""
+
+
+@dataclass(frozen=True)
+class UpdatePerson:
+    """Correct the fields update_mask names (AIP-134), taking their values from person."""
+
+    person: Person  # id set; the new values of the masked fields
+    resource: str  # the person's name, for messages and the audit log
+    update_mask: tuple[str, ...]
+    actor: Actor | None = None
+    request_id: str = ""
 
 
 @dataclass(frozen=True)

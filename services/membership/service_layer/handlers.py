@@ -6,17 +6,23 @@ import datetime as dt
 
 from brobygger.membership.v1 import membership_facts_pb2 as facts
 from services.common.audit import check_purpose
-from services.common.errors import NotFound
-from services.common.names import new_id
+from services.common.errors import FieldViolation, InvalidArgument, NotFound, PermissionDenied, Violations
+from services.common.names import PERSON, new_id
 from services.common.pagination import Page, PageToken, page_size
 from services.common.timestamps import today, utcnow
 from services.common.unit_of_work import run_once
-from services.membership.domain.model import MembershipYear, Person, validate_membership_year, validate_person
+from services.membership.domain import search
+from services.membership.domain.model import (
+    MembershipYear, Person, check_update_mask, corrected, validate_membership_year, validate_person,
+)
 from services.membership.service_layer import commands
 from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 
 PERSONS_PAGE = PageToken((dt.datetime, str))
 YEARS_PAGE = PageToken((int,))
+MAX_BATCH = 100
+# Who may list the register without a search query: volunteers only search (to add someone at a session).
+BROWSE_ROLES = frozenset({"coordinator", "node-service"})
 
 
 def _person(uow: MembershipUnitOfWork, person_id: str, resource: str, hint: str) -> Person:
@@ -58,16 +64,97 @@ def get_person_profile(cmd: commands.GetPersonProfile, uow: MembershipUnitOfWork
     return person
 
 
+def _may_browse(actor) -> bool:
+    return bool(frozenset(getattr(actor, "roles", ())) & BROWSE_ROLES)
+
+
 def list_persons(cmd: commands.ListPersons, uow: MembershipUnitOfWork) -> tuple[list[Person], str]:
-    """A page of people, newest first; each listing is audited with who listed and why."""
+    """A page of people, newest first, optionally only those matching a query or of a chapter; each listing
+    is audited with who listed and why (a search as person.search, without the query)."""
     purpose = check_purpose(cmd.purpose, "these people", "planning the swimming group")
+    words = search.check_query(cmd.query)
+    chapter = search.check_chapter(cmd.chapter)
+    if not words and not _may_browse(cmd.actor):
+        raise PermissionDenied(
+            "Volunteers may search people by name but not list the whole register: give query, the start of "
+            "a given or family name (e.g. 'ami kh').", reason="QUERY_REQUIRED",
+            violations=[FieldViolation("query", "is required for volunteers: the start of a given or family name")])
     size = page_size(cmd.page_size)
-    after = PERSONS_PAGE.decode(cmd.page_token)
+    filters = {"query": search.query_digest(words), "chapter": chapter}
+    after = PERSONS_PAGE.decode(cmd.page_token, **filters)
     with uow:
-        page: Page[Person] = uow.persons.page(after, size)
-        uow.audit.record(cmd.actor, "person.list", cmd.parent, purpose)
+        page: Page[Person] = uow.persons.page(after, size, words=words, chapter=chapter)
+        resource = f"{cmd.parent}?chapter={chapter}" if chapter else cmd.parent
+        uow.audit.record(cmd.actor, "person.search" if words else "person.list", resource, purpose)
         uow.commit()
-    return page.items, PERSONS_PAGE.encode(page.next_key)
+    return page.items, PERSONS_PAGE.encode(page.next_key, **filters)
+
+
+def _batch_ids(org: str, names: tuple[str, ...]) -> list[str]:
+    """The person ids of names; InvalidArgument naming every name that is malformed or of another
+    organisation (AIP-231: all names must be of the parent)."""
+    if not names or len(names) > MAX_BATCH:
+        raise InvalidArgument(
+            f"names must hold 1 to {MAX_BATCH} person names; split a longer list into several calls.",
+            reason="INVALID_BATCH_SIZE",
+            violations=[FieldViolation("names", f"1 to {MAX_BATCH} names like organizations/{org}/persons/0f3c9a")])
+    v, ids, foreign = Violations(), [], False
+    for i, name in enumerate(names):
+        match = PERSON.regex.match(name or "")
+        if match is None:
+            v.add(f"names[{i}]", f"expected the form {PERSON.pattern}, e.g. organizations/{org}/persons/0f3c9a")
+        elif match["org"] != org:
+            foreign = True
+            v.add(f"names[{i}]", f"names organisation {match['org']!r}, but this node serves {org!r}; ask that "
+                                 "organisation's node for its people")
+        else:
+            ids.append(match["person"])
+    if v.items:
+        raise InvalidArgument(
+            "names holds " + ("names of another organisation" if foreign else "malformed names") + ": "
+            + ", ".join(x.field for x in v.items) + ". See the field violations.",
+            reason="WRONG_ORGANIZATION" if foreign else "INVALID_NAME", violations=v.items)
+    return ids
+
+
+def batch_get_persons(cmd: commands.BatchGetPersons, uow: MembershipUnitOfWork) -> list[Person]:
+    """The persons named, in the order asked; NOT_FOUND naming every missing one (and then nothing is read or
+    audited). Each person read is a line of the audit log, with the purpose."""
+    purpose = check_purpose(cmd.purpose, "these people", "attendance at homework help")
+    ids = _batch_ids(cmd.org, cmd.names)
+    with uow:
+        found = uow.persons.get_many(ids)
+        missing = [(i, name) for i, (name, pid) in enumerate(zip(cmd.names, ids)) if pid not in found]
+        if missing:
+            raise NotFound(
+                "There is no person " + ", ".join(name for _, name in missing) + " at this node; list or search "
+                "persons to find the right names.", reason="PERSON_NOT_FOUND",
+                violations=[FieldViolation(f"names[{i}]", "no such person") for i, _ in missing])
+        for pid in dict.fromkeys(ids):
+            uow.audit.record(cmd.actor, "person.read", PERSON.format(org=cmd.org, person=pid), purpose)
+        uow.commit()
+    return [found[pid] for pid in ids]
+
+
+def update_person(cmd: commands.UpdatePerson, uow: MembershipUnitOfWork) -> Person:
+    """Correct the masked fields (validated as a registration is); audited with which fields changed, never
+    their values; a PersonUpdated fact with the changed fields' names and the statistical profile."""
+    paths = check_update_mask(list(cmd.update_mask))
+
+    def work() -> Person:
+        person = _person(uow, cmd.person.id, cmd.resource, "list persons to find the right name")
+        updated, changed = corrected(person, cmd.person, paths, today(), utcnow())
+        if changed:
+            uow.persons.update(updated)
+            uow.facts.add(facts.PersonUpdated(
+                person_id=updated.id, changed_fields=changed, birth_year=updated.birth_year, gender=updated.gender,
+                updated_date=updated.update_time.date().isoformat()), key=updated.id)
+        uow.audit.record(cmd.actor, "person.update", cmd.resource,
+                         ("correction of " + ", ".join(changed)) if changed else "correction: nothing changed")
+        return updated
+
+    return run_once(uow, method="UpdatePerson", actor=cmd.actor, request_id=cmd.request_id, work=work,
+                    identify=lambda p: p.id, load=lambda person_id: uow.persons.get(person_id))
 
 
 def record_membership_year(cmd: commands.RecordMembershipYear, uow: MembershipUnitOfWork) -> MembershipYear:

@@ -31,7 +31,8 @@ class FactRepository(abc.ABC, Generic[R]):
 
 
 class PersonFacts(FactRepository[PersonRecord]):
-    pass
+    @abc.abstractmethod
+    def get(self, person_id: str) -> PersonRecord | None: ...
 
 
 class MembershipYearFacts(FactRepository[MembershipYearRecord]):
@@ -90,6 +91,12 @@ class _SqlFacts:
 
 class SqlPersonFacts(_SqlFacts, PersonFacts):
     table, key = persons, ("person_id",)
+
+    def get(self, person_id: str) -> PersonRecord | None:
+        row = self.conn.execute(sa.select(persons).where(self._where(person_id=person_id))).first()
+        if row is None:
+            return None
+        return PersonRecord(**{f.name: getattr(row, f.name) for f in dataclasses.fields(PersonRecord)})
 
 
 class SqlMembershipYearFacts(_SqlFacts, MembershipYearFacts):

@@ -59,6 +59,13 @@ def _person_registered(uow: ReportingUnitOfWork, m: membership.PersonRegistered)
                                          _date(m, "registered_date", required=False)))
 
 
+def _person_updated(uow: ReportingUnitOfWork, m: membership.PersonUpdated) -> None:
+    """A correction of a person's details: the profile as it is now, the registration date as it was."""
+    person_id = _required(m, "person_id")
+    known = uow.persons.get(person_id)
+    uow.persons.put(records.PersonRecord(person_id, m.gender, m.birth_year, known.registered_date if known else None))
+
+
 def _year_recorded(uow: ReportingUnitOfWork, m: membership.MembershipYearRecorded) -> None:
     if m.year <= 0:
         raise _unusable(m, "without year")
@@ -94,6 +101,7 @@ def _referral_state_changed(uow: ReportingUnitOfWork, m: referral.ReferralStateC
 
 _APPLY: dict[type[Message], Callable[[ReportingUnitOfWork, Message], None]] = {
     membership.PersonRegistered: _person_registered,
+    membership.PersonUpdated: _person_updated,
     membership.MembershipYearRecorded: _year_recorded,
     events.ActivityCreated: _activity_created,
     events.SessionScheduled: _session_scheduled,

@@ -1,7 +1,9 @@
 from brobygger.membership.v1 import membership_pb2 as _membership_pb2
 from brobygger.type.v1 import types_pb2 as _types_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -17,6 +19,20 @@ class PersonRegistered(_message.Message):
     gender: _types_pb2.Gender
     registered_date: str
     def __init__(self, person_id: _Optional[str] = ..., birth_year: _Optional[int] = ..., gender: _Optional[_Union[_types_pb2.Gender, str]] = ..., registered_date: _Optional[str] = ...) -> None: ...
+
+class PersonUpdated(_message.Message):
+    __slots__ = ("person_id", "changed_fields", "birth_year", "gender", "updated_date")
+    PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELDS_FIELD_NUMBER: _ClassVar[int]
+    BIRTH_YEAR_FIELD_NUMBER: _ClassVar[int]
+    GENDER_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_DATE_FIELD_NUMBER: _ClassVar[int]
+    person_id: str
+    changed_fields: _containers.RepeatedScalarFieldContainer[str]
+    birth_year: int
+    gender: _types_pb2.Gender
+    updated_date: str
+    def __init__(self, person_id: _Optional[str] = ..., changed_fields: _Optional[_Iterable[str]] = ..., birth_year: _Optional[int] = ..., gender: _Optional[_Union[_types_pb2.Gender, str]] = ..., updated_date: _Optional[str] = ...) -> None: ...
 
 class MembershipYearRecorded(_message.Message):
     __slots__ = ("person_id", "year", "payment_state", "fee_nok", "birth_year")

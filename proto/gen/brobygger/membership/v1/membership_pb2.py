@@ -24,10 +24,11 @@ _sym_db = _symbol_database.Default()
 
 from brobygger.type.v1 import audit_pb2 as brobygger_dot_type_dot_v1_dot_audit__pb2
 from brobygger.type.v1 import types_pb2 as brobygger_dot_type_dot_v1_dot_types__pb2
+from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(brobygger/membership/v1/membership.proto\x12\x17\x62robygger.membership.v1\x1a\x1d\x62robygger/type/v1/audit.proto\x1a\x1d\x62robygger/type/v1/types.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xea\x02\n\x06Person\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\ngiven_name\x18\x02 \x01(\t\x12\x13\n\x0b\x66\x61mily_name\x18\x03 \x01(\t\x12\x12\n\nbirth_year\x18\x04 \x01(\x05\x12)\n\x06gender\x18\x05 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12\x1b\n\x13preferred_languages\x18\x06 \x03(\t\x12\r\n\x05\x65mail\x18\x07 \x01(\t\x12\r\n\x05phone\x18\x08 \x01(\t\x12\x13\n\x0bpostal_code\x18\t \x01(\t\x12\x14\n\x0cmunicipality\x18\n \x01(\t\x12\x0f\n\x07\x63hapter\x18\x0b \x01(\t\x12\x11\n\thousehold\x18\x0c \x01(\t\x12/\n\x0b\x63reate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"l\n\x15RegisterPersonRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12/\n\x06person\x18\x02 \x01(\x0b\x32\x1f.brobygger.membership.v1.Person\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"1\n\x10GetPersonRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07purpose\x18\x02 \x01(\t\"\\\n\x12ListPersonsRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x0f\n\x07purpose\x18\x04 \x01(\t\"`\n\x13ListPersonsResponse\x12\x30\n\x07persons\x18\x01 \x03(\x0b\x32\x1f.brobygger.membership.v1.Person\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xbf\x01\n\x0eMembershipYear\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04year\x18\x02 \x01(\x05\x12\x0f\n\x07\x66\x65\x65_nok\x18\x03 \x01(\x03\x12<\n\rpayment_state\x18\x04 \x01(\x0e\x32%.brobygger.membership.v1.PaymentState\x12\x11\n\tpaid_date\x18\x05 \x01(\t\x12/\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x83\x01\n\x1bRecordMembershipYearRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12@\n\x0fmembership_year\x18\x02 \x01(\x0b\x32\'.brobygger.membership.v1.MembershipYear\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"d\n\x1aListMembershipYearsRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x0f\n\x07purpose\x18\x04 \x01(\t\"y\n\x1bListMembershipYearsResponse\x12\x41\n\x10membership_years\x18\x01 \x03(\x0b\x32\'.brobygger.membership.v1.MembershipYear\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\'\n\x17GetPersonProfileRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\\\n\rPersonProfile\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nbirth_year\x18\x02 \x01(\x05\x12)\n\x06gender\x18\x03 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\"q\n\x17ListAuditEntriesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x10\n\x08resource\x18\x04 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\"i\n\x18ListAuditEntriesResponse\x12\x34\n\raudit_entries\x18\x01 \x03(\x0b\x32\x1d.brobygger.type.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*y\n\x0cPaymentState\x12\x1d\n\x19PAYMENT_STATE_UNSPECIFIED\x10\x00\x12\x18\n\x14PAYMENT_STATE_UNPAID\x10\x01\x12\x16\n\x12PAYMENT_STATE_PAID\x10\x02\x12\x18\n\x14PAYMENT_STATE_WAIVED\x10\x03\x32\x9a\x06\n\x11MembershipService\x12\x61\n\x0eRegisterPerson\x12..brobygger.membership.v1.RegisterPersonRequest\x1a\x1f.brobygger.membership.v1.Person\x12W\n\tGetPerson\x12).brobygger.membership.v1.GetPersonRequest\x1a\x1f.brobygger.membership.v1.Person\x12h\n\x0bListPersons\x12+.brobygger.membership.v1.ListPersonsRequest\x1a,.brobygger.membership.v1.ListPersonsResponse\x12u\n\x14RecordMembershipYear\x12\x34.brobygger.membership.v1.RecordMembershipYearRequest\x1a\'.brobygger.membership.v1.MembershipYear\x12\x80\x01\n\x13ListMembershipYears\x12\x33.brobygger.membership.v1.ListMembershipYearsRequest\x1a\x34.brobygger.membership.v1.ListMembershipYearsResponse\x12l\n\x10GetPersonProfile\x12\x30.brobygger.membership.v1.GetPersonProfileRequest\x1a&.brobygger.membership.v1.PersonProfile\x12w\n\x10ListAuditEntries\x12\x30.brobygger.membership.v1.ListAuditEntriesRequest\x1a\x31.brobygger.membership.v1.ListAuditEntriesResponseBj\n\x1ano.brobygger.membership.v1P\x01ZJgithub.com/brobygger/brobygger/gen/go/brobygger/membership/v1;membershipv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(brobygger/membership/v1/membership.proto\x12\x17\x62robygger.membership.v1\x1a\x1d\x62robygger/type/v1/audit.proto\x1a\x1d\x62robygger/type/v1/types.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xea\x02\n\x06Person\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\ngiven_name\x18\x02 \x01(\t\x12\x13\n\x0b\x66\x61mily_name\x18\x03 \x01(\t\x12\x12\n\nbirth_year\x18\x04 \x01(\x05\x12)\n\x06gender\x18\x05 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12\x1b\n\x13preferred_languages\x18\x06 \x03(\t\x12\r\n\x05\x65mail\x18\x07 \x01(\t\x12\r\n\x05phone\x18\x08 \x01(\t\x12\x13\n\x0bpostal_code\x18\t \x01(\t\x12\x14\n\x0cmunicipality\x18\n \x01(\t\x12\x0f\n\x07\x63hapter\x18\x0b \x01(\t\x12\x11\n\thousehold\x18\x0c \x01(\t\x12/\n\x0b\x63reate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"l\n\x15RegisterPersonRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12/\n\x06person\x18\x02 \x01(\x0b\x32\x1f.brobygger.membership.v1.Person\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"1\n\x10GetPersonRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07purpose\x18\x02 \x01(\t\"|\n\x12ListPersonsRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x0f\n\x07purpose\x18\x04 \x01(\t\x12\r\n\x05query\x18\x05 \x01(\t\x12\x0f\n\x07\x63hapter\x18\x06 \x01(\t\"`\n\x13ListPersonsResponse\x12\x30\n\x07persons\x18\x01 \x03(\x0b\x32\x1f.brobygger.membership.v1.Person\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"H\n\x16\x42\x61tchGetPersonsRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\r\n\x05names\x18\x02 \x03(\t\x12\x0f\n\x07purpose\x18\x03 \x01(\t\"K\n\x17\x42\x61tchGetPersonsResponse\x12\x30\n\x07persons\x18\x01 \x03(\x0b\x32\x1f.brobygger.membership.v1.Person\"\x8b\x01\n\x13UpdatePersonRequest\x12/\n\x06person\x18\x01 \x01(\x0b\x32\x1f.brobygger.membership.v1.Person\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"\xbf\x01\n\x0eMembershipYear\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04year\x18\x02 \x01(\x05\x12\x0f\n\x07\x66\x65\x65_nok\x18\x03 \x01(\x03\x12<\n\rpayment_state\x18\x04 \x01(\x0e\x32%.brobygger.membership.v1.PaymentState\x12\x11\n\tpaid_date\x18\x05 \x01(\t\x12/\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x83\x01\n\x1bRecordMembershipYearRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12@\n\x0fmembership_year\x18\x02 \x01(\x0b\x32\'.brobygger.membership.v1.MembershipYear\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"d\n\x1aListMembershipYearsRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x0f\n\x07purpose\x18\x04 \x01(\t\"y\n\x1bListMembershipYearsResponse\x12\x41\n\x10membership_years\x18\x01 \x03(\x0b\x32\'.brobygger.membership.v1.MembershipYear\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\'\n\x17GetPersonProfileRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\\\n\rPersonProfile\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nbirth_year\x18\x02 \x01(\x05\x12)\n\x06gender\x18\x03 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\"q\n\x17ListAuditEntriesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x10\n\x08resource\x18\x04 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\"i\n\x18ListAuditEntriesResponse\x12\x34\n\raudit_entries\x18\x01 \x03(\x0b\x32\x1d.brobygger.type.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*y\n\x0cPaymentState\x12\x1d\n\x19PAYMENT_STATE_UNSPECIFIED\x10\x00\x12\x18\n\x14PAYMENT_STATE_UNPAID\x10\x01\x12\x16\n\x12PAYMENT_STATE_PAID\x10\x02\x12\x18\n\x14PAYMENT_STATE_WAIVED\x10\x03\x32\xef\x07\n\x11MembershipService\x12\x61\n\x0eRegisterPerson\x12..brobygger.membership.v1.RegisterPersonRequest\x1a\x1f.brobygger.membership.v1.Person\x12W\n\tGetPerson\x12).brobygger.membership.v1.GetPersonRequest\x1a\x1f.brobygger.membership.v1.Person\x12h\n\x0bListPersons\x12+.brobygger.membership.v1.ListPersonsRequest\x1a,.brobygger.membership.v1.ListPersonsResponse\x12t\n\x0f\x42\x61tchGetPersons\x12/.brobygger.membership.v1.BatchGetPersonsRequest\x1a\x30.brobygger.membership.v1.BatchGetPersonsResponse\x12]\n\x0cUpdatePerson\x12,.brobygger.membership.v1.UpdatePersonRequest\x1a\x1f.brobygger.membership.v1.Person\x12u\n\x14RecordMembershipYear\x12\x34.brobygger.membership.v1.RecordMembershipYearRequest\x1a\'.brobygger.membership.v1.MembershipYear\x12\x80\x01\n\x13ListMembershipYears\x12\x33.brobygger.membership.v1.ListMembershipYearsRequest\x1a\x34.brobygger.membership.v1.ListMembershipYearsResponse\x12l\n\x10GetPersonProfile\x12\x30.brobygger.membership.v1.GetPersonProfileRequest\x1a&.brobygger.membership.v1.PersonProfile\x12w\n\x10ListAuditEntries\x12\x30.brobygger.membership.v1.ListAuditEntriesRequest\x1a\x31.brobygger.membership.v1.ListAuditEntriesResponseBj\n\x1ano.brobygger.membership.v1P\x01ZJgithub.com/brobygger/brobygger/gen/go/brobygger/membership/v1;membershipv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,34 +36,40 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'brobygger.membership.v1.mem
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\032no.brobygger.membership.v1P\001ZJgithub.com/brobygger/brobygger/gen/go/brobygger/membership/v1;membershipv1'
-  _globals['_PAYMENTSTATE']._serialized_start=1792
-  _globals['_PAYMENTSTATE']._serialized_end=1913
-  _globals['_PERSON']._serialized_start=165
-  _globals['_PERSON']._serialized_end=527
-  _globals['_REGISTERPERSONREQUEST']._serialized_start=529
-  _globals['_REGISTERPERSONREQUEST']._serialized_end=637
-  _globals['_GETPERSONREQUEST']._serialized_start=639
-  _globals['_GETPERSONREQUEST']._serialized_end=688
-  _globals['_LISTPERSONSREQUEST']._serialized_start=690
-  _globals['_LISTPERSONSREQUEST']._serialized_end=782
-  _globals['_LISTPERSONSRESPONSE']._serialized_start=784
-  _globals['_LISTPERSONSRESPONSE']._serialized_end=880
-  _globals['_MEMBERSHIPYEAR']._serialized_start=883
-  _globals['_MEMBERSHIPYEAR']._serialized_end=1074
-  _globals['_RECORDMEMBERSHIPYEARREQUEST']._serialized_start=1077
-  _globals['_RECORDMEMBERSHIPYEARREQUEST']._serialized_end=1208
-  _globals['_LISTMEMBERSHIPYEARSREQUEST']._serialized_start=1210
-  _globals['_LISTMEMBERSHIPYEARSREQUEST']._serialized_end=1310
-  _globals['_LISTMEMBERSHIPYEARSRESPONSE']._serialized_start=1312
-  _globals['_LISTMEMBERSHIPYEARSRESPONSE']._serialized_end=1433
-  _globals['_GETPERSONPROFILEREQUEST']._serialized_start=1435
-  _globals['_GETPERSONPROFILEREQUEST']._serialized_end=1474
-  _globals['_PERSONPROFILE']._serialized_start=1476
-  _globals['_PERSONPROFILE']._serialized_end=1568
-  _globals['_LISTAUDITENTRIESREQUEST']._serialized_start=1570
-  _globals['_LISTAUDITENTRIESREQUEST']._serialized_end=1683
-  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_start=1685
-  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_end=1790
-  _globals['_MEMBERSHIPSERVICE']._serialized_start=1916
-  _globals['_MEMBERSHIPSERVICE']._serialized_end=2710
+  _globals['_PAYMENTSTATE']._serialized_start=2151
+  _globals['_PAYMENTSTATE']._serialized_end=2272
+  _globals['_PERSON']._serialized_start=199
+  _globals['_PERSON']._serialized_end=561
+  _globals['_REGISTERPERSONREQUEST']._serialized_start=563
+  _globals['_REGISTERPERSONREQUEST']._serialized_end=671
+  _globals['_GETPERSONREQUEST']._serialized_start=673
+  _globals['_GETPERSONREQUEST']._serialized_end=722
+  _globals['_LISTPERSONSREQUEST']._serialized_start=724
+  _globals['_LISTPERSONSREQUEST']._serialized_end=848
+  _globals['_LISTPERSONSRESPONSE']._serialized_start=850
+  _globals['_LISTPERSONSRESPONSE']._serialized_end=946
+  _globals['_BATCHGETPERSONSREQUEST']._serialized_start=948
+  _globals['_BATCHGETPERSONSREQUEST']._serialized_end=1020
+  _globals['_BATCHGETPERSONSRESPONSE']._serialized_start=1022
+  _globals['_BATCHGETPERSONSRESPONSE']._serialized_end=1097
+  _globals['_UPDATEPERSONREQUEST']._serialized_start=1100
+  _globals['_UPDATEPERSONREQUEST']._serialized_end=1239
+  _globals['_MEMBERSHIPYEAR']._serialized_start=1242
+  _globals['_MEMBERSHIPYEAR']._serialized_end=1433
+  _globals['_RECORDMEMBERSHIPYEARREQUEST']._serialized_start=1436
+  _globals['_RECORDMEMBERSHIPYEARREQUEST']._serialized_end=1567
+  _globals['_LISTMEMBERSHIPYEARSREQUEST']._serialized_start=1569
+  _globals['_LISTMEMBERSHIPYEARSREQUEST']._serialized_end=1669
+  _globals['_LISTMEMBERSHIPYEARSRESPONSE']._serialized_start=1671
+  _globals['_LISTMEMBERSHIPYEARSRESPONSE']._serialized_end=1792
+  _globals['_GETPERSONPROFILEREQUEST']._serialized_start=1794
+  _globals['_GETPERSONPROFILEREQUEST']._serialized_end=1833
+  _globals['_PERSONPROFILE']._serialized_start=1835
+  _globals['_PERSONPROFILE']._serialized_end=1927
+  _globals['_LISTAUDITENTRIESREQUEST']._serialized_start=1929
+  _globals['_LISTAUDITENTRIESREQUEST']._serialized_end=2042
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_start=2044
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_end=2149
+  _globals['_MEMBERSHIPSERVICE']._serialized_start=2275
+  _globals['_MEMBERSHIPSERVICE']._serialized_end=3282
 # @@protoc_insertion_point(module_scope)

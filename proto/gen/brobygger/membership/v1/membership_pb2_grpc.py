@@ -51,6 +51,16 @@ class MembershipServiceStub:
                 request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonsRequest.SerializeToString,
                 response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonsResponse.FromString,
                 _registered_method=True)
+        self.BatchGetPersons = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/BatchGetPersons',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.BatchGetPersonsRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.BatchGetPersonsResponse.FromString,
+                _registered_method=True)
+        self.UpdatePerson = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/UpdatePerson',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.UpdatePersonRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.Person.FromString,
+                _registered_method=True)
         self.RecordMembershipYear = channel.unary_unary(
                 '/brobygger.membership.v1.MembershipService/RecordMembershipYear',
                 request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.RecordMembershipYearRequest.SerializeToString,
@@ -93,7 +103,29 @@ class MembershipServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListPersons(self, request, context):
-        """Lists people, newest first. Every listing is written to the audit log.
+        """Lists people, newest first, optionally only those whose name matches a
+        query or who belong to a chapter. Every listing is written to the audit log.
+
+        Coordinators may list everyone; volunteers (who add people at a session)
+        may only search: a volunteer's listing needs a query.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BatchGetPersons(self, request, context):
+        """Reads up to 100 people by name in one call, in the order asked (AIP-231),
+        e.g. the names on a session's roster. Each person read is written to the
+        audit log with the purpose. Coordinators and volunteers.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdatePerson(self, request, context):
+        """Corrects a person's details (AIP-134): only the fields the update_mask
+        names change. Retrying with the same request_id returns the person without
+        correcting again. Coordinators only.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -150,6 +182,16 @@ def add_MembershipServiceServicer_to_server(servicer, server):
                     servicer.ListPersons,
                     request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonsRequest.FromString,
                     response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonsResponse.SerializeToString,
+            ),
+            'BatchGetPersons': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchGetPersons,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.BatchGetPersonsRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.BatchGetPersonsResponse.SerializeToString,
+            ),
+            'UpdatePerson': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdatePerson,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.UpdatePersonRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.Person.SerializeToString,
             ),
             'RecordMembershipYear': grpc.unary_unary_rpc_method_handler(
                     servicer.RecordMembershipYear,
@@ -255,6 +297,60 @@ class MembershipService:
             '/brobygger.membership.v1.MembershipService/ListPersons',
             brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonsRequest.SerializeToString,
             brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchGetPersons(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/BatchGetPersons',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.BatchGetPersonsRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.BatchGetPersonsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdatePerson(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/UpdatePerson',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.UpdatePersonRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.Person.FromString,
             options,
             channel_credentials,
             insecure,
