@@ -89,18 +89,18 @@ def blueprint(gw: Gateway):
         return render_template("persons/new.html", values=values, refusal=refusal, request_id=rid,
                                options=options), status
 
-    @bp.get("/persons")
+    @bp.route("/persons", methods=["GET", "POST"])
     def index():
+        """The newest people first; a search (POST: the words are personal data, so never in the URL)."""
         if (ask := need_purpose()):
             return ask
+        query = request.form.get("query", "").strip() if request.method == "POST" else ""
         page, refusal = call(membership.ListPersons, membership_pb2.ListPersonsRequest(
-            parent=parent, page_size=PAGE_SIZE, page_token=request.args.get("page_token", "")[:1024],
-            purpose=current_purpose()), service="membership")
-        if page is None:
-            flash(refusal.message, "error")
-            return redirect(url_for("persons.index"))
-        return render_template("persons/index.html", persons=page.persons, next_page=page.next_page_token,
-                               person_id=person_id)
+            parent=parent, page_size=PAGE_SIZE, page_token="" if query else request.args.get("page_token", "")[:1024],
+            purpose=current_purpose(), query=query), service="membership")
+        return render_template("persons/index.html", persons=page.persons if page else [],
+                               next_page="" if query or page is None else page.next_page_token, query=query,
+                               refusal=refusal, person_id=person_id), refusal.status if refusal else 200
 
     @bp.route("/persons/new", methods=["GET", "POST"])
     def register():
@@ -130,6 +130,39 @@ def blueprint(gw: Gateway):
             gender=labels.label(labels.GENDER, types_pb2.Gender.DESCRIPTOR, person.gender),
             payment=lambda n: labels.label(labels.PAYMENT_STATE, membership_pb2.PaymentState.DESCRIPTOR, n),
             year_options=year_options, values=values, refusal=refusal, request_id=request_id()), status
+
+    @bp.route("/persons/<id:person_id>/edit", methods=["GET", "POST"])
+    def edit(person_id: str):
+        """Correct a person's record: only the fields that changed are sent (the update mask)."""
+        if (ask := need_purpose()):
+            return ask
+        person, _r = call(membership.GetPerson, membership_pb2.GetPersonRequest(
+            name=name_of(person_id), purpose=current_purpose()), service="membership")
+        options = {"gender": labels.choices(labels.GENDER, types_pb2.Gender.DESCRIPTOR, blank=_("Choose"))}
+
+        def form_page(values, refusal=None, status=200):
+            return render_template("persons/edit.html", pid=person_id, values=values, refusal=refusal,
+                                   options=options, request_id=request_id()), status
+
+        if request.method == "GET":
+            return form_page(form_of(person))
+        errors: dict[str, str] = {}
+        changed = person_from_form(request.form, errors)
+        if errors:
+            return form_page(request.form, local_refusal(errors), 400)
+        before, after = form_of(person), form_of(changed)
+        mask = [f for f in PERSON_FIELDS if before[f] != after[f]]
+        if not mask:
+            flash(_("Nothing was changed."), "info")
+            return redirect(url_for("persons.detail", person_id=person_id))
+        changed.name = person.name
+        req = membership_pb2.UpdatePersonRequest(person=changed, request_id=request.form.get("request_id", "")[:128])
+        req.update_mask.paths.extend(mask)
+        _saved, refusal = call(membership.UpdatePerson, req, service="membership")
+        if refusal is not None:
+            return form_page(request.form, refusal, refusal.status)
+        flash(_("The correction is saved."), "success")
+        return redirect(url_for("persons.detail", person_id=person_id))
 
     @bp.get("/persons/<id:person_id>")
     def detail(person_id: str):

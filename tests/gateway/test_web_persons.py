@@ -1,6 +1,8 @@
 """The people pages on Flask's test client over fake channels."""
 from __future__ import annotations
 
+import re
+
 import grpc
 
 from brobygger.membership.v1 import membership_pb2
@@ -76,3 +78,30 @@ def test_a_volunteer_gets_a_page_that_says_why(web):
     login(web, VOLUNTEER_TOKEN)
     page = web.get("/persons")
     assert page.status_code == 403 and "koordinatorer" in page.get_data(as_text=True)
+
+
+def test_a_search_is_a_post_and_its_words_never_reach_a_url(web, channels):
+    token = with_purpose(web)
+    channels["membership"].on(MEMBERSHIP + "ListPersons",
+                              lambda r: membership_pb2.ListPersonsResponse(persons=[AMINA], next_page_token="n2"))
+    page = web.post("/persons", data={"csrf_token": token, "query": "ami kh"})
+    text = page.get_data(as_text=True)
+    (_m, request, _t), = channels["membership"].calls
+    assert request.query == "ami kh" and request.purpose == "oppfølging av en familie"
+    assert page.status_code == 200 and "Amina Khan" in text and "page_token" not in text
+    assert not [url for url in re.findall(r'(?:href|action)="([^"]*)"', text) if "ami" in url or "kh" in url]
+
+
+def test_a_correction_sends_only_the_changed_fields(web, channels):
+    token = with_purpose(web)
+    channels["membership"].on(MEMBERSHIP + "GetPerson", lambda r: AMINA)
+    channels["membership"].on(MEMBERSHIP + "UpdatePerson", lambda r: r.person)
+    form = web.get("/persons/p1/edit").get_data(as_text=True)
+    assert 'value="Amina"' in form and 'value="912 34 567"' in form
+    answer = web.post("/persons/p1/edit", data={
+        "csrf_token": token, "request_id": "r-3", "given_name": "Amina", "family_name": "Khan", "birth_year": "1985",
+        "gender": "GENDER_FEMALE", "phone": "912 34 567", "chapter": "linderud", "postal_code": "0955"})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/persons/p1"
+    update = [c[1] for c in channels["membership"].calls if c[0].endswith("UpdatePerson")][0]
+    assert list(update.update_mask.paths) == ["birth_year", "postal_code"] and update.request_id == "r-3"
+    assert update.person.name == AMINA.name and update.person.birth_year == 1985
