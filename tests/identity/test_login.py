@@ -20,7 +20,7 @@ import requests
 from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakPostError
 
-from services.common.auth import TokenVerifier
+from services.common.auth import AuthError, TokenVerifier
 from services.devissuer import REDIRECT_URIS_ENV, RedirectUriError, create_app, start
 from services.devissuer.redirects import matches, parse_dev_redirect_uris
 from services.devstack.stack import Layout, Stack
@@ -585,3 +585,21 @@ def test_the_realm_file_lists_the_fixed_gateways_of_make_run():
     assert set(stack.redirect_uris()) <= set(web["redirectUris"])
     assert web["attributes"]["post.logout.redirect.uris"] == "+"
     assert all(u.startswith("http://") and u.endswith("/*") for u in web["redirectUris"])
+
+
+def test_the_gateways_id_token_check_takes_the_real_id_token_and_refuses_others(issuer):
+    """TokenVerifier.verify_id_token, which the web app's login uses: the nonce of the login, the client as
+    audience, an ID token (not the access token)."""
+    browser = Browser(issuer)
+    query, request = browser.login()
+    tokens = browser.tokens(query, request)
+    verifier = TokenVerifier(issuer.issuer_url)
+    claims = verifier.verify_id_token(tokens["id_token"], "brobygger-web", request["nonce"])
+    assert claims["preferred_username"] == "coordinator-mir" and claims["typ"] == "ID"
+    for token, client, nonce in ((tokens["id_token"], "brobygger-web", "another-nonce"),
+                                 (tokens["id_token"], "brobygger-other", request["nonce"]),
+                                 (tokens["access_token"], "brobygger-web", request["nonce"]),
+                                 (tokens["id_token"], "brobygger-web", "")):
+        with pytest.raises(AuthError) as info:
+            verifier.verify_id_token(token, client, nonce)
+        assert info.value.reason == "TOKEN_INVALID"
