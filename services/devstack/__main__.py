@@ -24,6 +24,7 @@ from services.devstack import demo
 from services.devstack.stack import ORGANISATIONS, REPO, Layout, Stack
 
 COORDINATORS = {"mir": "coordinator-mir", "mira": "coordinator-mira", "mkr": "coordinator-mkr"}
+VOLUNTEERS = {"mir": "volunteer-mir"}
 
 
 def _hub_figures(stack: Stack, year: int, timeout: float = 30) -> dict:
@@ -82,7 +83,13 @@ def _summary(stack: Stack, figures: dict | None, elapsed: float) -> str:
                      f" events :{p.events} referral :{p.referral} reporting :{p.reporting}")
     lines += [
         "",
-        "Demo users (password: dev): coordinator-mir, coordinator-mira, coordinator-mkr, volunteer-mir, analyst-imdi",
+        "Open a browser and log in (password: dev for every demo user):",
+    ]
+    for org in stack.orgs:
+        who = ", ".join(u for u in (COORDINATORS[org], VOLUNTEERS.get(org)) if u)
+        lines.append(f"  {stack.gateway_url(org):<24} {org}: {who}")
+    lines += [
+        f"  {stack.gateway_url():<24} the hub: analyst-imdi",
         "",
         "Get a token and ask the hub for this year's federated figures:",
         f"  TOKEN=$(curl -s -d grant_type=password -d client_id=brobygger-web -d username=analyst-imdi -d password=dev \\",
