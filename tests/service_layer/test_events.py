@@ -33,6 +33,10 @@ class FakeActivities(ActivityRepository):
     def page(self, after, limit):
         return memory_page(list(self.rows.values()), lambda a: (a.create_time, a.id), after, limit, descending=True)
 
+    def update(self, activity):
+        assert activity.id in self.rows
+        self.rows[activity.id] = activity
+
 
 class FakeSessions(SessionRepository):
     def __init__(self, rows: dict) -> None:
@@ -44,9 +48,14 @@ class FakeSessions(SessionRepository):
     def get(self, session_id, *, for_update=False):
         return self.rows.get(session_id)
 
-    def page(self, activity_id, after, limit):
-        mine = [s for s in self.rows.values() if s.activity_id == activity_id]
+    def page(self, activity_id, after, limit, *, start_date="", end_date=""):
+        mine = [s for s in self.rows.values() if activity_id is None or s.activity_id == activity_id]
+        mine = [s for s in mine if (not start_date or s.date >= start_date) and (not end_date or s.date <= end_date)]
         return memory_page(mine, lambda s: (s.date, s.start_time, s.id), after, limit)
+
+    def update(self, session):
+        assert session.id in self.rows
+        self.rows[session.id] = session
 
 
 class FakeAttendances(AttendanceRepository):
@@ -54,7 +63,8 @@ class FakeAttendances(AttendanceRepository):
         self.rows = rows
 
     def _recorded(self, session_id, person_id) -> bool:
-        return any(a.session_id == session_id and a.person_id == person_id for a in self.rows.values())
+        return any(a.session_id == session_id and a.person_id == person_id and not a.withdrawn
+                   for a in self.rows.values())
 
     def add(self, attendance):
         if attendance.is_named and self._recorded(attendance.session_id, attendance.person_id):
@@ -69,7 +79,19 @@ class FakeAttendances(AttendanceRepository):
         return self._recorded(session_id, person_id)
 
     def named_count(self, session_id):
-        return sum(1 for a in self.rows.values() if a.session_id == session_id and a.is_named)
+        return sum(1 for a in self.rows.values() if a.session_id == session_id and a.is_named and not a.withdrawn)
+
+    def counted(self, session_id):
+        return sorted((a for a in self.rows.values() if a.session_id == session_id and not a.withdrawn),
+                      key=lambda a: (a.create_time, a.id))
+
+    def page(self, session_id, after, limit, *, show_withdrawn=False):
+        mine = [a for a in self.rows.values() if a.session_id == session_id and (show_withdrawn or not a.withdrawn)]
+        return memory_page(mine, lambda a: (a.create_time, a.id), after, limit)
+
+    def withdraw(self, attendance):
+        self.rows[attendance.id] = dataclasses.replace(self.rows[attendance.id],
+                                                       withdraw_time=attendance.withdraw_time)
 
 
 class EventsStore(Store):
