@@ -59,7 +59,7 @@ class Param:
 
     name: str
     description: str
-    kind: str = "string"  # string | integer | date | enum
+    kind: str = "string"  # string | integer | date | enum | boolean
     required: bool = False
     minimum: int = 0
     maximum: int = 2**31 - 1
@@ -72,13 +72,22 @@ class Param:
             return {"type": "string", "format": "date", "examples": ["2025-01-31"]}
         if self.kind == "enum" and self.enum is not None:
             return {"type": "string", "enum": [v.name for v in self.enum.values]}
+        if self.kind == "boolean":
+            return {"type": "boolean", "default": False}
         return {"type": "string", "maxLength": MAX_QUERY_STRING}
 
     def parse(self, raw: str | None, errors: list[tuple[str, str]]) -> Any:
         if raw is None or raw == "":
             if self.required:
                 errors.append((self.name, "is required"))
+            if self.kind == "boolean":
+                return False
             return 0 if self.kind in ("integer", "enum") else ""
+        if self.kind == "boolean":
+            if raw not in ("true", "false"):
+                errors.append((self.name, "must be true or false"))
+                return False
+            return raw == "true"
         if self.kind == "integer":
             if not _INT_RE.match(raw) or not self.minimum <= int(raw) <= self.maximum:
                 errors.append((self.name, f"must be a whole number from {self.minimum} to {self.maximum}"))
@@ -146,6 +155,8 @@ class Call:
     query: dict[str, Any]
     body: Message | None
     request_id: str
+    # The body's top-level fields the client sent, by proto name (e.g. for an update_mask left out).
+    body_fields: tuple[str, ...] = ()
 
 
 Handler = Callable[[Call], Message]
@@ -204,9 +215,9 @@ class Api:
         if errors:
             raise invalid_fields(errors, "query")
         request_id = self.idempotency_key() if op.idempotent else ""
-        body = self.read_body(op.body, raw) if op.body is not None else None
+        body, body_fields = self.read_body(op.body, raw) if op.body is not None else (None, ())
         try:
-            result = handler(Call(path=path, query=query, body=body, request_id=request_id))
+            result = handler(Call(path=path, query=query, body=body, request_id=request_id, body_fields=body_fields))
         except grpc.RpcError as exc:
             raise from_rpc_error(exc, op.service, field_aliases=op.field_aliases) from None
         headers = {}
@@ -261,7 +272,8 @@ class Api:
         return b"".join(chunks)
 
     @staticmethod
-    def read_body(body: Body, raw: bytes) -> Message:
+    def read_body(body: Body, raw: bytes) -> tuple[Message, tuple[str, ...]]:
+        """The body as its message, and the names of the top-level fields it sent."""
         name = body.field or "body"
         if not raw.strip():
             if body.required:
@@ -286,6 +298,8 @@ class Api:
                 raise Problem(400, "INVALID_JSON", "The request body is nested too deeply.",
                               errors=[(name, "is nested too deeply")]) from None
         try:
-            return protojson.parse(data, body.message, path=body.field, exclude=body.exclude)
+            message = protojson.parse(data, body.message, path=body.field, exclude=body.exclude)
         except protojson.BodyError as exc:
             raise invalid_fields(exc.errors, "request body") from None
+        sent = tuple(f.name for f in body.message.DESCRIPTOR.fields if f.name in data or f.json_name in data)
+        return message, sent
