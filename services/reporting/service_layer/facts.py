@@ -15,7 +15,11 @@ dead-lettered, or a failed send retried after a later one, so every
 correction also works when it arrives before the fact that created the
 record: a creation fact inserts its record only when there is none yet, a
 withdrawal or cancellation of a record not seen yet leaves a withdrawn or
-cancelled placeholder, and being withdrawn or cancelled is never undone.
+cancelled placeholder, and being withdrawn or cancelled is never undone. A
+move (SessionUpdated) moves the session and the attendances already held; an
+attendance counts on the date its own fact carries, so one recorded before a
+move but delivered after it would count on the old date: moves rely on the
+partition's order.
 """
 from __future__ import annotations
 
@@ -129,9 +133,6 @@ def _attendance_recorded(uow: ReportingUnitOfWork, m: events.AttendanceRecorded)
     date = _date(m, "date")
     if uow.attendances.get(attendance_id) is not None:  # counted already, or withdrawn before it arrived
         return
-    session = uow.sessions.get(m.session_id)
-    if session is not None:  # the session's date is the attendance's, also when a move came first
-        date = session.date
     uow.attendances.put(records.AttendanceRecord(attendance_id, m.session_id, m.activity_id, date, m.person_id,
                                                  m.gender, m.age_band, count))
 
