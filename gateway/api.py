@@ -59,7 +59,7 @@ class Param:
 
     name: str
     description: str
-    kind: str = "string"  # string | integer | date | enum
+    kind: str = "string"  # string | integer | date | enum | boolean
     required: bool = False
     minimum: int = 0
     maximum: int = 2**31 - 1
@@ -74,13 +74,22 @@ class Param:
             return {"type": "string", "format": "date", "examples": ["2025-01-31"]}
         if self.kind == "enum" and self.enum is not None:
             return {"type": "string", "enum": [v.name for v in self.enum.values]}
+        if self.kind == "boolean":
+            return {"type": "boolean", "default": False}
         return {"type": "string", "maxLength": MAX_QUERY_STRING}
 
     def parse(self, raw: str | None, errors: list[tuple[str, str]]) -> Any:
         if raw is None or raw == "":
             if self.required:
                 errors.append((self.name, "is required"))
+            if self.kind == "boolean":
+                return False
             return 0 if self.kind in ("integer", "enum") else ""
+        if self.kind == "boolean":
+            if raw not in ("true", "false"):
+                errors.append((self.name, "must be true or false"))
+                return False
+            return raw == "true"
         if self.kind == "integer":
             if not _INT_RE.match(raw) or not self.minimum <= int(raw) <= self.maximum:
                 errors.append((self.name, f"must be a whole number from {self.minimum} to {self.maximum}"))
@@ -149,6 +158,7 @@ class Call:
     query: dict[str, Any]
     body: Message | None
     request_id: str
+    # The body's top-level fields the client sent, by proto name (e.g. for an update_mask left out).
     body_fields: tuple[str, ...] = ()
 
 

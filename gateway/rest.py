@@ -69,6 +69,7 @@ PERSONS_PURPOSE = purpose("these people", "planning the swimming group")
 YEARS_PURPOSE = purpose("this person's membership years", "annual fee reminder")
 REFERRAL_PURPOSE = purpose("this referral", "follow-up with the school")
 REFERRALS_PURPOSE = purpose("these referrals", "weekly case review")
+ROSTER_PURPOSE = purpose("this session's roster", "check-in")
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,7 @@ SEARCH = (
          max_length=100),
     Text("chapter", "Optional: only people of this chapter (lokallag), e.g. linderud.", max_length=41),
 )
-# Fields of a person the services set: left out of an update mask derived from a body.
-OUTPUT_ONLY = frozenset({"name", "create_time", "update_time"})
-UPDATE_MASK = Text(
+PERSON_UPDATE_MASK = Text(
     "update_mask", "The fields to correct, comma separated, e.g. phone,email: given_name, family_name, birth_year, "
                    "gender, preferred_languages, email, phone, postal_code, municipality, chapter. When absent, "
                    "the mask is every field the body holds (name, create_time and update_time aside), so a "
@@ -137,7 +136,7 @@ AUDIT_FILTERS = (
          max_length=MAX_RESOURCE),
     Text("actor", "Only lines naming this person who acted, exactly, e.g. volunteer-mir.", max_length=MAX_ACTOR),
 )
-AUDITED_SERVICES = ("membership", "referral", "reporting")
+AUDITED_SERVICES = ("membership", "events", "referral", "reporting")
 PERIOD = (
     Param("start_date", "First day of a calendar month, quarter or year, YYYY-MM-DD (e.g. 2026-01-01).",
           kind="date", required=True),
@@ -146,6 +145,25 @@ PERIOD = (
 )
 PERIOD_ALIASES = {"period.start_date": "start_date", "period.end_date": "end_date", "period": "start_date"}
 ACTION_EXCLUDE = frozenset({"name", "request_id"})
+SESSION_DATES = (
+    Param("start_date", "Only sessions on or after this day, YYYY-MM-DD (e.g. today's date).", kind="date"),
+    Param("end_date", "Only sessions on or before this day, YYYY-MM-DD.", kind="date"),
+)
+UPDATE_MASK = Text(
+    "update_mask", "The fields to change, comma separated (e.g. title,capacity). When left out, the fields "
+    "present in the body are changed. Fields not named keep their values.", max_length=500)
+# Fields the services set: not part of a mask derived from the body.
+OUTPUT_ONLY = frozenset({"name", "create_time", "update_time", "state", "cancel_reason"})
+
+
+def update_mask_of(c: Call) -> field_mask_pb2.FieldMask:
+    """The update_mask query parameter, or else the fields the body sent (AIP-134's implied mask)."""
+    given = c.query["update_mask"]
+    if given:
+        paths = [p.strip() for p in given.split(",") if p.strip()]
+    else:
+        paths = [f for f in c.body_fields if f not in OUTPUT_ONLY]
+    return field_mask_pb2.FieldMask(paths=paths)
 
 
 def page_of(c: Call) -> dict:
@@ -185,6 +203,9 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
 
     def activity(c: Call) -> str:
         return f"{parent}/activities/{c.path['activity_id']}"
+
+    def session(c: Call) -> str:
+        return f"{activity(c)}/sessions/{c.path['session_id']}"
 
     def referral_name(c: Call) -> str:
         return f"{parent}/referrals/{c.path['referral_id']}"
@@ -234,23 +255,19 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
     @api.route(Operation(
         "PATCH", f"{API_PREFIX}/persons/<id:person_id>", "updatePerson", "Correct a person's details",
         "membership", "membership", membership_pb2.Person, body=Body(membership_pb2.Person, "person"),
-        query=(UPDATE_MASK,), idempotent=True,
+        query=(PERSON_UPDATE_MASK,), idempotent=True,
         description="Changes only the fields of update_mask (a query parameter, comma separated), or, without it, "
                     "the fields the body holds. Validated as a registration is. Written to the audit log with "
                     "which fields changed, never their values. Retrying with the same Idempotency-Key corrects "
                     "once. Coordinators only.",
     ))
     def update_person(c: Call):
-        if c.query["update_mask"]:
-            paths = [p.strip() for p in c.query["update_mask"].split(",")]
-        else:
-            paths = [f for f in c.body_fields if f not in OUTPUT_ONLY]
         body = membership_pb2.Person()
         body.CopyFrom(c.body)
         body.name = person(c)
         return membership.UpdatePerson(
-            membership_pb2.UpdatePersonRequest(person=body, update_mask=field_mask_pb2.FieldMask(paths=paths),
-                                               request_id=c.request_id), timeout=timeout)
+            membership_pb2.UpdatePersonRequest(person=body, update_mask=update_mask_of(c), request_id=c.request_id),
+            timeout=timeout)
 
     @api.route(Operation(
         "GET", f"{API_PREFIX}/persons/<id:person_id>", "getPerson", "Read a person", "membership", "membership",
@@ -337,8 +354,124 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
     ))
     def record_attendance(c: Call):
         return events.RecordAttendance(
-            events_pb2.RecordAttendanceRequest(parent=f"{activity(c)}/sessions/{c.path['session_id']}",
-                                               attendance=c.body, request_id=c.request_id), timeout=timeout)
+            events_pb2.RecordAttendanceRequest(parent=session(c), attendance=c.body, request_id=c.request_id),
+            timeout=timeout)
+
+    @api.route(Operation(
+        "PATCH", f"{API_PREFIX}/activities/<id:activity_id>", "updateActivity", "Correct an activity", "events",
+        "events", events_pb2.Activity, body=Body(events_pb2.Activity, "activity"), query=(UPDATE_MASK,),
+        idempotent=True,
+        description="Coordinators only. Changes title, description, theme, subgoal, target_group, funder, chapter "
+                    "and capacity: those named by update_mask, or when it is left out those present in the body. "
+                    "anonymous_attendance cannot be changed. A corrected sub-goal moves every session of the "
+                    "activity to it in the statistics.",
+    ))
+    def update_activity(c: Call):
+        body = events_pb2.Activity()
+        body.CopyFrom(c.body)
+        body.name = activity(c)
+        return events.UpdateActivity(
+            events_pb2.UpdateActivityRequest(activity=body, update_mask=update_mask_of(c), request_id=c.request_id),
+            timeout=timeout)
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/sessions", "listAllSessions", "List every activity's sessions by date", "events",
+        "events", events_pb2.ListSessionsResponse, query=SESSION_DATES + PAGE, not_found=False,
+        description="The sessions of every activity, ordered by date and start time, within start_date and "
+                    "end_date (both inclusive, both optional): e.g. today's and upcoming sessions with "
+                    "start_date set to today. Cancelled sessions are listed with state SESSION_STATE_CANCELLED.",
+    ))
+    def list_all_sessions(c: Call):
+        return events.ListSessions(
+            events_pb2.ListSessionsRequest(parent=f"{parent}/activities/-", start_date=c.query["start_date"],
+                                           end_date=c.query["end_date"], **page_of(c)), timeout=timeout)
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/activities/<id:activity_id>/sessions/<id:session_id>", "getSession", "Read a session",
+        "events", "events", events_pb2.Session,
+    ))
+    def get_session(c: Call):
+        return events.GetSession(events_pb2.GetSessionRequest(name=session(c)), timeout=timeout)
+
+    @api.route(Operation(
+        "PATCH", f"{API_PREFIX}/activities/<id:activity_id>/sessions/<id:session_id>", "updateSession",
+        "Move or correct a session", "events", "events", events_pb2.Session,
+        body=Body(events_pb2.Session, "session"), query=(UPDATE_MASK,), idempotent=True,
+        description="Coordinators only. Changes date, start_time, duration_minutes and location: those named by "
+                    "update_mask, or when it is left out those present in the body. A cancelled session cannot "
+                    "be changed; a session with attendance keeps its year. Its attendances move with it in the "
+                    "statistics.",
+    ))
+    def update_session(c: Call):
+        body = events_pb2.Session()
+        body.CopyFrom(c.body)
+        body.name = session(c)
+        return events.UpdateSession(
+            events_pb2.UpdateSessionRequest(session=body, update_mask=update_mask_of(c), request_id=c.request_id),
+            timeout=timeout)
+
+    @api.route(Operation(
+        "POST", f"{API_PREFIX}/activities/<id:activity_id>/sessions/<id:session_id>:cancel", "cancelSession",
+        "Cancel a session", "events", "events", events_pb2.Session, idempotent=True,
+        body=Body(events_pb2.CancelSessionRequest, exclude=ACTION_EXCLUDE),
+        description="Coordinators only. reason is required (e.g. \"pool closed\"). A session with attendance "
+                    "recorded is refused (409, reason ATTENDANCE_RECORDED): withdraw the attendance first. A "
+                    "cancelled session takes no attendance and is not counted in the statistics; cancelling it "
+                    "again changes nothing.",
+    ))
+    def cancel_session(c: Call):
+        return events.CancelSession(
+            events_pb2.CancelSessionRequest(name=session(c), reason=c.body.reason, request_id=c.request_id),
+            timeout=timeout)
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/activities/<id:activity_id>/sessions/<id:session_id>/attendances", "listAttendances",
+        "A session's roster", "events", "events", events_pb2.ListAttendancesResponse,
+        query=PAGE + (Param("show_withdrawn", "Also list withdrawn attendances.", kind="boolean"), ROSTER_PURPOSE),
+        description="Named participants (person: their resource name; their names come from membership) and "
+                    "head-count entries, in the order they were recorded. Every listing is written to the events "
+                    "service's audit log with its purpose.",
+    ))
+    def list_attendances(c: Call):
+        return events.ListAttendances(
+            events_pb2.ListAttendancesRequest(parent=session(c), **page_of(c), purpose=c.query["purpose"],
+                                              show_withdrawn=c.query["show_withdrawn"]), timeout=timeout)
+
+    @api.route(Operation(
+        "DELETE", f"{API_PREFIX}/activities/<id:activity_id>/sessions/<id:session_id>/attendances/"
+                  "<id:attendance_id>", "withdrawAttendance", "Withdraw an attendance (undo a wrong tap)", "events",
+        "events", events_pb2.Attendance, idempotent=True,
+        description="The attendance is kept for the record with state ATTENDANCE_STATE_WITHDRAWN and no longer "
+                    "counts; the answer is the withdrawn attendance. Withdrawing it again returns it unchanged. A "
+                    "person withdrawn by mistake can be recorded again.",
+    ))
+    def withdraw_attendance(c: Call):
+        return events.WithdrawAttendance(
+            events_pb2.WithdrawAttendanceRequest(name=f"{session(c)}/attendances/{c.path['attendance_id']}",
+                                                 request_id=c.request_id), timeout=timeout)
+
+    @api.route(Operation(
+        "POST", f"{API_PREFIX}/activities/<id:activity_id>/sessions/<id:session_id>:decrementHeadCount",
+        "decrementHeadCount", "One person fewer in a head count", "events", "events", events_pb2.SessionSummary,
+        idempotent=True, body=Body(events_pb2.DecrementHeadCountRequest, exclude=frozenset({"session", "request_id"})),
+        description="The \"-\" of a head-count cell (gender and age_band): one person is taken off the "
+                    "session's head count of that cell, never below 0 (409, reason HEAD_COUNT_ZERO). Answers the "
+                    "session's new totals. Send a new Idempotency-Key per tap.",
+    ))
+    def decrement_head_count(c: Call):
+        return events.DecrementHeadCount(
+            events_pb2.DecrementHeadCountRequest(session=session(c), gender=c.body.gender, age_band=c.body.age_band,
+                                                 request_id=c.request_id), timeout=timeout)
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/activities/<id:activity_id>/sessions/<id:session_id>/summary", "getSessionSummary",
+        "A session's totals", "events", "events", events_pb2.SessionSummary,
+        description="Named participants and head counts added up per gender and age band, withdrawn ones aside: "
+                    "what a check-in page shows, without reading the roster.",
+    ))
+    def get_session_summary(c: Call):
+        return events.GetSessionSummary(events_pb2.GetSessionSummaryRequest(name=f"{session(c)}/summary"),
+                                        timeout=timeout)
 
     # ------------------------------------------------------------------ referral
     @api.route(Operation(
@@ -423,8 +556,8 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
             reporting_pb2.GetStatisticsRequest(organization=parent, period=period_of(c)), timeout=timeout)
 
     # ------------------------------------------------------------------ audit logs
-    stubs = {"membership": (membership, membership_pb2), "referral": (referral, referral_pb2),
-             "reporting": (reporting, reporting_pb2)}
+    stubs = {"membership": (membership, membership_pb2), "events": (events, events_pb2),
+             "referral": (referral, referral_pb2), "reporting": (reporting, reporting_pb2)}
     for service in AUDITED_SERVICES:
         register_audit_log(api, service, *stubs[service], parent, timeout)
 

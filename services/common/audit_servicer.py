@@ -1,4 +1,4 @@
-"""ListAuditEntries, as every service that keeps an audit log serves it (membership, referral,
+"""ListAuditEntries, as every service that keeps an audit log serves it (membership, events, referral,
 reporting): proto -> command -> services.common.audit.list_entries -> proto."""
 from __future__ import annotations
 

@@ -350,6 +350,7 @@ def test_list_referrals_passes_state_and_purpose(node, channels):
 
 
 @pytest.mark.parametrize("service, prefix, module", [("membership", MEMBERSHIP, membership_pb2),
+                                                     ("events", EVENTS, events_pb2),
                                                      ("referral", REFERRAL, referral_pb2),
                                                      ("reporting", REPORTING, reporting_pb2)])
 def test_each_services_audit_log_has_its_route(node, channels, service, prefix, module):
@@ -381,7 +382,7 @@ def test_a_refused_audit_log_read_is_a_problem(node, channels):
     channels["referral"].on(REFERRAL + "ListAuditEntries", refuse)
     resp = node.get("/api/v1/audit/referral", headers=auth())
     assert resp.status_code == 403 and resp.get_json()["reason"] == "ROLE_REQUIRED"
-    assert node.get("/api/v1/audit/events", headers=auth()).status_code == 404  # events keeps no audit log
+    assert node.get("/api/v1/audit/gateway", headers=auth()).status_code == 404  # only the services keep one
     errors = _errors(node.get("/api/v1/audit/membership?resource=" + "r" * 301 + "&actor=" + "a" * 201,
                               headers=auth()))
     assert set(errors) == {"resource", "actor"} and channels["membership"].calls == []
@@ -827,7 +828,7 @@ def test_openapi_is_valid_and_complete(request, client_name):
             assert purpose["in"] == "query" and purpose["required"] is True, path
             assert purpose["schema"]["minLength"] == 1 and purpose["schema"]["maxLength"] == 200
             assert "audit log" in purpose["description"]
-        for service in ("membership", "referral", "reporting"):
+        for service in ("membership", "events", "referral", "reporting"):
             audit = doc["paths"][f"/api/v1/audit/{service}"]["get"]
             assert {p["name"] for p in audit["parameters"]} == {"page_size", "page_token", "resource", "actor"}
             assert audit["tags"] == ["audit"]

@@ -12,7 +12,7 @@ from services.common.pagination import memory_page
 from services.common.vocabulary import AgeBand, Gender, ImdiSubgoal
 from services.events.adapters.membership_client import membership_unavailable
 from services.events.adapters.repository import ActivityRepository, AttendanceRepository, SessionRepository
-from services.events.domain.model import Activity, HeadCount, PersonProfile, Session
+from services.events.domain.model import Activity, Attendance, HeadCount, PersonProfile, Session, SessionState
 from services.events.service_layer import commands, handlers
 from services.events.service_layer.unit_of_work import EventsUnitOfWork
 from tests.fakes import FakeUnitOfWork, State, Store
@@ -33,6 +33,10 @@ class FakeActivities(ActivityRepository):
     def page(self, after, limit):
         return memory_page(list(self.rows.values()), lambda a: (a.create_time, a.id), after, limit, descending=True)
 
+    def update(self, activity):
+        assert activity.id in self.rows
+        self.rows[activity.id] = activity
+
 
 class FakeSessions(SessionRepository):
     def __init__(self, rows: dict) -> None:
@@ -44,9 +48,14 @@ class FakeSessions(SessionRepository):
     def get(self, session_id, *, for_update=False):
         return self.rows.get(session_id)
 
-    def page(self, activity_id, after, limit):
-        mine = [s for s in self.rows.values() if s.activity_id == activity_id]
+    def page(self, activity_id, after, limit, *, start_date="", end_date=""):
+        mine = [s for s in self.rows.values() if activity_id is None or s.activity_id == activity_id]
+        mine = [s for s in mine if (not start_date or s.date >= start_date) and (not end_date or s.date <= end_date)]
         return memory_page(mine, lambda s: (s.date, s.start_time, s.id), after, limit)
+
+    def update(self, session):
+        assert session.id in self.rows
+        self.rows[session.id] = session
 
 
 class FakeAttendances(AttendanceRepository):
@@ -54,7 +63,8 @@ class FakeAttendances(AttendanceRepository):
         self.rows = rows
 
     def _recorded(self, session_id, person_id) -> bool:
-        return any(a.session_id == session_id and a.person_id == person_id for a in self.rows.values())
+        return any(a.session_id == session_id and a.person_id == person_id and not a.withdrawn
+                   for a in self.rows.values())
 
     def add(self, attendance):
         if attendance.is_named and self._recorded(attendance.session_id, attendance.person_id):
@@ -69,7 +79,19 @@ class FakeAttendances(AttendanceRepository):
         return self._recorded(session_id, person_id)
 
     def named_count(self, session_id):
-        return sum(1 for a in self.rows.values() if a.session_id == session_id and a.is_named)
+        return sum(1 for a in self.rows.values() if a.session_id == session_id and a.is_named and not a.withdrawn)
+
+    def counted(self, session_id):
+        return sorted((a for a in self.rows.values() if a.session_id == session_id and not a.withdrawn),
+                      key=lambda a: (a.create_time, a.id))
+
+    def page(self, session_id, after, limit, *, show_withdrawn=False):
+        mine = [a for a in self.rows.values() if a.session_id == session_id and (show_withdrawn or not a.withdrawn)]
+        return memory_page(mine, lambda a: (a.create_time, a.id), after, limit)
+
+    def withdraw(self, attendance):
+        self.rows[attendance.id] = dataclasses.replace(self.rows[attendance.id],
+                                                       withdraw_time=attendance.withdraw_time)
 
 
 class EventsStore(Store):
@@ -473,3 +495,349 @@ def test_a_repeated_attendance_request_answers_the_same(uow, store, membership, 
     assert len(store.state.table("attendances")) == 2 and len(staged(store, facts.AttendanceRecorded)) == 2
     assert store.state.requests == {"RecordAttendance:u-3:a-1": named.id, "RecordAttendance:u-3:a-2": counted.id}
 
+
+
+# ---------------------------------------------------------------------------- sessions of every activity
+
+
+def list_all(uow, **kw):
+    return handlers.list_sessions(commands.ListSessions(None, "organizations/mir/activities/-", **kw), uow())
+
+
+def test_every_activitys_sessions_are_listed_by_date_within_the_filter(uow):
+    swim, cafe = create_activity(uow), create_activity(uow, swimming(title="Language café"))
+    for activity, date, start in ((swim, "2026-03-04", "17:30"), (cafe, "2026-03-04", "12:00"),
+                                  (cafe, "2026-02-25", "12:00"), (swim, "2026-03-18", ""), (cafe, "2026-04-01", "")):
+        create_session(uow, activity.id, date=date, start_time=start)
+    found, token = list_all(uow)
+    assert [(s.date, s.start_time) for s in found] == [
+        ("2026-02-25", "12:00"), ("2026-03-04", "12:00"), ("2026-03-04", "17:30"), ("2026-03-18", ""),
+        ("2026-04-01", "")] and token == ""
+    assert {s.activity_id for s in found} == {swim.id, cafe.id}
+    first, token = list_all(uow, page_size=2, start_date="2026-03-04", end_date="2026-03-18")
+    rest, last = list_all(uow, page_size=2, page_token=token, start_date="2026-03-04", end_date="2026-03-18")
+    assert [s.date for s in first + rest] == ["2026-03-04", "2026-03-04", "2026-03-18"] and last == ""
+    with pytest.raises(InvalidArgument) as err:  # the filters are in the token
+        list_all(uow, page_size=2, page_token=token, start_date="2026-03-05")
+    assert err.value.reason == "INVALID_PAGE_TOKEN"
+    with pytest.raises(InvalidArgument) as err:  # nor is it a token of one activity's listing
+        handlers.list_sessions(commands.ListSessions(swim.id, "a", 2, token), uow())
+    assert err.value.reason == "INVALID_PAGE_TOKEN"
+    assert [s.date for s in list_all(uow, start_date="2026-03-19")[0]] == ["2026-04-01"]
+    assert [s.date for s in handlers.list_sessions(commands.ListSessions(
+        cafe.id, "a", end_date="2026-03-04"), uow())[0]] == ["2026-02-25", "2026-03-04"]
+
+
+@pytest.mark.parametrize("start, end, fields", [
+    ("2026-13-01", "", {"start_date"}), ("", "4 March", {"end_date"}),
+    ("2026-03-05", "2026-03-04", {"end_date"}), ("2026-02-30", "x", {"start_date", "end_date"}),
+])
+def test_an_invalid_date_filter_names_its_field(uow, start, end, fields):
+    with pytest.raises(InvalidArgument) as err:
+        list_all(uow, start_date=start, end_date=end)
+    assert {v.field for v in err.value.violations} == fields
+
+
+def test_a_cancelled_session_is_listed_with_its_state(uow):
+    activity = create_activity(uow)
+    session = create_session(uow, activity.id)
+    cancel(uow, session)
+    [listed] = list_all(uow)[0]
+    assert (listed.state, listed.cancel_reason) == (SessionState.CANCELLED, "pool closed")
+    got = handlers.get_session(commands.GetSession(activity.id, session.id, "s"), uow())
+    assert got == listed and got.cancelled
+
+
+# ---------------------------------------------------------------------------- roster, summary, withdrawal
+
+
+def session_name(session: Session) -> str:
+    return f"organizations/mir/activities/{session.activity_id}/sessions/{session.id}"
+
+
+def roster(uow, session: Session, purpose="check-in", actor=VOLUNTEER, **kw):
+    cmd = commands.ListAttendances(session.activity_id, session.id, session_name(session), purpose, actor=actor,
+                                   **kw)
+    return handlers.list_attendances(cmd, uow())
+
+
+def summary(uow, session: Session):
+    return handlers.get_session_summary(commands.GetSessionSummary(session.activity_id, session.id,
+                                                                   session_name(session)), uow())
+
+
+def withdraw(uow, attendance: Attendance, request_id="", actor=VOLUNTEER, session: Session | None = None):
+    session_id = session.id if session else attendance.session_id
+    cmd = commands.WithdrawAttendance(attendance.activity_id, session_id, attendance.id,
+                                      f"organizations/mir/activities/{attendance.activity_id}/sessions/{session_id}"
+                                      f"/attendances/{attendance.id}", actor, request_id)
+    return handlers.withdraw_attendance(cmd, uow())
+
+
+def minus(uow, session: Session, gender=Gender.FEMALE, band=AgeBand.AGE_26_66, request_id="", actor=VOLUNTEER):
+    cmd = commands.DecrementHeadCount(session.activity_id, session.id, session_name(session), gender, band, actor,
+                                      request_id)
+    return handlers.decrement_head_count(cmd, uow())
+
+
+def cancel(uow, session: Session, reason="pool closed", request_id="", actor=COORDINATOR):
+    cmd = commands.CancelSession(session.activity_id, session.id, session_name(session), reason, actor, request_id)
+    return handlers.cancel_session(cmd, uow())
+
+
+WOMEN = HeadCount(Gender.FEMALE, AgeBand.AGE_26_66, 1)
+
+
+def test_the_roster_lists_named_people_and_head_counts_in_order_and_is_audited(uow, store, membership, session):
+    mother = attend(uow, membership, session, person=MOTHER)
+    heads = attend(uow, membership, session, head=HeadCount(Gender.MALE, AgeBand.AGE_0_12, 4))
+    daughter = attend(uow, membership, session, person=DAUGHTER)
+    first, token = roster(uow, session, page_size=2)
+    rest, last = roster(uow, session, page_size=2, page_token=token)
+    assert [a.id for a in first + rest] == [mother.id, heads.id, daughter.id] and last == ""
+    lines = [(a.actor, a.action, a.resource, a.purpose) for a in store.state.audit]
+    assert lines == [("volunteer-mir", "attendance.list", f"{session_name(session)}/attendances", "check-in")] * 2
+    with pytest.raises(InvalidArgument) as err:  # a token of one session's roster is not another's
+        roster(uow, create_session(uow, session.activity_id), page_token=token)
+    assert err.value.reason == "INVALID_PAGE_TOKEN"
+
+
+@pytest.mark.parametrize("purpose", ["", "   ", "x" * 201, "a\nb"])
+def test_the_roster_needs_a_purpose_and_nothing_is_read_without_one(uow, store, membership, session, purpose):
+    attend(uow, membership, session, person=MOTHER)
+    with pytest.raises(InvalidArgument) as err:
+        roster(uow, session, purpose=purpose)
+    assert [v.field for v in err.value.violations] == ["purpose"] and store.state.audit == []
+
+
+def test_the_roster_of_an_unknown_session_is_not_found_and_not_audited(uow, store, session):
+    with pytest.raises(NotFound) as err:
+        roster(uow, dataclasses.replace(session, id="nosuch"))
+    assert err.value.reason == "SESSION_NOT_FOUND" and store.state.audit == []
+
+
+def test_the_summary_adds_up_what_counts(uow, membership, session):
+    attend(uow, membership, session, person=MOTHER)
+    daughter = attend(uow, membership, session, person=DAUGHTER)
+    attend(uow, membership, session, head=HeadCount(Gender.MALE, AgeBand.AGE_0_12, 4))
+    attend(uow, membership, session, head=HeadCount(Gender.FEMALE, AgeBand.AGE_26_66, 2))
+    boys = attend(uow, membership, session, head=HeadCount(Gender.MALE, AgeBand.AGE_0_12, 3))
+    withdraw(uow, daughter)
+    withdraw(uow, boys)
+    got = summary(uow, session)
+    assert (got.named_count, got.capacity, got.head_count_total, got.session.id) == (1, 30, 6, session.id)
+    assert got.head_counts == (HeadCount(Gender.FEMALE, AgeBand.AGE_26_66, 2), HeadCount(Gender.MALE,
+                                                                                         AgeBand.AGE_0_12, 4))
+
+
+def test_a_withdrawn_attendance_is_kept_stops_counting_and_is_published_once(uow, store, membership, session):
+    mother = attend(uow, membership, session, person=MOTHER)
+    withdrawn = withdraw(uow, mother)
+    assert withdrawn.withdrawn and withdrawn.id == mother.id
+    assert store.state.table("attendances")[mother.id].withdrawn  # kept, for the record
+    [fact] = staged(store, facts.AttendanceWithdrawn)
+    assert fact.key == session.activity_id and fact.type == "no.brobygger.events.attendance_withdrawn.v1"
+    assert fact.message == facts.AttendanceWithdrawn(attendance_id=mother.id, session_id=session.id,
+                                                     activity_id=session.activity_id, date=session.date)
+    assert withdraw(uow, mother) == withdrawn  # a double tap changes nothing
+    assert len(staged(store, facts.AttendanceWithdrawn)) == 1
+    assert roster(uow, session)[0] == [] and roster(uow, session, show_withdrawn=True)[0] == [withdrawn]
+    attend(uow, membership, session, person=DAUGHTER)
+    _, token = roster(uow, session, page_size=1, show_withdrawn=True)
+    with pytest.raises(InvalidArgument) as err:  # show_withdrawn is one of the roster's filters
+        roster(uow, session, page_token=token)
+    assert err.value.violations[0].description == "the listing's filters changed since this token was issued"
+
+
+def test_a_person_withdrawn_by_mistake_is_recorded_again_and_the_place_is_free(uow, store, membership):
+    small = create_session(uow, create_activity(uow, swimming(capacity=1)).id)
+    mother = attend(uow, membership, small, person=MOTHER)
+    withdraw(uow, mother)
+    daughter = attend(uow, membership, small, person=DAUGHTER)  # the place is free again
+    withdraw(uow, daughter)
+    again = attend(uow, membership, small, person=MOTHER)
+    assert again.id != mother.id and again.person_id == MOTHER
+    assert summary(uow, small).named_count == 1
+    with pytest.raises(AlreadyExists) as err:  # still once per session
+        attend(uow, membership, small, person=MOTHER)
+    assert err.value.reason == "ALREADY_ATTENDED" and "already recorded" in err.value.message
+
+
+def test_a_person_withdrawn_while_the_first_check_saw_them_is_asked_about_after_all(uow, store, membership, session):
+    class SawThemFirst(FakeEventsUnitOfWork):  # the first check ran before a withdrawal committed
+        checks = 0
+
+        def open(self, state):
+            super().open(state)
+            if SawThemFirst.checks == 0:
+                self.attendances.attends = lambda session_id, person_id: True
+            SawThemFirst.checks += 1
+
+    recorded = attend(lambda: SawThemFirst(store), membership, session, person=MOTHER)
+    assert recorded.person_id == MOTHER and membership.asked == [MOTHER]  # asked with no transaction open
+
+
+def test_withdrawing_an_unknown_attendance_or_one_of_another_session_is_not_found(uow, membership, session):
+    mother = attend(uow, membership, session, person=MOTHER)
+    other = create_session(uow, session.activity_id, date="2026-03-11")
+    for target, where in ((dataclasses.replace(mother, id="nosuch"), None), (mother, other)):
+        with pytest.raises(NotFound) as err:
+            withdraw(uow, target, session=where)
+        assert err.value.reason == "ATTENDANCE_NOT_FOUND"
+
+
+def test_a_repeated_withdrawal_request_answers_the_same(uow, store, membership, session):
+    mother = attend(uow, membership, session, person=MOTHER)
+    first = withdraw(uow, mother, request_id="w-1")
+    assert withdraw(uow, mother, request_id="w-1") == first
+    assert store.state.requests["WithdrawAttendance:u-3:w-1"] == mother.id
+
+
+def test_minus_takes_one_person_off_a_cell_and_never_below_zero(uow, store, membership, session):
+    tap = attend(uow, membership, session, head=WOMEN)
+    attend(uow, membership, session, head=HeadCount(Gender.MALE, AgeBand.AGE_0_12, 2))
+    group = attend(uow, membership, session, head=dataclasses.replace(WOMEN, count=3))
+    got = minus(uow, session)  # the newest entry of the cell counted 3: now 2, under a new id
+    assert got.head_counts == (HeadCount(Gender.FEMALE, AgeBand.AGE_26_66, 3),
+                               HeadCount(Gender.MALE, AgeBand.AGE_0_12, 2))
+    rows = store.state.table("attendances")
+    assert rows[group.id].withdrawn
+    [replacement] = [a for a in rows.values() if a.id not in (tap.id, group.id) and a.gender == Gender.FEMALE]
+    assert replacement.count == 2
+    assert not replacement.withdrawn and replacement.id != group.id
+    withdrawn = staged(store, facts.AttendanceWithdrawn)
+    recorded = staged(store, facts.AttendanceRecorded)
+    assert [f.message.attendance_id for f in withdrawn] == [group.id]
+    assert (recorded[-1].message.attendance_id, recorded[-1].message.count) == (replacement.id, 2)
+    assert all(f.key == session.activity_id for f in withdrawn + recorded)
+    for _ in range(3):
+        got = minus(uow, session)
+    assert got.head_counts == (HeadCount(Gender.MALE, AgeBand.AGE_0_12, 2),)
+    assert store.state.table("attendances")[tap.id].withdrawn
+    with pytest.raises(FailedPrecondition) as err:
+        minus(uow, session)
+    assert err.value.reason == "HEAD_COUNT_ZERO" and "GENDER_FEMALE AGE_BAND_26_66" in err.value.message
+    assert all(a.count >= 1 for a in store.state.table("attendances").values())  # no entry is ever negative
+
+
+def test_minus_leaves_named_participants_alone_and_a_retry_takes_one_off_once(uow, store, membership, session):
+    attend(uow, membership, session, person=MOTHER)  # a woman 26-66, named: not a head count
+    attend(uow, membership, session, head=dataclasses.replace(WOMEN, count=2))
+    assert minus(uow, session, request_id="tap-1") == minus(uow, session, request_id="tap-1")
+    got = summary(uow, session)
+    assert (got.named_count, got.head_count_total) == (1, 1)
+    with pytest.raises(FailedPrecondition):
+        minus(uow, session, gender=Gender.MALE)
+
+
+def test_minus_names_a_missing_gender_or_age_band(uow, session):
+    with pytest.raises(InvalidArgument) as err:
+        minus(uow, session, gender=0, band=99)
+    assert {v.field for v in err.value.violations} == {"gender", "age_band"}
+
+
+# ---------------------------------------------------------------------------- edit and cancel
+
+
+def update_activity(uow, activity: Activity, mask, request_id="", actor=COORDINATOR, **values):
+    patch = dataclasses.replace(swimming(), **values)
+    cmd = commands.UpdateActivity(activity.id, f"organizations/mir/activities/{activity.id}", patch, tuple(mask),
+                                  actor, request_id)
+    return handlers.update_activity(cmd, uow())
+
+
+def update_session(uow, session: Session, mask, request_id="", **values):
+    patch = dataclasses.replace(Session(id="", activity_id=session.activity_id, date="2026-03-04"), **values)
+    cmd = commands.UpdateSession(session.activity_id, session.id, session_name(session), patch, tuple(mask),
+                                 COORDINATOR, request_id)
+    return handlers.update_session(cmd, uow())
+
+
+def test_update_activity_changes_the_masked_fields_only_and_publishes_what_reporting_counts(uow, store):
+    activity = create_activity(uow)
+    updated = update_activity(uow, activity, ["subgoal", "activity.capacity"], subgoal=ImdiSubgoal.QUALIFICATION,
+                              capacity=12, title="Not asked for")
+    assert (updated.subgoal, updated.capacity, updated.title) == (ImdiSubgoal.QUALIFICATION, 12, activity.title)
+    assert updated.update_time is not None and store.state.table("activities")[activity.id] == updated
+    [fact] = staged(store, facts.ActivityUpdated)
+    assert fact.key == activity.id
+    assert fact.message == facts.ActivityUpdated(activity_id=activity.id, subgoal=ImdiSubgoal.QUALIFICATION,
+                                                 theme="swimming", funder="Gjensidigestiftelsen",
+                                                 changed_fields=["subgoal", "capacity"])
+    assert update_activity(uow, activity, ["capacity"], capacity=12) == updated  # nothing changes: no fact
+    assert len(staged(store, facts.ActivityUpdated)) == 1
+
+
+@pytest.mark.parametrize("mask, reason", [([], "UPDATE_MASK_REQUIRED"), (["*"], "UPDATE_MASK_REQUIRED"),
+                                          (["anonymous_attendance"], "INVALID_UPDATE_MASK"),
+                                          (["title", "create_time"], "INVALID_UPDATE_MASK")])
+def test_an_update_mask_must_name_fields_that_can_change(uow, store, mask, reason):
+    activity = create_activity(uow)
+    with pytest.raises(InvalidArgument) as err:
+        update_activity(uow, activity, mask)
+    assert err.value.reason == reason and [v.field for v in err.value.violations] == ["update_mask"]
+    assert "title, description, theme, subgoal" in err.value.violations[0].description
+    assert not staged(store, facts.ActivityUpdated)
+
+
+def test_an_updated_activity_is_validated_as_a_new_one(uow, store):
+    activity = create_activity(uow)
+    with pytest.raises(InvalidArgument) as err:
+        update_activity(uow, activity, ["title", "capacity"], title=" ", capacity=-3)
+    assert {v.field for v in err.value.violations} == {"activity.title", "activity.capacity"}
+    with pytest.raises(NotFound):
+        update_activity(uow, dataclasses.replace(activity, id="nosuch"), ["title"], title="x")
+    assert store.state.table("activities")[activity.id] == activity
+
+
+def test_update_session_moves_it_and_publishes_the_new_date(uow, store, membership, session):
+    attend(uow, membership, session, person=MOTHER)
+    moved = update_session(uow, session, ["date", "location"], date="2026-03-11", location="Furuset bad",
+                           start_time="09:00")
+    assert (moved.date, moved.location, moved.start_time) == ("2026-03-11", "Furuset bad", "17:30")
+    [fact] = staged(store, facts.SessionUpdated)
+    assert fact.key == session.activity_id
+    assert fact.message == facts.SessionUpdated(session_id=session.id, activity_id=session.activity_id,
+                                                date="2026-03-11", previous_date="2026-03-04",
+                                                changed_fields=["date", "location"])
+    with pytest.raises(FailedPrecondition) as err:  # the participants were counted by their age in 2026
+        update_session(uow, session, ["date"], date="2025-12-30")
+    assert err.value.reason == "ATTENDANCE_RECORDED" and "Withdraw the attendance first" in err.value.message
+    with pytest.raises(InvalidArgument) as err:
+        update_session(uow, session, ["date", "duration_minutes"], date="2026-02-30", duration_minutes=-1)
+    assert {v.field for v in err.value.violations} == {"session.date", "session.duration_minutes"}
+
+
+def test_cancelling_a_session_with_attendance_says_to_withdraw_it_first(uow, store, membership, session):
+    heads = attend(uow, membership, session, head=WOMEN)
+    with pytest.raises(FailedPrecondition) as err:
+        cancel(uow, session)
+    assert err.value.reason == "ATTENDANCE_RECORDED" and "Withdraw the attendance first" in err.value.message
+    withdraw(uow, heads)
+    cancelled = cancel(uow, session)
+    assert (cancelled.state, cancelled.cancel_reason) == (SessionState.CANCELLED, "pool closed")
+    [fact] = staged(store, facts.SessionCancelled)
+    assert fact.key == session.activity_id and fact.message == facts.SessionCancelled(
+        session_id=session.id, activity_id=session.activity_id, date=session.date)
+    assert cancel(uow, session, reason="another") == cancelled  # cancelled already: nothing changes
+    assert len(staged(store, facts.SessionCancelled)) == 1
+
+
+def test_a_cancelled_session_takes_no_attendance_and_no_changes(uow, membership, session):
+    cancel(uow, session)
+    for call in (lambda: attend(uow, membership, session, person=MOTHER),
+                 lambda: attend(uow, membership, session, head=WOMEN),
+                 lambda: minus(uow, session),
+                 lambda: update_session(uow, session, ["date"], date="2026-03-05")):
+        with pytest.raises(FailedPrecondition) as err:
+            call()
+        assert err.value.reason == "SESSION_CANCELLED"
+    assert membership.asked == []
+
+
+@pytest.mark.parametrize("reason", ["", "  ", "x" * 201, "closed\u202e"])
+def test_a_cancellation_needs_a_reason_of_one_plain_line(uow, store, session, reason):
+    with pytest.raises(InvalidArgument) as err:
+        cancel(uow, session, reason=reason)
+    assert {v.field for v in err.value.violations} == {"reason"}
+    assert not staged(store, facts.SessionCancelled)

@@ -50,6 +50,9 @@ class _FakeFacts:
     def put(self, record) -> None:
         self.rows[tuple(getattr(record, k) for k in self.key)] = record
 
+    def get(self, *key):
+        return self.rows.get(key)
+
     def _in(self, period, attribute: str) -> list:
         return [r for r in self.rows.values() if period.start <= getattr(r, attribute) <= period.end]
 
@@ -88,7 +91,13 @@ class FakeSessions(_FakeFacts, SessionFacts):
             activity = self.activities.get((s.activity_id,))
             return activity.subgoal if activity else None
 
-        return [SessionRow(s.session_id, s.activity_id, s.subgoal, of_activity(s)) for s in self._in(period, "date")]
+        return [SessionRow(s.session_id, s.activity_id, s.subgoal, of_activity(s)) for s in self._in(period, "date")
+                if not s.cancelled]
+
+    def set_subgoal(self, activity_id, subgoal):
+        for key, s in list(self.rows.items()):
+            if s.activity_id == activity_id:
+                self.rows[key] = dataclasses.replace(s, subgoal=subgoal)
 
 
 class FakeAttendances(_FakeFacts, AttendanceFacts):
@@ -96,14 +105,16 @@ class FakeAttendances(_FakeFacts, AttendanceFacts):
 
     def in_period(self, period):
         return [AttendanceRow(a.attendance_id, a.person_id, a.gender, a.age_band, 1 if a.person_id else a.count,
-                              a.date) for a in self._in(period, "date")]
+                              a.date) for a in self._in(period, "date") if not a.withdrawn]
+
+    def move_session(self, session_id, date):
+        for key, a in list(self.rows.items()):
+            if a.session_id == session_id:
+                self.rows[key] = dataclasses.replace(a, date=date)
 
 
 class FakeReferrals(_FakeFacts, ReferralFacts):
     key = ("referral_id",)
-
-    def get(self, referral_id):
-        return self.rows.get((referral_id,))
 
     def created_in(self, period):
         return [ReferralRow(r.referral_id, r.state) for r in self._in(period, "created_date")]

@@ -21,6 +21,7 @@ activities = sa.Table(
     sa.Column("capacity", sa.Integer, nullable=False, server_default="0"),
     sa.Column("anonymous_attendance", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Column("update_time", UTCDateTime, nullable=True),
     sa.Index("ix_activities_created", "create_time", "id"),
 )
 
@@ -34,7 +35,13 @@ sessions = sa.Table(
     sa.Column("duration_minutes", sa.Integer, nullable=False, server_default="0"),
     sa.Column("location", sa.String(200), nullable=False, server_default=""),
     sa.Column("create_time", UTCDateTime, nullable=False),
+    # SessionState: 1 scheduled, 2 cancelled.
+    sa.Column("state", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("cancel_reason", sa.String(200), nullable=False, server_default=""),
+    sa.Column("update_time", UTCDateTime, nullable=True),
     sa.Index("ix_sessions_activity_date", "activity_id", "date", "start_time", "id"),
+    # The listing of every activity's sessions (parent activities/-), in calendar order.
+    sa.Index("ix_sessions_date", "date", "start_time", "id"),
 )
 
 attendances = sa.Table(
@@ -49,7 +56,14 @@ attendances = sa.Table(
     sa.Column("age_band", sa.Integer, nullable=False),
     sa.Column("count", sa.Integer, nullable=False),
     sa.Column("create_time", UTCDateTime, nullable=False),
-    sa.UniqueConstraint("session_id", "person_id", name="uq_attendances_session_person"),
+    # Set when withdrawn: the row is kept for the record and no longer counts.
+    sa.Column("withdraw_time", UTCDateTime, nullable=True),
+    # A person counts at most once per session: the key binds attendances that count, so a person whose
+    # attendance was withdrawn by mistake can be recorded again.
+    sa.Index("uq_attendances_session_person_counted", "session_id", "person_id", unique=True,
+             sqlite_where=sa.text("withdraw_time IS NULL"), postgresql_where=sa.text("withdraw_time IS NULL")),
+    # The roster: a session's attendances in the order they were recorded.
+    sa.Index("ix_attendances_session_created", "session_id", "create_time", "id"),
 )
 
 tables = {"activities": activities, "sessions": sessions, "attendances": attendances, **common_tables(metadata)}

@@ -27,6 +27,10 @@ class ActivityRepository(abc.ABC):
     def page(self, after: Key | None, limit: int) -> Page[Activity]:
         """Newest first, keyed by (create_time, id)."""
 
+    @abc.abstractmethod
+    def update(self, activity: Activity) -> None:
+        """Write every field of an activity that exists."""
+
 
 class SessionRepository(abc.ABC):
     @abc.abstractmethod
@@ -38,8 +42,14 @@ class SessionRepository(abc.ABC):
         at one session are admitted one at a time."""
 
     @abc.abstractmethod
-    def page(self, activity_id: str, after: Key | None, limit: int) -> Page[Session]:
-        """An activity's sessions in calendar order, keyed by (date, start_time, id)."""
+    def page(self, activity_id: str | None, after: Key | None, limit: int, *, start_date: str = "",
+             end_date: str = "") -> Page[Session]:
+        """An activity's sessions (every activity's when activity_id is None) in calendar order, keyed by
+        (date, start_time, id); only those from start_date and to end_date (inclusive ISO dates) when given."""
+
+    @abc.abstractmethod
+    def update(self, session: Session) -> None:
+        """Write every field of a session that exists."""
 
 
 class AttendanceRepository(abc.ABC):
@@ -52,11 +62,24 @@ class AttendanceRepository(abc.ABC):
 
     @abc.abstractmethod
     def attends(self, session_id: str, person_id: str) -> bool:
-        """Whether the person's attendance at the session is recorded."""
+        """Whether the person's attendance at the session is recorded and not withdrawn."""
 
     @abc.abstractmethod
     def named_count(self, session_id: str) -> int:
-        """How many named participants attend the session (head counts aside)."""
+        """How many named participants attend the session (head counts and withdrawn ones aside)."""
+
+    @abc.abstractmethod
+    def counted(self, session_id: str) -> list[Attendance]:
+        """The session's attendances that count (not withdrawn), in the order they were recorded."""
+
+    @abc.abstractmethod
+    def page(self, session_id: str, after: Key | None, limit: int, *, show_withdrawn: bool = False
+             ) -> Page[Attendance]:
+        """A session's attendances in the order they were recorded, keyed by (create_time, id)."""
+
+    @abc.abstractmethod
+    def withdraw(self, attendance: Attendance) -> None:
+        """Mark the attendance withdrawn at its withdraw_time."""
 
 
 def _to_activity(row) -> Activity:
@@ -64,6 +87,7 @@ def _to_activity(row) -> Activity:
         id=row.id, title=row.title, description=row.description, theme=row.theme, subgoal=row.subgoal,
         target_group=row.target_group, funder=row.funder, chapter=row.chapter, capacity=row.capacity,
         anonymous_attendance=bool(row.anonymous_attendance), create_time=row.create_time,
+        update_time=row.update_time,
     )
 
 
@@ -71,6 +95,7 @@ def _to_session(row) -> Session:
     return Session(
         id=row.id, activity_id=row.activity_id, date=row.date, start_time=row.start_time,
         duration_minutes=row.duration_minutes, location=row.location, create_time=row.create_time,
+        state=row.state, cancel_reason=row.cancel_reason, update_time=row.update_time,
     )
 
 
@@ -78,6 +103,7 @@ def _to_attendance(row) -> Attendance:
     return Attendance(
         id=row.id, session_id=row.session_id, activity_id=row.activity_id, person_id=row.person_id or "",
         gender=row.gender, age_band=row.age_band, count=row.count, create_time=row.create_time,
+        withdraw_time=row.withdraw_time,
     )
 
 
@@ -100,6 +126,12 @@ class SqlActivityRepository(ActivityRepository):
         return sql_page(self.conn, sa.select(activities), (activities.c.create_time, activities.c.id), after, limit,
                         _to_activity, descending=True)
 
+    def update(self, a: Activity) -> None:
+        self.conn.execute(activities.update().where(activities.c.id == a.id).values(
+            title=a.title, description=a.description, theme=a.theme, subgoal=a.subgoal, target_group=a.target_group,
+            funder=a.funder, chapter=a.chapter, capacity=a.capacity, update_time=a.update_time,
+        ))
+
 
 class SqlSessionRepository(SessionRepository):
     def __init__(self, conn: Connection) -> None:
@@ -108,7 +140,8 @@ class SqlSessionRepository(SessionRepository):
     def add(self, s: Session) -> None:
         self.conn.execute(sessions.insert().values(
             id=s.id, activity_id=s.activity_id, date=s.date, start_time=s.start_time,
-            duration_minutes=s.duration_minutes, location=s.location, create_time=s.create_time,
+            duration_minutes=s.duration_minutes, location=s.location, create_time=s.create_time, state=s.state,
+            cancel_reason=s.cancel_reason, update_time=s.update_time,
         ))
 
     def get(self, session_id: str, *, for_update: bool = False) -> Session | None:
@@ -118,10 +151,23 @@ class SqlSessionRepository(SessionRepository):
         row = self.conn.execute(query).first()
         return _to_session(row) if row else None
 
-    def page(self, activity_id: str, after: Key | None, limit: int) -> Page[Session]:
+    def page(self, activity_id: str | None, after: Key | None, limit: int, *, start_date: str = "",
+             end_date: str = "") -> Page[Session]:
         c = sessions.c
-        return sql_page(self.conn, sa.select(sessions).where(c.activity_id == activity_id),
-                        (c.date, c.start_time, c.id), after, limit, _to_session)
+        query = sa.select(sessions)
+        if activity_id is not None:
+            query = query.where(c.activity_id == activity_id)
+        if start_date:  # ISO dates compare as text
+            query = query.where(c.date >= start_date)
+        if end_date:
+            query = query.where(c.date <= end_date)
+        return sql_page(self.conn, query, (c.date, c.start_time, c.id), after, limit, _to_session)
+
+    def update(self, s: Session) -> None:
+        self.conn.execute(sessions.update().where(sessions.c.id == s.id).values(
+            date=s.date, start_time=s.start_time, duration_minutes=s.duration_minutes, location=s.location,
+            state=s.state, cancel_reason=s.cancel_reason, update_time=s.update_time,
+        ))
 
 
 class SqlAttendanceRepository(AttendanceRepository):
@@ -144,11 +190,29 @@ class SqlAttendanceRepository(AttendanceRepository):
         return _to_attendance(row) if row else None
 
     def attends(self, session_id: str, person_id: str) -> bool:
-        query = sa.select(attendances.c.id).where(
-            (attendances.c.session_id == session_id) & (attendances.c.person_id == person_id))
+        c = attendances.c
+        query = sa.select(c.id).where(c.session_id == session_id, c.person_id == person_id, c.withdraw_time.is_(None))
         return self.conn.execute(query).first() is not None
 
     def named_count(self, session_id: str) -> int:
+        c = attendances.c
         query = sa.select(sa.func.count()).select_from(attendances).where(
-            (attendances.c.session_id == session_id) & attendances.c.person_id.is_not(None))
+            c.session_id == session_id, c.person_id.is_not(None), c.withdraw_time.is_(None))
         return self.conn.execute(query).scalar_one()
+
+    def counted(self, session_id: str) -> list[Attendance]:
+        c = attendances.c
+        query = (sa.select(attendances).where(c.session_id == session_id, c.withdraw_time.is_(None))
+                 .order_by(c.create_time, c.id))
+        return [_to_attendance(r) for r in self.conn.execute(query).all()]
+
+    def page(self, session_id: str, after: Key | None, limit: int, *, show_withdrawn: bool = False
+             ) -> Page[Attendance]:
+        c = attendances.c
+        query = sa.select(attendances).where(c.session_id == session_id)
+        if not show_withdrawn:
+            query = query.where(c.withdraw_time.is_(None))
+        return sql_page(self.conn, query, (c.create_time, c.id), after, limit, _to_attendance)
+
+    def withdraw(self, a: Attendance) -> None:
+        self.conn.execute(attendances.update().where(attendances.c.id == a.id).values(withdraw_time=a.withdraw_time))

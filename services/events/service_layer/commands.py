@@ -36,10 +36,15 @@ class CreateSession:
 
 @dataclass(frozen=True)
 class ListSessions:
-    activity_id: str
-    resource: str  # the activity's name
+    """One activity's sessions, or every activity's when activity_id is None (parent activities/-);
+    optionally only those within inclusive ISO dates."""
+
+    activity_id: str | None
+    resource: str  # the parent's name
     page_size: int = 0
     page_token: str = ""
+    start_date: str = ""
+    end_date: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,3 +62,86 @@ class RecordAttendance:
     @property
     def activity_resource(self) -> str:
         return self.resource.rsplit("/sessions/", 1)[0]
+
+
+
+@dataclass(frozen=True)
+class GetSession:
+    activity_id: str
+    session_id: str
+    resource: str  # the session's name
+
+
+@dataclass(frozen=True)
+class UpdateActivity:
+    """The fields update_mask names, taken from activity (the rest of it is ignored)."""
+
+    activity_id: str
+    resource: str  # the activity's name
+    activity: Activity
+    update_mask: tuple[str, ...]
+    actor: Actor | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class UpdateSession:
+    activity_id: str
+    session_id: str
+    resource: str  # the session's name
+    session: Session
+    update_mask: tuple[str, ...]
+    actor: Actor | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class CancelSession:
+    activity_id: str
+    session_id: str
+    resource: str  # the session's name
+    reason: str
+    actor: Actor | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class ListAttendances:
+    """A session's roster; the read is audited with its purpose."""
+
+    activity_id: str
+    session_id: str
+    resource: str  # the session's name
+    purpose: str
+    show_withdrawn: bool = False
+    page_size: int = 0
+    page_token: str = ""
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class WithdrawAttendance:
+    activity_id: str
+    session_id: str
+    attendance_id: str
+    resource: str  # the attendance's name
+    actor: Actor | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class DecrementHeadCount:
+    activity_id: str
+    session_id: str
+    resource: str  # the session's name
+    gender: int
+    age_band: int
+    actor: Actor | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class GetSessionSummary:
+    activity_id: str
+    session_id: str
+    resource: str  # the session's name

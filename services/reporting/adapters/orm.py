@@ -49,7 +49,10 @@ sessions = sa.Table(
     sa.Column("date", sa.Date, nullable=False),
     sa.Column("subgoal", sa.Integer, nullable=False),
     sa.Column("update_time", UTCDateTime, nullable=False),
+    # Cancelled sessions are not counted.
+    sa.Column("cancelled", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("ix_fact_sessions_date", "date"),
+    sa.Index("ix_fact_sessions_activity", "activity_id"),
 )
 
 attendances = sa.Table(
@@ -65,7 +68,10 @@ attendances = sa.Table(
     sa.Column("age_band", sa.Integer, nullable=False),
     sa.Column("count", sa.Integer, nullable=False),
     sa.Column("update_time", UTCDateTime, nullable=False),
+    # Withdrawn attendances are kept and not counted.
+    sa.Column("withdrawn", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("ix_fact_attendances_date", "date"),
+    sa.Index("ix_fact_attendances_session", "session_id"),
 )
 
 referrals = sa.Table(

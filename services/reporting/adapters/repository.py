@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+import datetime as dt
 from typing import Generic, TypeVar
 
 import sqlalchemy as sa
@@ -42,19 +43,35 @@ class MembershipYearFacts(FactRepository[MembershipYearRecord]):
 
 
 class ActivityFacts(FactRepository[ActivityRecord]):
-    pass
+    @abc.abstractmethod
+    def get(self, activity_id: str) -> ActivityRecord | None: ...
 
 
 class SessionFacts(FactRepository[SessionRecord]):
     @abc.abstractmethod
+    def get(self, session_id: str) -> SessionRecord | None: ...
+
+    @abc.abstractmethod
+    def set_subgoal(self, activity_id: str, subgoal: int) -> None:
+        """Every session of the activity counts under subgoal from now on (the activity's was corrected)."""
+
+    @abc.abstractmethod
     def in_period(self, period: Period) -> list[SessionRow]:
-        """The sessions in the period, with their activity's sub-goal (None when unknown)."""
+        """The sessions in the period that are not cancelled, with their activity's sub-goal (None when unknown)."""
 
 
 class AttendanceFacts(FactRepository[AttendanceRecord]):
     @abc.abstractmethod
+    def get(self, attendance_id: str) -> AttendanceRecord | None: ...
+
+    @abc.abstractmethod
+    def move_session(self, session_id: str, date: dt.date) -> None:
+        """Every attendance at the session counts on date from now on (the session was moved)."""
+
+    @abc.abstractmethod
     def in_period(self, period: Period) -> list[AttendanceRow]:
-        """The attendances in the period (a named participant is one visit, a head count its count)."""
+        """The attendances in the period that are not withdrawn (a named participant is one visit, a head
+        count its count)."""
 
 
 class ReferralFacts(FactRepository[ReferralRecord]):
@@ -81,6 +98,8 @@ class _SqlFacts:
     def _where(self, **key):
         return sa.and_(*(self.table.c[k] == v for k, v in key.items()))
 
+    record: type
+
     def put(self, record) -> None:
         values = {**dataclasses.asdict(record), "update_time": utcnow()}
         key = {k: values[k] for k in self.key}
@@ -88,9 +107,15 @@ class _SqlFacts:
         if self.conn.execute(self.table.update().where(self._where(**key)).values(**changes)).rowcount == 0:
             self.conn.execute(self.table.insert().values(**values))
 
+    def get(self, *key_values):
+        row = self.conn.execute(sa.select(self.table).where(self._where(**dict(zip(self.key, key_values))))).first()
+        if row is None:
+            return None
+        return self.record(**{f.name: getattr(row, f.name) for f in dataclasses.fields(self.record)})
+
 
 class SqlPersonFacts(_SqlFacts, PersonFacts):
-    table, key = persons, ("person_id",)
+    table, key, record = persons, ("person_id",), PersonRecord
 
     def get(self, person_id: str) -> PersonRecord | None:
         row = self.conn.execute(sa.select(persons).where(self._where(person_id=person_id))).first()
@@ -100,7 +125,7 @@ class SqlPersonFacts(_SqlFacts, PersonFacts):
 
 
 class SqlMembershipYearFacts(_SqlFacts, MembershipYearFacts):
-    table, key = membership_years, ("person_id", "year")
+    table, key, record = membership_years, ("person_id", "year"), MembershipYearRecord
 
     def members(self, period: Period) -> list[Member]:
         m = membership_years
@@ -111,40 +136,42 @@ class SqlMembershipYearFacts(_SqlFacts, MembershipYearFacts):
 
 
 class SqlActivityFacts(_SqlFacts, ActivityFacts):
-    table, key = activities, ("activity_id",)
+    table, key, record = activities, ("activity_id",), ActivityRecord
 
 
 class SqlSessionFacts(_SqlFacts, SessionFacts):
-    table, key = sessions, ("session_id",)
+    table, key, record = sessions, ("session_id",), SessionRecord
+
+    def set_subgoal(self, activity_id: str, subgoal: int) -> None:
+        self.conn.execute(sessions.update().where(sessions.c.activity_id == activity_id)
+                          .values(subgoal=subgoal, update_time=utcnow()))
 
     def in_period(self, period: Period) -> list[SessionRow]:
         s, a = sessions, activities
         q = (
             sa.select(s.c.session_id, s.c.activity_id, s.c.subgoal, a.c.subgoal)
             .select_from(s.outerjoin(a, a.c.activity_id == s.c.activity_id))
-            .where(s.c.date.between(period.start, period.end))
+            .where(s.c.date.between(period.start, period.end), s.c.cancelled.is_(sa.false()))
         )
         return [SessionRow(*row) for row in self.conn.execute(q).all()]
 
 
 class SqlAttendanceFacts(_SqlFacts, AttendanceFacts):
-    table, key = attendances, ("attendance_id",)
+    table, key, record = attendances, ("attendance_id",), AttendanceRecord
+
+    def move_session(self, session_id: str, date: dt.date) -> None:
+        self.conn.execute(attendances.update().where(attendances.c.session_id == session_id)
+                          .values(date=date, update_time=utcnow()))
 
     def in_period(self, period: Period) -> list[AttendanceRow]:
         t = attendances
         q = (sa.select(t.c.attendance_id, t.c.person_id, t.c.gender, t.c.age_band, t.c.count, t.c.date)
-             .where(t.c.date.between(period.start, period.end)))
+             .where(t.c.date.between(period.start, period.end), t.c.withdrawn.is_(sa.false())))
         return [AttendanceRow(a, p, g, b, 1 if p else n, d) for a, p, g, b, n, d in self.conn.execute(q).all()]
 
 
 class SqlReferralFacts(_SqlFacts, ReferralFacts):
-    table, key = referrals, ("referral_id",)
-
-    def get(self, referral_id: str) -> ReferralRecord | None:
-        row = self.conn.execute(sa.select(referrals).where(self._where(referral_id=referral_id))).first()
-        if row is None:
-            return None
-        return ReferralRecord(**{f.name: getattr(row, f.name) for f in dataclasses.fields(ReferralRecord)})
+    table, key, record = referrals, ("referral_id",), ReferralRecord
 
     def created_in(self, period: Period) -> list[ReferralRow]:
         r = referrals

@@ -11,6 +11,8 @@ from services.reporting.domain.model import is_paying
 # The longest text kept of a theme or funder, and of an organisation id.
 TEXT_MAX = 100
 ORG_MAX = 64
+# The sub-goal of a session whose SessionScheduled has not arrived: its activity's counts (model.session_subgoal).
+NO_SUBGOAL = 0
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,9 @@ class SessionRecord:
     session_id: str
     activity_id: str
     date: dt.date
-    subgoal: int
+    subgoal: int  # 0 when only a later fact than SessionScheduled has arrived: the activity's then counts
+    # A cancelled session is not counted. Once cancelled, always (a session is never reinstated).
+    cancelled: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,16 @@ class AttendanceRecord:
     gender: int
     age_band: int
     count: int
+    # A withdrawn attendance is kept, and not counted. Once withdrawn, always: a person recorded again
+    # at the session is a new attendance with its own id.
+    withdrawn: bool = False
+
+
+def withdrawn_placeholder(attendance_id: str, session_id: str, activity_id: str, date: dt.date) -> AttendanceRecord:
+    """What a withdrawal leaves when it arrives before its attendance (a fact that was dead-lettered, or
+    published out of order after a failed send): a withdrawn record counting nobody, which the late
+    AttendanceRecorded then finds and leaves withdrawn."""
+    return AttendanceRecord(attendance_id, session_id, activity_id, date, "", 0, 0, 0, withdrawn=True)
 
 
 def visits(person_id: str, count: int) -> int | None:

@@ -6,9 +6,24 @@ keyed by the fact's natural id, so even the same fact under a new id is
 counted once. Types this code does not know are skipped, so producers can add
 facts freely; a fact that cannot be counted raises UnusableFact and is
 dead-lettered.
+
+Corrections from the events service (an activity or a session updated, a
+session cancelled, an attendance withdrawn) change the records they name. An
+activity's facts share one Kafka key and so one partition, and the relay
+publishes them in the order they were committed; still, a fact may be
+dead-lettered, or a failed send retried after a later one, so every
+correction also works when it arrives before the fact that created the
+record: a creation fact inserts its record only when there is none yet, a
+withdrawal or cancellation of a record not seen yet leaves a withdrawn or
+cancelled placeholder, and being withdrawn or cancelled is never undone. A
+move (SessionUpdated) moves the session and the attendances already held; an
+attendance counts on the date its own fact carries, so one recorded before a
+move but delivered after it would count on the old date: moves rely on the
+partition's order.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from typing import Callable
@@ -72,22 +87,72 @@ def _year_recorded(uow: ReportingUnitOfWork, m: membership.MembershipYearRecorde
     uow.years.put(records.MembershipYearRecord(_required(m, "person_id"), m.year, m.payment_state, m.birth_year))
 
 
+def _activity_record(m: events.ActivityCreated | events.ActivityUpdated) -> records.ActivityRecord:
+    return records.ActivityRecord(_required(m, "activity_id"), m.subgoal, m.theme[:records.TEXT_MAX],
+                                  m.funder[:records.TEXT_MAX], m.anonymous_attendance)
+
+
 def _activity_created(uow: ReportingUnitOfWork, m: events.ActivityCreated) -> None:
-    uow.activities.put(records.ActivityRecord(_required(m, "activity_id"), m.subgoal, m.theme[:records.TEXT_MAX],
-                                              m.funder[:records.TEXT_MAX], m.anonymous_attendance))
+    record = _activity_record(m)
+    if uow.activities.get(record.activity_id) is None:  # else an update came first and holds the newer values
+        uow.activities.put(record)
+
+
+def _activity_updated(uow: ReportingUnitOfWork, m: events.ActivityUpdated) -> None:
+    """The activity as it is now; a corrected sub-goal moves all its sessions to the new one."""
+    record = _activity_record(m)
+    uow.activities.put(record)
+    if "subgoal" in m.changed_fields:
+        uow.sessions.set_subgoal(record.activity_id, record.subgoal)
 
 
 def _session_scheduled(uow: ReportingUnitOfWork, m: events.SessionScheduled) -> None:
-    uow.sessions.put(records.SessionRecord(_required(m, "session_id"), m.activity_id, _date(m, "date"), m.subgoal))
+    record = records.SessionRecord(_required(m, "session_id"), m.activity_id, _date(m, "date"), m.subgoal)
+    held = uow.sessions.get(record.session_id)
+    if held is None:
+        uow.sessions.put(record)
+    elif held.subgoal == records.NO_SUBGOAL and record.subgoal:  # a placeholder: keep its date and state
+        uow.sessions.put(dataclasses.replace(held, subgoal=record.subgoal))
+
+
+def _session_updated(uow: ReportingUnitOfWork, m: events.SessionUpdated) -> None:
+    """A moved session counts, with its attendances, in the period of its new date."""
+    session_id, date = _required(m, "session_id"), _date(m, "date")
+    held = uow.sessions.get(session_id)
+    uow.sessions.put(dataclasses.replace(held, date=date) if held is not None
+                     else records.SessionRecord(session_id, m.activity_id, date, records.NO_SUBGOAL))
+    uow.attendances.move_session(session_id, date)
+
+
+def _session_cancelled(uow: ReportingUnitOfWork, m: events.SessionCancelled) -> None:
+    session_id = _required(m, "session_id")
+    held = uow.sessions.get(session_id)
+    uow.sessions.put(dataclasses.replace(held, cancelled=True) if held is not None
+                     else records.SessionRecord(session_id, m.activity_id, _date(m, "date"), records.NO_SUBGOAL,
+                                                cancelled=True))
 
 
 def _attendance_recorded(uow: ReportingUnitOfWork, m: events.AttendanceRecorded) -> None:
     count = records.visits(m.person_id, m.count)
     if count is None:
         raise _unusable(m, "with a negative head count")
-    uow.attendances.put(records.AttendanceRecord(
-        _required(m, "attendance_id"), m.session_id, m.activity_id, _date(m, "date"), m.person_id, m.gender,
-        m.age_band, count))
+    attendance_id = _required(m, "attendance_id")
+    date = _date(m, "date")
+    if uow.attendances.get(attendance_id) is not None:  # counted already, or withdrawn before it arrived
+        return
+    uow.attendances.put(records.AttendanceRecord(attendance_id, m.session_id, m.activity_id, date, m.person_id,
+                                                 m.gender, m.age_band, count))
+
+
+def _attendance_withdrawn(uow: ReportingUnitOfWork, m: events.AttendanceWithdrawn) -> None:
+    """A withdrawn attendance stops counting, once: withdrawing it again changes nothing."""
+    attendance_id = _required(m, "attendance_id")
+    held = uow.attendances.get(attendance_id)
+    if held is None:
+        uow.attendances.put(records.withdrawn_placeholder(attendance_id, m.session_id, m.activity_id,
+                                                          _date(m, "date")))
+    elif not held.withdrawn:
+        uow.attendances.put(dataclasses.replace(held, withdrawn=True))
 
 
 def _referral_state_changed(uow: ReportingUnitOfWork, m: referral.ReferralStateChanged) -> None:
@@ -104,8 +169,12 @@ _APPLY: dict[type[Message], Callable[[ReportingUnitOfWork, Message], None]] = {
     membership.PersonUpdated: _person_updated,
     membership.MembershipYearRecorded: _year_recorded,
     events.ActivityCreated: _activity_created,
+    events.ActivityUpdated: _activity_updated,
     events.SessionScheduled: _session_scheduled,
+    events.SessionUpdated: _session_updated,
+    events.SessionCancelled: _session_cancelled,
     events.AttendanceRecorded: _attendance_recorded,
+    events.AttendanceWithdrawn: _attendance_withdrawn,
     referral.ReferralStateChanged: _referral_state_changed,
 }
 

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from brobygger.type.v1 import types_pb2 as brobygger_dot_type_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&brobygger/events/v1/events_facts.proto\x12\x13\x62robygger.events.v1\x1a\x1d\x62robygger/type/v1/types.proto\"\x94\x01\n\x0f\x41\x63tivityCreated\x12\x13\n\x0b\x61\x63tivity_id\x18\x01 \x01(\t\x12/\n\x07subgoal\x18\x02 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\x12\r\n\x05theme\x18\x03 \x01(\t\x12\x0e\n\x06\x66under\x18\x04 \x01(\t\x12\x1c\n\x14\x61nonymous_attendance\x18\x05 \x01(\x08\"z\n\x10SessionScheduled\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\x12/\n\x07subgoal\x18\x04 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\"\xdd\x01\n\x12\x41ttendanceRecorded\x12\x15\n\rattendance_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x03 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x04 \x01(\t\x12\x11\n\tperson_id\x18\x05 \x01(\t\x12)\n\x06gender\x18\x06 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12,\n\x08\x61ge_band\x18\x07 \x01(\x0e\x32\x1a.brobygger.type.v1.AgeBand\x12\r\n\x05\x63ount\x18\x08 \x01(\x05\x42^\n\x16no.brobygger.events.v1P\x01ZBgithub.com/brobygger/brobygger/gen/go/brobygger/events/v1;eventsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&brobygger/events/v1/events_facts.proto\x12\x13\x62robygger.events.v1\x1a\x1d\x62robygger/type/v1/types.proto\"\x94\x01\n\x0f\x41\x63tivityCreated\x12\x13\n\x0b\x61\x63tivity_id\x18\x01 \x01(\t\x12/\n\x07subgoal\x18\x02 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\x12\r\n\x05theme\x18\x03 \x01(\t\x12\x0e\n\x06\x66under\x18\x04 \x01(\t\x12\x1c\n\x14\x61nonymous_attendance\x18\x05 \x01(\x08\"z\n\x10SessionScheduled\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\x12/\n\x07subgoal\x18\x04 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\"\xdd\x01\n\x12\x41ttendanceRecorded\x12\x15\n\rattendance_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x03 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x04 \x01(\t\x12\x11\n\tperson_id\x18\x05 \x01(\t\x12)\n\x06gender\x18\x06 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12,\n\x08\x61ge_band\x18\x07 \x01(\x0e\x32\x1a.brobygger.type.v1.AgeBand\x12\r\n\x05\x63ount\x18\x08 \x01(\x05\"\xac\x01\n\x0f\x41\x63tivityUpdated\x12\x13\n\x0b\x61\x63tivity_id\x18\x01 \x01(\t\x12/\n\x07subgoal\x18\x02 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\x12\r\n\x05theme\x18\x03 \x01(\t\x12\x0e\n\x06\x66under\x18\x04 \x01(\t\x12\x1c\n\x14\x61nonymous_attendance\x18\x05 \x01(\x08\x12\x16\n\x0e\x63hanged_fields\x18\x06 \x03(\t\"v\n\x0eSessionUpdated\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\x12\x15\n\rprevious_date\x18\x04 \x01(\t\x12\x16\n\x0e\x63hanged_fields\x18\x05 \x03(\t\"I\n\x10SessionCancelled\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\"c\n\x13\x41ttendanceWithdrawn\x12\x15\n\rattendance_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x03 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x04 \x01(\tB^\n\x16no.brobygger.events.v1P\x01ZBgithub.com/brobygger/brobygger/gen/go/brobygger/events/v1;eventsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,4 +39,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SESSIONSCHEDULED']._serialized_end=367
   _globals['_ATTENDANCERECORDED']._serialized_start=370
   _globals['_ATTENDANCERECORDED']._serialized_end=591
+  _globals['_ACTIVITYUPDATED']._serialized_start=594
+  _globals['_ACTIVITYUPDATED']._serialized_end=766
+  _globals['_SESSIONUPDATED']._serialized_start=768
+  _globals['_SESSIONUPDATED']._serialized_end=886
+  _globals['_SESSIONCANCELLED']._serialized_start=888
+  _globals['_SESSIONCANCELLED']._serialized_end=961
+  _globals['_ATTENDANCEWITHDRAWN']._serialized_start=963
+  _globals['_ATTENDANCEWITHDRAWN']._serialized_end=1062
 # @@protoc_insertion_point(module_scope)

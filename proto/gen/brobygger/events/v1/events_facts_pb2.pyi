@@ -1,6 +1,8 @@
 from brobygger.type.v1 import types_pb2 as _types_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -50,3 +52,55 @@ class AttendanceRecorded(_message.Message):
     age_band: _types_pb2.AgeBand
     count: int
     def __init__(self, attendance_id: _Optional[str] = ..., session_id: _Optional[str] = ..., activity_id: _Optional[str] = ..., date: _Optional[str] = ..., person_id: _Optional[str] = ..., gender: _Optional[_Union[_types_pb2.Gender, str]] = ..., age_band: _Optional[_Union[_types_pb2.AgeBand, str]] = ..., count: _Optional[int] = ...) -> None: ...
+
+class ActivityUpdated(_message.Message):
+    __slots__ = ("activity_id", "subgoal", "theme", "funder", "anonymous_attendance", "changed_fields")
+    ACTIVITY_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBGOAL_FIELD_NUMBER: _ClassVar[int]
+    THEME_FIELD_NUMBER: _ClassVar[int]
+    FUNDER_FIELD_NUMBER: _ClassVar[int]
+    ANONYMOUS_ATTENDANCE_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELDS_FIELD_NUMBER: _ClassVar[int]
+    activity_id: str
+    subgoal: _types_pb2.ImdiSubgoal
+    theme: str
+    funder: str
+    anonymous_attendance: bool
+    changed_fields: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, activity_id: _Optional[str] = ..., subgoal: _Optional[_Union[_types_pb2.ImdiSubgoal, str]] = ..., theme: _Optional[str] = ..., funder: _Optional[str] = ..., anonymous_attendance: _Optional[bool] = ..., changed_fields: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SessionUpdated(_message.Message):
+    __slots__ = ("session_id", "activity_id", "date", "previous_date", "changed_fields")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTIVITY_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_DATE_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELDS_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    activity_id: str
+    date: str
+    previous_date: str
+    changed_fields: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, session_id: _Optional[str] = ..., activity_id: _Optional[str] = ..., date: _Optional[str] = ..., previous_date: _Optional[str] = ..., changed_fields: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SessionCancelled(_message.Message):
+    __slots__ = ("session_id", "activity_id", "date")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTIVITY_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    activity_id: str
+    date: str
+    def __init__(self, session_id: _Optional[str] = ..., activity_id: _Optional[str] = ..., date: _Optional[str] = ...) -> None: ...
+
+class AttendanceWithdrawn(_message.Message):
+    __slots__ = ("attendance_id", "session_id", "activity_id", "date")
+    ATTENDANCE_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTIVITY_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    attendance_id: str
+    session_id: str
+    activity_id: str
+    date: str
+    def __init__(self, attendance_id: _Optional[str] = ..., session_id: _Optional[str] = ..., activity_id: _Optional[str] = ..., date: _Optional[str] = ...) -> None: ...

@@ -22,11 +22,13 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from brobygger.type.v1 import audit_pb2 as brobygger_dot_type_dot_v1_dot_audit__pb2
 from brobygger.type.v1 import types_pb2 as brobygger_dot_type_dot_v1_dot_types__pb2
+from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n brobygger/events/v1/events.proto\x12\x13\x62robygger.events.v1\x1a\x1d\x62robygger/type/v1/types.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x94\x02\n\x08\x41\x63tivity\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\r\n\x05theme\x18\x04 \x01(\t\x12/\n\x07subgoal\x18\x05 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\x12\x14\n\x0ctarget_group\x18\x06 \x01(\t\x12\x0e\n\x06\x66under\x18\x07 \x01(\t\x12\x0f\n\x07\x63hapter\x18\x08 \x01(\t\x12\x10\n\x08\x63\x61pacity\x18\t \x01(\x05\x12\x1c\n\x14\x61nonymous_attendance\x18\n \x01(\x08\x12/\n\x0b\x63reate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"l\n\x15\x43reateActivityRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12/\n\x08\x61\x63tivity\x18\x02 \x01(\x0b\x32\x1d.brobygger.events.v1.Activity\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"\"\n\x12GetActivityRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"N\n\x15ListActivitiesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"d\n\x16ListActivitiesResponse\x12\x31\n\nactivities\x18\x01 \x03(\x0b\x32\x1d.brobygger.events.v1.Activity\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x96\x01\n\x07Session\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x02 \x01(\t\x12\x12\n\nstart_time\x18\x03 \x01(\t\x12\x18\n\x10\x64uration_minutes\x18\x04 \x01(\x05\x12\x10\n\x08location\x18\x05 \x01(\t\x12/\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"i\n\x14\x43reateSessionRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12-\n\x07session\x18\x02 \x01(\x0b\x32\x1c.brobygger.events.v1.Session\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"L\n\x13ListSessionsRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"_\n\x14ListSessionsResponse\x12.\n\x08sessions\x18\x01 \x03(\x0b\x32\x1c.brobygger.events.v1.Session\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"s\n\tHeadCount\x12)\n\x06gender\x18\x01 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12,\n\x08\x61ge_band\x18\x02 \x01(\x0e\x32\x1a.brobygger.type.v1.AgeBand\x12\r\n\x05\x63ount\x18\x03 \x01(\x05\"\xa2\x01\n\nAttendance\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x06person\x18\x02 \x01(\tH\x00\x12\x34\n\nhead_count\x18\x03 \x01(\x0b\x32\x1e.brobygger.events.v1.HeadCountH\x00\x12/\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\r\n\x0bparticipant\"r\n\x17RecordAttendanceRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x33\n\nattendance\x18\x02 \x01(\x0b\x32\x1f.brobygger.events.v1.Attendance\x12\x12\n\nrequest_id\x18\x03 \x01(\t2\xd0\x04\n\rEventsService\x12[\n\x0e\x43reateActivity\x12*.brobygger.events.v1.CreateActivityRequest\x1a\x1d.brobygger.events.v1.Activity\x12U\n\x0bGetActivity\x12\'.brobygger.events.v1.GetActivityRequest\x1a\x1d.brobygger.events.v1.Activity\x12i\n\x0eListActivities\x12*.brobygger.events.v1.ListActivitiesRequest\x1a+.brobygger.events.v1.ListActivitiesResponse\x12X\n\rCreateSession\x12).brobygger.events.v1.CreateSessionRequest\x1a\x1c.brobygger.events.v1.Session\x12\x63\n\x0cListSessions\x12(.brobygger.events.v1.ListSessionsRequest\x1a).brobygger.events.v1.ListSessionsResponse\x12\x61\n\x10RecordAttendance\x12,.brobygger.events.v1.RecordAttendanceRequest\x1a\x1f.brobygger.events.v1.AttendanceB^\n\x16no.brobygger.events.v1P\x01ZBgithub.com/brobygger/brobygger/gen/go/brobygger/events/v1;eventsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n brobygger/events/v1/events.proto\x12\x13\x62robygger.events.v1\x1a\x1d\x62robygger/type/v1/audit.proto\x1a\x1d\x62robygger/type/v1/types.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc5\x02\n\x08\x41\x63tivity\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\r\n\x05theme\x18\x04 \x01(\t\x12/\n\x07subgoal\x18\x05 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\x12\x14\n\x0ctarget_group\x18\x06 \x01(\t\x12\x0e\n\x06\x66under\x18\x07 \x01(\t\x12\x0f\n\x07\x63hapter\x18\x08 \x01(\t\x12\x10\n\x08\x63\x61pacity\x18\t \x01(\x05\x12\x1c\n\x14\x61nonymous_attendance\x18\n \x01(\x08\x12/\n\x0b\x63reate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"l\n\x15\x43reateActivityRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12/\n\x08\x61\x63tivity\x18\x02 \x01(\x0b\x32\x1d.brobygger.events.v1.Activity\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"\"\n\x12GetActivityRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"N\n\x15ListActivitiesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"d\n\x16ListActivitiesResponse\x12\x31\n\nactivities\x18\x01 \x03(\x0b\x32\x1d.brobygger.events.v1.Activity\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x8d\x01\n\x15UpdateActivityRequest\x12/\n\x08\x61\x63tivity\x18\x01 \x01(\x0b\x32\x1d.brobygger.events.v1.Activity\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"\x90\x02\n\x07Session\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x02 \x01(\t\x12\x12\n\nstart_time\x18\x03 \x01(\t\x12\x18\n\x10\x64uration_minutes\x18\x04 \x01(\x05\x12\x10\n\x08location\x18\x05 \x01(\t\x12/\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x05state\x18\x07 \x01(\x0e\x32!.brobygger.events.v1.SessionState\x12\x15\n\rcancel_reason\x18\x08 \x01(\t\x12/\n\x0bupdate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"i\n\x14\x43reateSessionRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12-\n\x07session\x18\x02 \x01(\x0b\x32\x1c.brobygger.events.v1.Session\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"!\n\x11GetSessionRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"r\n\x13ListSessionsRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x12\n\nstart_date\x18\x04 \x01(\t\x12\x10\n\x08\x65nd_date\x18\x05 \x01(\t\"_\n\x14ListSessionsResponse\x12.\n\x08sessions\x18\x01 \x03(\x0b\x32\x1c.brobygger.events.v1.Session\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x8a\x01\n\x14UpdateSessionRequest\x12-\n\x07session\x18\x01 \x01(\x0b\x32\x1c.brobygger.events.v1.Session\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"H\n\x14\x43\x61ncelSessionRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"s\n\tHeadCount\x12)\n\x06gender\x18\x01 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12,\n\x08\x61ge_band\x18\x02 \x01(\x0e\x32\x1a.brobygger.type.v1.AgeBand\x12\r\n\x05\x63ount\x18\x03 \x01(\x05\"\x8a\x02\n\nAttendance\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x06person\x18\x02 \x01(\tH\x00\x12\x34\n\nhead_count\x18\x03 \x01(\x0b\x32\x1e.brobygger.events.v1.HeadCountH\x00\x12/\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x05state\x18\x05 \x01(\x0e\x32$.brobygger.events.v1.AttendanceState\x12\x31\n\rwithdraw_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\r\n\x0bparticipant\"r\n\x17RecordAttendanceRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x33\n\nattendance\x18\x02 \x01(\x0b\x32\x1f.brobygger.events.v1.Attendance\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"x\n\x16ListAttendancesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x0f\n\x07purpose\x18\x04 \x01(\t\x12\x16\n\x0eshow_withdrawn\x18\x05 \x01(\x08\"h\n\x17ListAttendancesResponse\x12\x34\n\x0b\x61ttendances\x18\x01 \x03(\x0b\x32\x1f.brobygger.events.v1.Attendance\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"=\n\x19WithdrawAttendanceRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"\x99\x01\n\x19\x44\x65\x63rementHeadCountRequest\x12\x0f\n\x07session\x18\x01 \x01(\t\x12)\n\x06gender\x18\x02 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12,\n\x08\x61ge_band\x18\x03 \x01(\x0e\x32\x1a.brobygger.type.v1.AgeBand\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"(\n\x18GetSessionSummaryRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\xc6\x01\n\x0eSessionSummary\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x30\n\x05state\x18\x02 \x01(\x0e\x32!.brobygger.events.v1.SessionState\x12\x13\n\x0bnamed_count\x18\x03 \x01(\x05\x12\x10\n\x08\x63\x61pacity\x18\x04 \x01(\x05\x12\x33\n\x0bhead_counts\x18\x05 \x03(\x0b\x32\x1e.brobygger.events.v1.HeadCount\x12\x18\n\x10head_count_total\x18\x06 \x01(\x05\"q\n\x17ListAuditEntriesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x10\n\x08resource\x18\x04 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\"i\n\x18ListAuditEntriesResponse\x12\x34\n\raudit_entries\x18\x01 \x03(\x0b\x32\x1d.brobygger.type.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*g\n\x0cSessionState\x12\x1d\n\x19SESSION_STATE_UNSPECIFIED\x10\x00\x12\x1b\n\x17SESSION_STATE_SCHEDULED\x10\x01\x12\x1b\n\x17SESSION_STATE_CANCELLED\x10\x02*r\n\x0f\x41ttendanceState\x12 \n\x1c\x41TTENDANCE_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x41TTENDANCE_STATE_RECORDED\x10\x01\x12\x1e\n\x1a\x41TTENDANCE_STATE_WITHDRAWN\x10\x02\x32\xcf\x0b\n\rEventsService\x12[\n\x0e\x43reateActivity\x12*.brobygger.events.v1.CreateActivityRequest\x1a\x1d.brobygger.events.v1.Activity\x12U\n\x0bGetActivity\x12\'.brobygger.events.v1.GetActivityRequest\x1a\x1d.brobygger.events.v1.Activity\x12i\n\x0eListActivities\x12*.brobygger.events.v1.ListActivitiesRequest\x1a+.brobygger.events.v1.ListActivitiesResponse\x12[\n\x0eUpdateActivity\x12*.brobygger.events.v1.UpdateActivityRequest\x1a\x1d.brobygger.events.v1.Activity\x12X\n\rCreateSession\x12).brobygger.events.v1.CreateSessionRequest\x1a\x1c.brobygger.events.v1.Session\x12R\n\nGetSession\x12&.brobygger.events.v1.GetSessionRequest\x1a\x1c.brobygger.events.v1.Session\x12\x63\n\x0cListSessions\x12(.brobygger.events.v1.ListSessionsRequest\x1a).brobygger.events.v1.ListSessionsResponse\x12X\n\rUpdateSession\x12).brobygger.events.v1.UpdateSessionRequest\x1a\x1c.brobygger.events.v1.Session\x12X\n\rCancelSession\x12).brobygger.events.v1.CancelSessionRequest\x1a\x1c.brobygger.events.v1.Session\x12\x61\n\x10RecordAttendance\x12,.brobygger.events.v1.RecordAttendanceRequest\x1a\x1f.brobygger.events.v1.Attendance\x12l\n\x0fListAttendances\x12+.brobygger.events.v1.ListAttendancesRequest\x1a,.brobygger.events.v1.ListAttendancesResponse\x12\x65\n\x12WithdrawAttendance\x12..brobygger.events.v1.WithdrawAttendanceRequest\x1a\x1f.brobygger.events.v1.Attendance\x12i\n\x12\x44\x65\x63rementHeadCount\x12..brobygger.events.v1.DecrementHeadCountRequest\x1a#.brobygger.events.v1.SessionSummary\x12g\n\x11GetSessionSummary\x12-.brobygger.events.v1.GetSessionSummaryRequest\x1a#.brobygger.events.v1.SessionSummary\x12o\n\x10ListAuditEntries\x12,.brobygger.events.v1.ListAuditEntriesRequest\x1a-.brobygger.events.v1.ListAuditEntriesResponseB^\n\x16no.brobygger.events.v1P\x01ZBgithub.com/brobygger/brobygger/gen/go/brobygger/events/v1;eventsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,30 +36,58 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'brobygger.events.v1.events_
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\026no.brobygger.events.v1P\001ZBgithub.com/brobygger/brobygger/gen/go/brobygger/events/v1;eventsv1'
-  _globals['_ACTIVITY']._serialized_start=122
-  _globals['_ACTIVITY']._serialized_end=398
-  _globals['_CREATEACTIVITYREQUEST']._serialized_start=400
-  _globals['_CREATEACTIVITYREQUEST']._serialized_end=508
-  _globals['_GETACTIVITYREQUEST']._serialized_start=510
-  _globals['_GETACTIVITYREQUEST']._serialized_end=544
-  _globals['_LISTACTIVITIESREQUEST']._serialized_start=546
-  _globals['_LISTACTIVITIESREQUEST']._serialized_end=624
-  _globals['_LISTACTIVITIESRESPONSE']._serialized_start=626
-  _globals['_LISTACTIVITIESRESPONSE']._serialized_end=726
-  _globals['_SESSION']._serialized_start=729
-  _globals['_SESSION']._serialized_end=879
-  _globals['_CREATESESSIONREQUEST']._serialized_start=881
-  _globals['_CREATESESSIONREQUEST']._serialized_end=986
-  _globals['_LISTSESSIONSREQUEST']._serialized_start=988
-  _globals['_LISTSESSIONSREQUEST']._serialized_end=1064
-  _globals['_LISTSESSIONSRESPONSE']._serialized_start=1066
-  _globals['_LISTSESSIONSRESPONSE']._serialized_end=1161
-  _globals['_HEADCOUNT']._serialized_start=1163
-  _globals['_HEADCOUNT']._serialized_end=1278
-  _globals['_ATTENDANCE']._serialized_start=1281
-  _globals['_ATTENDANCE']._serialized_end=1443
-  _globals['_RECORDATTENDANCEREQUEST']._serialized_start=1445
-  _globals['_RECORDATTENDANCEREQUEST']._serialized_end=1559
-  _globals['_EVENTSSERVICE']._serialized_start=1562
-  _globals['_EVENTSSERVICE']._serialized_end=2154
+  _globals['_SESSIONSTATE']._serialized_start=3245
+  _globals['_SESSIONSTATE']._serialized_end=3348
+  _globals['_ATTENDANCESTATE']._serialized_start=3350
+  _globals['_ATTENDANCESTATE']._serialized_end=3464
+  _globals['_ACTIVITY']._serialized_start=187
+  _globals['_ACTIVITY']._serialized_end=512
+  _globals['_CREATEACTIVITYREQUEST']._serialized_start=514
+  _globals['_CREATEACTIVITYREQUEST']._serialized_end=622
+  _globals['_GETACTIVITYREQUEST']._serialized_start=624
+  _globals['_GETACTIVITYREQUEST']._serialized_end=658
+  _globals['_LISTACTIVITIESREQUEST']._serialized_start=660
+  _globals['_LISTACTIVITIESREQUEST']._serialized_end=738
+  _globals['_LISTACTIVITIESRESPONSE']._serialized_start=740
+  _globals['_LISTACTIVITIESRESPONSE']._serialized_end=840
+  _globals['_UPDATEACTIVITYREQUEST']._serialized_start=843
+  _globals['_UPDATEACTIVITYREQUEST']._serialized_end=984
+  _globals['_SESSION']._serialized_start=987
+  _globals['_SESSION']._serialized_end=1259
+  _globals['_CREATESESSIONREQUEST']._serialized_start=1261
+  _globals['_CREATESESSIONREQUEST']._serialized_end=1366
+  _globals['_GETSESSIONREQUEST']._serialized_start=1368
+  _globals['_GETSESSIONREQUEST']._serialized_end=1401
+  _globals['_LISTSESSIONSREQUEST']._serialized_start=1403
+  _globals['_LISTSESSIONSREQUEST']._serialized_end=1517
+  _globals['_LISTSESSIONSRESPONSE']._serialized_start=1519
+  _globals['_LISTSESSIONSRESPONSE']._serialized_end=1614
+  _globals['_UPDATESESSIONREQUEST']._serialized_start=1617
+  _globals['_UPDATESESSIONREQUEST']._serialized_end=1755
+  _globals['_CANCELSESSIONREQUEST']._serialized_start=1757
+  _globals['_CANCELSESSIONREQUEST']._serialized_end=1829
+  _globals['_HEADCOUNT']._serialized_start=1831
+  _globals['_HEADCOUNT']._serialized_end=1946
+  _globals['_ATTENDANCE']._serialized_start=1949
+  _globals['_ATTENDANCE']._serialized_end=2215
+  _globals['_RECORDATTENDANCEREQUEST']._serialized_start=2217
+  _globals['_RECORDATTENDANCEREQUEST']._serialized_end=2331
+  _globals['_LISTATTENDANCESREQUEST']._serialized_start=2333
+  _globals['_LISTATTENDANCESREQUEST']._serialized_end=2453
+  _globals['_LISTATTENDANCESRESPONSE']._serialized_start=2455
+  _globals['_LISTATTENDANCESRESPONSE']._serialized_end=2559
+  _globals['_WITHDRAWATTENDANCEREQUEST']._serialized_start=2561
+  _globals['_WITHDRAWATTENDANCEREQUEST']._serialized_end=2622
+  _globals['_DECREMENTHEADCOUNTREQUEST']._serialized_start=2625
+  _globals['_DECREMENTHEADCOUNTREQUEST']._serialized_end=2778
+  _globals['_GETSESSIONSUMMARYREQUEST']._serialized_start=2780
+  _globals['_GETSESSIONSUMMARYREQUEST']._serialized_end=2820
+  _globals['_SESSIONSUMMARY']._serialized_start=2823
+  _globals['_SESSIONSUMMARY']._serialized_end=3021
+  _globals['_LISTAUDITENTRIESREQUEST']._serialized_start=3023
+  _globals['_LISTAUDITENTRIESREQUEST']._serialized_end=3136
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_start=3138
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_end=3243
+  _globals['_EVENTSSERVICE']._serialized_start=3467
+  _globals['_EVENTSSERVICE']._serialized_end=4954
 # @@protoc_insertion_point(module_scope)

@@ -27,6 +27,11 @@ if _version_not_supported:
 
 class EventsServiceStub:
     """Activities, their sessions and who came.
+
+    Who may call what: volunteers (and coordinators) look activities and
+    sessions up, read a session's roster and summary, record attendance and
+    undo it; only coordinators create, update and cancel activities and
+    sessions, and read the audit log.
     """
 
     def __init__(self, channel):
@@ -50,9 +55,19 @@ class EventsServiceStub:
                 request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListActivitiesRequest.SerializeToString,
                 response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListActivitiesResponse.FromString,
                 _registered_method=True)
+        self.UpdateActivity = channel.unary_unary(
+                '/brobygger.events.v1.EventsService/UpdateActivity',
+                request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.UpdateActivityRequest.SerializeToString,
+                response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.Activity.FromString,
+                _registered_method=True)
         self.CreateSession = channel.unary_unary(
                 '/brobygger.events.v1.EventsService/CreateSession',
                 request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.CreateSessionRequest.SerializeToString,
+                response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.Session.FromString,
+                _registered_method=True)
+        self.GetSession = channel.unary_unary(
+                '/brobygger.events.v1.EventsService/GetSession',
+                request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.GetSessionRequest.SerializeToString,
                 response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.Session.FromString,
                 _registered_method=True)
         self.ListSessions = channel.unary_unary(
@@ -60,19 +75,60 @@ class EventsServiceStub:
                 request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListSessionsRequest.SerializeToString,
                 response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListSessionsResponse.FromString,
                 _registered_method=True)
+        self.UpdateSession = channel.unary_unary(
+                '/brobygger.events.v1.EventsService/UpdateSession',
+                request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.UpdateSessionRequest.SerializeToString,
+                response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.Session.FromString,
+                _registered_method=True)
+        self.CancelSession = channel.unary_unary(
+                '/brobygger.events.v1.EventsService/CancelSession',
+                request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.CancelSessionRequest.SerializeToString,
+                response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.Session.FromString,
+                _registered_method=True)
         self.RecordAttendance = channel.unary_unary(
                 '/brobygger.events.v1.EventsService/RecordAttendance',
                 request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.RecordAttendanceRequest.SerializeToString,
                 response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.Attendance.FromString,
                 _registered_method=True)
+        self.ListAttendances = channel.unary_unary(
+                '/brobygger.events.v1.EventsService/ListAttendances',
+                request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListAttendancesRequest.SerializeToString,
+                response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListAttendancesResponse.FromString,
+                _registered_method=True)
+        self.WithdrawAttendance = channel.unary_unary(
+                '/brobygger.events.v1.EventsService/WithdrawAttendance',
+                request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.WithdrawAttendanceRequest.SerializeToString,
+                response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.Attendance.FromString,
+                _registered_method=True)
+        self.DecrementHeadCount = channel.unary_unary(
+                '/brobygger.events.v1.EventsService/DecrementHeadCount',
+                request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.DecrementHeadCountRequest.SerializeToString,
+                response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.SessionSummary.FromString,
+                _registered_method=True)
+        self.GetSessionSummary = channel.unary_unary(
+                '/brobygger.events.v1.EventsService/GetSessionSummary',
+                request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.GetSessionSummaryRequest.SerializeToString,
+                response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.SessionSummary.FromString,
+                _registered_method=True)
+        self.ListAuditEntries = channel.unary_unary(
+                '/brobygger.events.v1.EventsService/ListAuditEntries',
+                request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListAuditEntriesRequest.SerializeToString,
+                response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListAuditEntriesResponse.FromString,
+                _registered_method=True)
 
 
 class EventsServiceServicer:
     """Activities, their sessions and who came.
+
+    Who may call what: volunteers (and coordinators) look activities and
+    sessions up, read a session's roster and summary, record attendance and
+    undo it; only coordinators create, update and cancel activities and
+    sessions, and read the audit log.
     """
 
     def CreateActivity(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Creates an activity. Coordinators only.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -89,14 +145,47 @@ class EventsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateActivity(self, request, context):
+        """Corrects an activity (AIP-134): the fields the update_mask names, and no
+        others. Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateSession(self, request, context):
+        """Adds a session to an activity. Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSession(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListSessions(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Lists one activity's sessions, or with the parent
+        organizations/{org}/activities/- every activity's (AIP-159), in calendar
+        order; cancelled sessions are listed with their state.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateSession(self, request, context):
+        """Moves or corrects a session (AIP-134): date, start_time, duration_minutes,
+        location. Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelSession(self, request, context):
+        """Cancels a session that has no attendance recorded. Coordinators only.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -104,6 +193,46 @@ class EventsServiceServicer:
     def RecordAttendance(self, request, context):
         """Records a named participant (checked with the membership service) or an
         anonymous head count by gender and age band.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAttendances(self, request, context):
+        """A session's roster: named attendances and head-count entries, in the
+        order they were recorded. Every listing is written to the audit log.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WithdrawAttendance(self, request, context):
+        """Undoes a wrong tap (AIP-135-like): the attendance is kept, withdrawn, for
+        the record, and no longer counts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DecrementHeadCount(self, request, context):
+        """The "-" of a head-count cell: takes one person off the session's head
+        count of one gender and age band; never below zero.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSessionSummary(self, request, context):
+        """A session's totals: named participants, and head counts per gender and
+        age band. Counts only, no one named.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAuditEntries(self, request, context):
+        """This service's audit log, newest first: who read which roster, and why.
+        Coordinators only; every listing is itself written to the audit log.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -127,9 +256,19 @@ def add_EventsServiceServicer_to_server(servicer, server):
                     request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListActivitiesRequest.FromString,
                     response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListActivitiesResponse.SerializeToString,
             ),
+            'UpdateActivity': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateActivity,
+                    request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.UpdateActivityRequest.FromString,
+                    response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.Activity.SerializeToString,
+            ),
             'CreateSession': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateSession,
                     request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.CreateSessionRequest.FromString,
+                    response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.Session.SerializeToString,
+            ),
+            'GetSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSession,
+                    request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.GetSessionRequest.FromString,
                     response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.Session.SerializeToString,
             ),
             'ListSessions': grpc.unary_unary_rpc_method_handler(
@@ -137,10 +276,45 @@ def add_EventsServiceServicer_to_server(servicer, server):
                     request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListSessionsRequest.FromString,
                     response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListSessionsResponse.SerializeToString,
             ),
+            'UpdateSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSession,
+                    request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.UpdateSessionRequest.FromString,
+                    response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.Session.SerializeToString,
+            ),
+            'CancelSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelSession,
+                    request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.CancelSessionRequest.FromString,
+                    response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.Session.SerializeToString,
+            ),
             'RecordAttendance': grpc.unary_unary_rpc_method_handler(
                     servicer.RecordAttendance,
                     request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.RecordAttendanceRequest.FromString,
                     response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.Attendance.SerializeToString,
+            ),
+            'ListAttendances': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAttendances,
+                    request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListAttendancesRequest.FromString,
+                    response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListAttendancesResponse.SerializeToString,
+            ),
+            'WithdrawAttendance': grpc.unary_unary_rpc_method_handler(
+                    servicer.WithdrawAttendance,
+                    request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.WithdrawAttendanceRequest.FromString,
+                    response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.Attendance.SerializeToString,
+            ),
+            'DecrementHeadCount': grpc.unary_unary_rpc_method_handler(
+                    servicer.DecrementHeadCount,
+                    request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.DecrementHeadCountRequest.FromString,
+                    response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.SessionSummary.SerializeToString,
+            ),
+            'GetSessionSummary': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSessionSummary,
+                    request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.GetSessionSummaryRequest.FromString,
+                    response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.SessionSummary.SerializeToString,
+            ),
+            'ListAuditEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditEntries,
+                    request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListAuditEntriesRequest.FromString,
+                    response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListAuditEntriesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -152,6 +326,11 @@ def add_EventsServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class EventsService:
     """Activities, their sessions and who came.
+
+    Who may call what: volunteers (and coordinators) look activities and
+    sessions up, read a session's roster and summary, record attendance and
+    undo it; only coordinators create, update and cancel activities and
+    sessions, and read the audit log.
     """
 
     @staticmethod
@@ -236,6 +415,33 @@ class EventsService:
             _registered_method=True)
 
     @staticmethod
+    def UpdateActivity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.events.v1.EventsService/UpdateActivity',
+            brobygger_dot_events_dot_v1_dot_events__pb2.UpdateActivityRequest.SerializeToString,
+            brobygger_dot_events_dot_v1_dot_events__pb2.Activity.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def CreateSession(request,
             target,
             options=(),
@@ -251,6 +457,33 @@ class EventsService:
             target,
             '/brobygger.events.v1.EventsService/CreateSession',
             brobygger_dot_events_dot_v1_dot_events__pb2.CreateSessionRequest.SerializeToString,
+            brobygger_dot_events_dot_v1_dot_events__pb2.Session.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.events.v1.EventsService/GetSession',
+            brobygger_dot_events_dot_v1_dot_events__pb2.GetSessionRequest.SerializeToString,
             brobygger_dot_events_dot_v1_dot_events__pb2.Session.FromString,
             options,
             channel_credentials,
@@ -290,6 +523,60 @@ class EventsService:
             _registered_method=True)
 
     @staticmethod
+    def UpdateSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.events.v1.EventsService/UpdateSession',
+            brobygger_dot_events_dot_v1_dot_events__pb2.UpdateSessionRequest.SerializeToString,
+            brobygger_dot_events_dot_v1_dot_events__pb2.Session.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.events.v1.EventsService/CancelSession',
+            brobygger_dot_events_dot_v1_dot_events__pb2.CancelSessionRequest.SerializeToString,
+            brobygger_dot_events_dot_v1_dot_events__pb2.Session.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def RecordAttendance(request,
             target,
             options=(),
@@ -306,6 +593,141 @@ class EventsService:
             '/brobygger.events.v1.EventsService/RecordAttendance',
             brobygger_dot_events_dot_v1_dot_events__pb2.RecordAttendanceRequest.SerializeToString,
             brobygger_dot_events_dot_v1_dot_events__pb2.Attendance.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAttendances(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.events.v1.EventsService/ListAttendances',
+            brobygger_dot_events_dot_v1_dot_events__pb2.ListAttendancesRequest.SerializeToString,
+            brobygger_dot_events_dot_v1_dot_events__pb2.ListAttendancesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WithdrawAttendance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.events.v1.EventsService/WithdrawAttendance',
+            brobygger_dot_events_dot_v1_dot_events__pb2.WithdrawAttendanceRequest.SerializeToString,
+            brobygger_dot_events_dot_v1_dot_events__pb2.Attendance.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DecrementHeadCount(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.events.v1.EventsService/DecrementHeadCount',
+            brobygger_dot_events_dot_v1_dot_events__pb2.DecrementHeadCountRequest.SerializeToString,
+            brobygger_dot_events_dot_v1_dot_events__pb2.SessionSummary.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSessionSummary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.events.v1.EventsService/GetSessionSummary',
+            brobygger_dot_events_dot_v1_dot_events__pb2.GetSessionSummaryRequest.SerializeToString,
+            brobygger_dot_events_dot_v1_dot_events__pb2.SessionSummary.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuditEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.events.v1.EventsService/ListAuditEntries',
+            brobygger_dot_events_dot_v1_dot_events__pb2.ListAuditEntriesRequest.SerializeToString,
+            brobygger_dot_events_dot_v1_dot_events__pb2.ListAuditEntriesResponse.FromString,
             options,
             channel_credentials,
             insecure,
