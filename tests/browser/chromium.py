@@ -81,7 +81,10 @@ def resolve() -> Chromium:
     executable = pathlib.Path(answer["executablePath"])
     if not os.access(executable, os.X_OK):
         raise ChromiumUnavailable(f"{executable} is not an executable; delete {target} and run again")
-    return Chromium(executable, tuple(a for a in answer["args"] if not LEFT_OUT.match(a)))
+    args = [a for a in answer["args"] if not LEFT_OUT.match(a)]
+    if "--no-sandbox" not in args:  # Chromium's sandbox refuses to start as root, as the tests may run
+        args.append("--no-sandbox")
+    return Chromium(executable, tuple(args))
 
 
 def _run_node(node: str, target: pathlib.Path) -> dict:
