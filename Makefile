@@ -12,12 +12,17 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 BUF    := proto/tools/node_modules/.bin/buf
+# The browser tier's Chromium (the npm package @sparticuz/chromium, extracted under var/browser/) and
+# axe-core; the stamp is touched once both are installed and Chromium's shared libraries are found.
+BROWSER_TOOLS := tests/browser/tools/node_modules/.installed
 
-.PHONY: install run test test-fast bench proto proto-check proto-lint translations clean help
+.PHONY: install run test test-fast test-browser bench proto proto-check proto-lint translations clean help
 
 help:
 	@echo "make run          install and start a local federation (nodes mir, mira, mkr, hub, broker, issuer)"
 	@echo "make test         install and run the whole test suite"
+	@echo "make test-fast    everything but the tiers that start a federation (federation, browser)"
+	@echo "make test-browser the browser tier: pages of a running federation in headless Chromium"
 	@echo "make bench        run the benchmarks; figures go to bench-results.json"
 	@echo "make proto        regenerate proto/gen from proto/brobygger"
 	@echo "make proto-check  fail if proto/gen is stale"
@@ -44,16 +49,27 @@ $(BUF): proto/tools/package.json
 	npm install --prefix proto/tools --no-package-lock --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(STAMP) $(BUF)
+# Chromium's shared libraries are checked with ldd; as root the Debian packages holding missing ones are
+# installed, otherwise the check names them (apt-get install ...) and stops.
+$(BROWSER_TOOLS): tests/browser/tools/package.json | $(STAMP)
+	@command -v npm >/dev/null || { echo "npm is needed for the browser tier (Chromium, axe-core); install Node.js and npm"; exit 1; }
+	npm install --prefix tests/browser/tools --no-package-lock --no-audit --no-fund --loglevel=error
+	$(PY) -m tests.browser.chromium
+	touch $@
+
+install: $(STAMP) $(BUF) $(BROWSER_TOOLS)
 
 run: $(STAMP)
 	$(PY) -m services.devstack
 
-test: $(STAMP) $(BUF)
+test: $(STAMP) $(BUF) $(BROWSER_TOOLS)
 	$(PY) -m pytest
 
 test-fast: $(STAMP) $(BUF)
-	$(PY) -m pytest -m "not federation"
+	$(PY) -m pytest -m "not federation and not browser"
+
+test-browser: $(STAMP) $(BROWSER_TOOLS)
+	$(PY) -m pytest tests/browser
 
 bench: $(STAMP)
 	$(PY) -m tests.bench --out bench-results.json

@@ -8,7 +8,6 @@ everything on Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import datetime as dt
 import json
 import pathlib
@@ -23,7 +22,6 @@ import urllib.request
 from services.devstack import demo
 from services.devstack.stack import ORGANISATIONS, REPO, Layout, Stack
 
-COORDINATORS = {"mir": "coordinator-mir", "mira": "coordinator-mira", "mkr": "coordinator-mkr"}
 VOLUNTEERS = {"mir": "volunteer-mir"}
 
 
@@ -86,7 +84,7 @@ def _summary(stack: Stack, figures: dict | None, elapsed: float) -> str:
         "Open a browser and log in (password: dev for every demo user):",
     ]
     for org in stack.orgs:
-        who = ", ".join(u for u in (COORDINATORS[org], VOLUNTEERS.get(org)) if u)
+        who = ", ".join(u for u in (demo.COORDINATORS[org], VOLUNTEERS.get(org)) if u)
         lines.append(f"  {stack.gateway_url(org):<24} {org}: {who}")
     lines += [
         f"  {stack.gateway_url():<24} the hub: analyst-imdi",
@@ -150,12 +148,10 @@ def main(argv: list[str] | None = None) -> int:
         figures = None
         if not args.no_demo and not args.keep_data:
             print("Loading demo data through the gateways ...", flush=True)
-            apis = {org: demo.Api(stack.gateway_url(org), stack.token(COORDINATORS[org])) for org in orgs}
-            counts = dict(zip(orgs, pool.map(lambda o: demo.load(o, apis[o]), orgs)))
+            counts = demo.load_federation(stack, pool)
             for org, c in counts.items():
                 print(f"  {org}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in c.items()), flush=True)
             if "mir" in orgs and "mira" in orgs:
-                demo.cross_node_referral(apis["mir"], "mir", "mira")
                 print("  mir -> mira: one referral to free legal aid, with consent", flush=True)
             print(f"Demo data loaded ({time.monotonic() - started - up:.0f} s).", flush=True)
             figures = _wait_for_figures(stack, {org: c["sessions"] for org, c in counts.items()})

@@ -7,6 +7,7 @@ Everything here is invented: no real person is named.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import json
 import random
@@ -15,8 +16,13 @@ import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from services.devstack.stack import Stack
 
 YEAR = dt.date.today().year
+COORDINATORS = {"mir": "coordinator-mir", "mira": "coordinator-mira", "mkr": "coordinator-mkr"}
 
 # Given names and family names from the backgrounds the organisations serve.
 FEMALE = ["Amina", "Fatima", "Hodan", "Samira", "Leyla", "Nadia", "Sana", "Ayan", "Zainab", "Maryam", "Hawa",
@@ -249,3 +255,20 @@ def cross_node_referral(api_from: Api, from_org: str, to_org: str) -> dict:
         "shared_contact": {"given_name": woman["given_name"], "phone": woman.get("phone", ""),
                            "preferred_language": (woman.get("preferred_languages") or ["nb"])[0]},
     })
+
+
+def load_federation(stack: Stack, pool: concurrent.futures.Executor | None = None) -> dict[str, dict[str, int]]:
+    """The demo data of every node of a running federation, as `make run` loads it: each node's at once,
+    through its gateway as its coordinator, then MiR's referral to MiRA when both run. Returns what was
+    recorded at each organisation (``load``'s counts). pool runs the nodes' loads (one of its own when None);
+    a caller that may be interrupted passes its own, so as not to wait for the loads when it stops."""
+    orgs = list(stack.orgs)
+    apis = {org: Api(stack.gateway_url(org), stack.token(COORDINATORS[org])) for org in orgs}
+    if pool is None:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(orgs)) as own:
+            counts = dict(zip(orgs, own.map(lambda o: load(o, apis[o]), orgs)))
+    else:
+        counts = dict(zip(orgs, pool.map(lambda o: load(o, apis[o]), orgs)))
+    if "mir" in orgs and "mira" in orgs:
+        cross_node_referral(apis["mir"], "mir", "mira")
+    return counts

@@ -1,0 +1,218 @@
+"""The browser tier: pages of a real running federation in a real headless Chromium.
+
+Fixtures for page tests:
+
+- ``federation``: three nodes (mir, mira, mkr), the hub, the broker and the dev issuer as separate
+  processes on free ports, with the demo data of ``make run`` loaded. ``federation.gateway_url(org)``
+  (the hub's with no org), ``federation.issuer_url``, ``federation.token(user)``.
+- ``open_page(form, locale="nb-NO")``: a new page in its own browser context, ``form`` ``"phone"``
+  (360x740, device scale 2, touch) or ``"desktop"`` (1280x800); closed after the test. ``phone`` and
+  ``desktop`` are one page each in the default locale.
+- ``axe(page)``: runs axe-core on the page as it is and returns its violations;
+  ``assert_accessible(page)`` fails on serious and critical ones, listing them.
+- ``screenshot(page, name)``: writes ``var/screenshots/<name>-<form>-<locale>.png``.
+
+The federation, Chromium and Playwright live as long as this package's tests (package scope): one of
+each per run, stopped before the other tiers go on.
+"""
+from __future__ import annotations
+
+import pathlib
+import threading
+import time
+from dataclasses import dataclass, field
+
+import pytest
+
+from services.devstack import demo
+from services.devstack.stack import ORGANISATIONS, REPO, Layout, Stack
+from tests.browser import chromium as chromium_build
+
+SCREENSHOTS = REPO / "var" / "screenshots"
+AXE_SCRIPT = chromium_build.TOOLS / "node_modules" / "axe-core" / "axe.min.js"
+ORGS = ["mir", "mira", "mkr"]
+DEFAULT_LOCALE = "nb-NO"
+# Above what pages that show the hub's figures ask in a test run (the default is 30 a minute, 10 at once).
+HUB_LIMITS = {"BROBYGGER_HUB_QUERIES_PER_MINUTE": "600", "BROBYGGER_HUB_QUERY_BURST": "60"}
+FORMS = {
+    "phone": {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
+              "has_touch": True},
+    "desktop": {"viewport": {"width": 1280, "height": 800}, "device_scale_factor": 1},
+}
+BLOCKING_IMPACTS = ("serious", "critical")
+
+_written: list[pathlib.Path] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _written:
+        terminalreporter.write_line(f"browser tier: {len(_written)} screenshots in "
+                                    f"{SCREENSHOTS.relative_to(REPO)}/")
+
+
+# ---------- the federation
+
+
+@dataclass
+class Federation:
+    stack: Stack
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    _tokens: dict[str, tuple[float, str]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    orgs = ORGS
+    names = ORGANISATIONS
+
+    def gateway_url(self, org: str | None = None) -> str:
+        """A node's gateway, or the hub's with no org."""
+        return self.stack.gateway_url(org)
+
+    @property
+    def hub_url(self) -> str:
+        return self.stack.gateway_url()
+
+    @property
+    def issuer_url(self) -> str:
+        return self.stack.issuer_url
+
+    def token(self, user: str) -> str:
+        """A real access token of a demo user (password ``dev``) from the dev issuer; fetched anew well
+        before its five minutes run out."""
+        with self._lock:
+            fetched = self._tokens.get(user)
+            if fetched is None or time.monotonic() - fetched[0] > 120:
+                fetched = self._tokens[user] = (time.monotonic(), self.stack.token(user))
+            return fetched[1]
+
+
+@pytest.fixture(scope="package")
+def federation(tmp_path_factory):
+    stack = Stack(tmp_path_factory.mktemp("browser-federation"), ORGS, Layout.free(ORGS), env_overrides=HUB_LIMITS)
+    try:
+        stack.start(timeout=120)
+        fed = Federation(stack)
+        fed.counts = demo.load_federation(stack)
+        yield fed
+    finally:
+        stack.close()
+
+
+# ---------- the browser
+
+
+@pytest.fixture(scope="session")
+def chromium() -> chromium_build.Chromium:
+    """The extracted Chromium and its launch flags, resolved once through node and the npm package."""
+    try:
+        build = chromium_build.resolve()
+    except chromium_build.ChromiumUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    message = chromium_build.problem(build.executable)
+    if message:
+        pytest.fail(message, pytrace=False)
+    return build
+
+
+@pytest.fixture(scope="session")
+def chromium_path(chromium) -> pathlib.Path:
+    return chromium.executable
+
+
+@pytest.fixture(scope="package")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        b = playwright.chromium.launch(executable_path=str(chromium.executable), args=list(chromium.args),
+                                       headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+_forms: dict[object, tuple[str, str]] = {}
+
+
+@pytest.fixture
+def open_page(browser):
+    contexts = []
+
+    def open_(form: str = "desktop", locale: str = DEFAULT_LOCALE):
+        if form not in FORMS:
+            raise ValueError(f"form {form!r}: choose one of {', '.join(FORMS)}")
+        context = browser.new_context(locale=locale, **FORMS[form])
+        contexts.append(context)
+        _forms[context] = (form, locale)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        _forms.pop(context, None)
+        context.close()
+
+
+@pytest.fixture
+def phone(open_page):
+    return open_page("phone")
+
+
+@pytest.fixture
+def desktop(open_page):
+    return open_page("desktop")
+
+
+# ---------- checks and pictures
+
+
+def run_axe(page, options: dict | None = None) -> list[dict]:
+    """axe-core's violations on the page as it is now. The script is evaluated in the page by the
+    browser's debugging protocol, which the page's Content-Security-Policy does not govern, so pages are
+    checked under their own policy (no bypass)."""
+    if not AXE_SCRIPT.exists():
+        pytest.fail(f"axe-core is not installed ({AXE_SCRIPT.relative_to(REPO)}); {chromium_build.INSTALL_HINT}",
+                    pytrace=False)
+    if page.evaluate("typeof window.axe") == "undefined":
+        page.evaluate(AXE_SCRIPT.read_text())
+    result = page.evaluate("options => window.axe.run(document, options)", options or {})
+    return result["violations"]
+
+
+def describe(violations: list[dict], nodes: int = 3) -> str:
+    lines = []
+    for v in violations:
+        targets = "; ".join(" ".join(map(str, n["target"])) for n in v["nodes"][:nodes])
+        more = f" (+{len(v['nodes']) - nodes} more)" if len(v["nodes"]) > nodes else ""
+        lines.append(f"- {v['id']} [{v['impact']}] {v['help']}: {targets}{more}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def axe():
+    return run_axe
+
+
+@pytest.fixture
+def assert_accessible():
+    def check(page, options: dict | None = None) -> None:
+        blocking = [v for v in run_axe(page, options) if v.get("impact") in BLOCKING_IMPACTS]
+        assert not blocking, f"{page.url}: {len(blocking)} serious or critical accessibility violations:\n" + \
+            describe(blocking)
+
+    return check
+
+
+@pytest.fixture
+def screenshot():
+    def shoot(page, name: str, full_page: bool = True) -> pathlib.Path:
+        form, locale = _forms.get(page.context, ("page", "default"))
+        if not _written:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            for old in SCREENSHOTS.glob("*.png"):
+                old.unlink()
+        path = SCREENSHOTS / f"{name}-{form}-{locale}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        _written.append(path)
+        return path
+
+    return shoot
