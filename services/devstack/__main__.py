@@ -8,6 +8,7 @@ everything on Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import datetime as dt
 import json
 import pathlib
