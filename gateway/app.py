@@ -98,7 +98,7 @@ def create_app(
 
         verifier = TokenVerifier(settings.oidc_issuer, settings.oidc_audience)
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the web app serves its own, at /static (gateway.web)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.url_map.converters["id"] = IdConverter
 

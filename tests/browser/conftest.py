@@ -216,3 +216,24 @@ def screenshot():
         return path
 
     return shoot
+
+
+# ---------- logging in
+
+
+def log_in(page, base_url: str, user: str, password: str = "dev", next_path: str = "/") -> None:
+    """Log in through the web app as a person does: the gateway's login button, the identity provider's
+    form, and back to the gateway (landing on next_path)."""
+    page.goto(base_url + next_path)
+    if "/protocol/openid-connect/auth" not in page.url:  # a page that did not send us to the login itself
+        page.goto(base_url + "/login?next=" + next_path)
+    page.locator("input[name=username]").fill(user)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.wait_for_url(base_url + "/**")
+
+
+@pytest.fixture
+def login():
+    """login(page, base_url, user, next_path='/'): a logged-in page."""
+    return log_in

@@ -124,3 +124,8 @@ def test_a_purpose_is_asked_once_checked_and_shown(web):
 def test_the_purpose_page_needs_a_login(web):
     answer = web.get("/purpose")
     assert answer.status_code == 302 and answer.headers["Location"].startswith("/login?next=")
+
+
+def test_the_style_sheet_is_served(web):
+    sheet = web.get("/static/app.css")
+    assert sheet.status_code == 200 and sheet.mimetype == "text/css" and b"--accent" in sheet.data
