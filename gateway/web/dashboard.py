@@ -122,18 +122,19 @@ def csv_lines(board: Board, period: periods.Period) -> Iterable[list]:
                 c = board.cell(org, line)
                 note = {"suppressed": _("a small count") if c.suppressed == figures.PRIMARY
                         else _("protects a small count"), "absent": _("not reported")}.get(c.kind, "")
-                yield [spreadsheet_text(board.name(org)), spreadsheet_text(org), *when, section.title, line.figure,
+                yield [board.name(org), org, *when, section.title, line.figure,
                        line.group, c.value if c.kind == "value" else "",
                        _("suppressed") if c.kind == "suppressed" else "", k, note]
     for org, message in board.missing:
-        yield [spreadsheet_text(board.name(org)), spreadsheet_text(org), *when, "", "", "", "", "", "", message]
+        yield [board.name(org), org, *when, "", "", "", "", "", "", message]
 
 
 def csv_body(board: Board, period: periods.Period) -> bytes:
     out = io.StringIO()
     # Excel set to Norwegian separates list items with ';' (the comma is the decimal sign); English, ','.
     writer = csv.writer(out, delimiter=";" if current_locale() == "nb" else ",", lineterminator="\r\n")
-    writer.writerows(csv_lines(board, period))
+    writer.writerows([spreadsheet_text(v) if isinstance(v, str) else v for v in line]
+                     for line in csv_lines(board, period))
     return out.getvalue().encode("utf-8-sig")  # the BOM tells Excel the file is UTF-8 (æøå)
 
 
