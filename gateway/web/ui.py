@@ -70,6 +70,8 @@ class ServiceRefusal:
     reason: str
     message: str
     fields: dict[str, str] = field(default_factory=dict)
+    # For a 429: the seconds to wait before asking again (the service's RetryInfo), when it said.
+    retry_after: int | None = None
 
     def for_field(self, name: str) -> str:
         return self.fields.get(name, "")
@@ -106,7 +108,9 @@ def call(rpc: Callable[..., Any], message: Any, *, service: str, timeout: float 
         problem = from_rpc_error(exc, service)
     if problem.status in (400, 409, 429):
         fields = {field_name(f): d for f, d in problem.errors}
-        return None, ServiceRefusal(problem.status, problem.reason, problem.detail, fields)
+        wait = problem.headers.get("Retry-After", "")
+        return None, ServiceRefusal(problem.status, problem.reason, problem.detail, fields,
+                                    int(wait) if wait.isdigit() else None)
     raise problem
 
 
