@@ -28,13 +28,13 @@ from flask import Blueprint, Flask
 from flask_session import Session
 from flask_wtf.csrf import CSRFProtect
 
-from gateway.web import auth, home, i18n, purpose, ui
+from gateway.web import auth, home, i18n, purpose, referrals, ui
 
 if TYPE_CHECKING:
     from gateway.app import Gateway
 
 # The areas of a node's web app and of the hub's, each a module with blueprint(gw).
-AREAS: list = [purpose]
+AREAS: list = [purpose, referrals]
 HUB_AREAS: list = [purpose]
 
 SESSION_COOKIE = "brobygger_session"

@@ -21,8 +21,8 @@ from services.common.timestamps import utcnow
 from services.common.unit_of_work import run_once
 from services.referral.domain.model import (
     ACCEPTED, COMPLETED, DELIVERY_PENDING, FEDERATION_NODE, INCOMING, MAX_PARTNER_NAME, OUTGOING, REFERRAL, REJECTED,
-    REQUESTED, Direction, Referral, ReferralState, state_name, validate_change, validate_new_referral, validate_received,
-    validate_reported_state,
+    REQUESTED, Direction, Referral, ReferralState, state_name, validate_change, validate_new_referral,
+    validate_received, validate_reported_state,
 )
 from services.referral.service_layer import commands
 from services.referral.service_layer.unit_of_work import ReferralUnitOfWork
