@@ -490,13 +490,17 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
         "GET", f"{API_PREFIX}/referrals", "listReferrals", "List referrals", "referral", "referral",
         referral_pb2.ListReferralsResponse, not_found=False,
         query=PAGE + (Param("state", "Only referrals in this state.", kind="enum",
-                            enum=referral_pb2.ReferralState.DESCRIPTOR), REFERRALS_PURPOSE),
+                            enum=referral_pb2.ReferralState.DESCRIPTOR),
+                      Param("direction", "Only the referrals received (DIRECTION_INCOMING) or made here "
+                                         "(DIRECTION_OUTGOING).", kind="enum",
+                            enum=referral_pb2.Direction.DESCRIPTOR), REFERRALS_PURPOSE),
         description="Every listing is written to the audit log with its purpose.",
     ))
     def list_referrals(c: Call):
         return referral.ListReferrals(
             referral_pb2.ListReferralsRequest(parent=parent, **page_of(c), state=c.query["state"],
-                                              purpose=c.query["purpose"]), timeout=timeout)
+                                              direction=c.query["direction"], purpose=c.query["purpose"]),
+            timeout=timeout)
 
     @api.route(Operation(
         "GET", f"{API_PREFIX}/referrals/<id:referral_id>", "getReferral", "Read a referral", "referral", "referral",

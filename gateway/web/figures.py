@@ -88,17 +88,7 @@ AGE_BANDS = {**{types_pb2.AgeBand.Value(name): text for name, text in labels.AGE
              types_pb2.AGE_BAND_UNSPECIFIED: _l("age not registered")}
 SUBGOALS = {**{types_pb2.ImdiSubgoal.Value(name): text for name, text in labels.SUBGOAL.items()},
             types_pb2.IMDI_SUBGOAL_UNSPECIFIED: _l("No sub-goal")}
-REFERRAL_STATES = {
-    "REFERRAL_STATE_REQUESTED": _l("Requested, not yet answered"),
-    "REFERRAL_STATE_ACCEPTED": _l("Accepted"),
-    "REFERRAL_STATE_REJECTED": _l("Declined"),
-    "REFERRAL_STATE_CANCELLED": _l("Withdrawn"),
-    "REFERRAL_STATE_IN_PROGRESS": _l("In progress"),
-    "REFERRAL_STATE_ON_HOLD": _l("On hold"),
-    "REFERRAL_STATE_COMPLETED": _l("Completed"),
-    "REFERRAL_STATE_FAILED": _l("Not achieved"),
-    "REFERRAL_STATE_UNSPECIFIED": _l("State not registered"),
-}
+REFERRAL_STATES = {**labels.REFERRAL_STATE, "REFERRAL_STATE_UNSPECIFIED": _l("State not registered")}
 
 
 def enum_order(names: Iterable[str], enum: Any) -> list[str]:

@@ -20,6 +20,17 @@ SUBGOAL = {"IMDI_SUBGOAL_COMMUNITY": _l("A: community and belonging"),
 PAYMENT_STATE = {"PAYMENT_STATE_UNPAID": _l("not paid"), "PAYMENT_STATE_PAID": _l("paid"),
                  "PAYMENT_STATE_WAIVED": _l("waived by the board")}
 
+REFERRAL_STATE = {
+    "REFERRAL_STATE_REQUESTED": _l("Requested"),
+    "REFERRAL_STATE_ACCEPTED": _l("Accepted"),
+    "REFERRAL_STATE_REJECTED": _l("Rejected"),
+    "REFERRAL_STATE_CANCELLED": _l("Cancelled"),
+    "REFERRAL_STATE_IN_PROGRESS": _l("In progress"),
+    "REFERRAL_STATE_ON_HOLD": _l("On hold"),
+    "REFERRAL_STATE_COMPLETED": _l("Completed"),
+    "REFERRAL_STATE_FAILED": _l("Failed"),
+}
+
 
 def label(labels: Mapping[str, Any], enum: EnumDescriptor, number: int) -> str:
     """The label of an enum value by number; '' for the unspecified zero."""

@@ -340,13 +340,14 @@ def test_a_refused_update_mask_is_a_problem_listing_the_fields(node, channels):
     assert "person.nickname" in _errors(node.patch("/api/v1/persons/p1", json={"nickname": "x"}, headers=auth()))
 
 
-def test_list_referrals_passes_state_and_purpose(node, channels):
+def test_list_referrals_passes_state_direction_and_purpose(node, channels):
     channels["referral"].on(REFERRAL + "ListReferrals", lambda r: referral_pb2.ListReferralsResponse())
-    resp = node.get("/api/v1/referrals?state=REFERRAL_STATE_ACCEPTED&purpose=case+review", headers=auth())
+    resp = node.get("/api/v1/referrals?state=REFERRAL_STATE_ACCEPTED&direction=DIRECTION_INCOMING"
+                    "&purpose=case+review", headers=auth())
     assert resp.status_code == 200
     request = channels["referral"].calls[0][1]
-    assert (request.parent, request.state, request.purpose) == (
-        "organizations/mir", referral_pb2.REFERRAL_STATE_ACCEPTED, "case review")
+    assert (request.parent, request.state, request.direction, request.purpose) == (
+        "organizations/mir", referral_pb2.REFERRAL_STATE_ACCEPTED, referral_pb2.DIRECTION_INCOMING, "case review")
 
 
 @pytest.mark.parametrize("service, prefix, module", [("membership", MEMBERSHIP, membership_pb2),

@@ -119,7 +119,7 @@ def test_hidden_figures_are_shown_as_hidden_never_as_zero_and_zero_as_zero(web, 
     assert "prikket" in row(text, "Kvinner, 13–19 år") and "prikket" not in row(text, "Kvinner, 0–12 år")
     assert '<td class="num">20</td>' in row(text, "A: fellesskap og tilhørighet")
     assert "prikket" in row(text, "C: forebygging av negativ sosial kontroll")
-    assert "prikket" in row(text, "Sendt, ikke besvart ennå")
+    assert "prikket" in row(text, "Forespurt")
     # The legend, and the rounding in one line with this node's k.
     assert "Slik leser du tallene" in text and "Det er ikke 0." in text
     assert "Alle tall unntatt 0 er avrundet til et multiplum av 5: 15 betyr mellom 11 og 19." in text

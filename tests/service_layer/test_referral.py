@@ -48,8 +48,9 @@ class FakeReferrals(ReferralRepository):
     def save(self, r):
         self.rows[r.id] = r
 
-    def page(self, state, after, limit):
-        mine = [r for r in self.rows.values() if not state or r.state == state]
+    def page(self, state, after, limit, *, direction=0):
+        mine = [r for r in self.rows.values()
+                if (not state or r.state == state) and (not direction or r.direction == direction)]
         return memory_page(mine, lambda r: (r.create_time, r.id), after, limit, descending=True)
 
 
@@ -338,6 +339,22 @@ def test_referrals_are_listed_newest_first_in_pages(uow, directory):
         if not token:
             break
     assert seen == list(reversed(ids))
+
+
+def test_the_inbox_and_the_outbox_are_listed_apart_and_a_token_keeps_its_direction(uow, directory):
+    sent = [create(uow, directory).id for _ in range(3)]
+    received = create(uow, directory, to_school(direction=Direction.INCOMING, person="")).id
+    items, token = listing(uow, direction=Direction.OUTGOING, page_size=2)
+    rest, last = listing(uow, direction=Direction.OUTGOING, page_size=2, page_token=token)
+    assert [r.id for r in items + rest] == list(reversed(sent)) and last == ""
+    assert [r.id for r in listing(uow, direction=Direction.INCOMING)[0]] == [received]
+    assert len(listing(uow)[0]) == 4
+    with pytest.raises(InvalidArgument) as err:
+        listing(uow, direction=Direction.INCOMING, page_token=token)
+    assert err.value.reason == "INVALID_PAGE_TOKEN"
+    with pytest.raises(InvalidArgument) as err:
+        listing(uow, direction=9)
+    assert [v.field for v in err.value.violations] == ["direction"]
 
 
 def test_the_state_filter_is_part_of_the_page_token(uow, directory):

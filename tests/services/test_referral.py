@@ -260,6 +260,12 @@ def test_request_id_pagination_and_state_filter(fed, mir, coord_mir):
     only_accepted = mir.ListReferrals(pb.ListReferralsRequest(parent="organizations/mir", purpose="accepted ones",
                                                               state=pb.REFERRAL_STATE_ACCEPTED), metadata=coord_mir)
     assert [r.name for r in only_accepted.referrals] == [first.name]
+    outbox = mir.ListReferrals(pb.ListReferralsRequest(parent="organizations/mir", purpose="outbox",
+                                                       direction=pb.DIRECTION_OUTGOING), metadata=coord_mir)
+    assert [r.name for r in outbox.referrals] == list(reversed(names))
+    inbox = mir.ListReferrals(pb.ListReferralsRequest(parent="organizations/mir", purpose="inbox",
+                                                      direction=pb.DIRECTION_INCOMING), metadata=coord_mir)
+    assert list(inbox.referrals) == []
     page = mir.ListReferrals(pb.ListReferralsRequest(parent="organizations/mir", page_size=1, purpose="review"),
                              metadata=coord_mir)
     problem = problem_of(lambda: mir.ListReferrals(pb.ListReferralsRequest(

@@ -40,8 +40,8 @@ class ReferralRepository(abc.ABC):
         """Write what changes after creation: state, outcome, declined_by, delivery and update_time."""
 
     @abc.abstractmethod
-    def page(self, state: int, after: Key | None, limit: int) -> Page[Referral]:
-        """Newest first, keyed by (create_time, id); state 0 for every state."""
+    def page(self, state: int, after: Key | None, limit: int, *, direction: int = 0) -> Page[Referral]:
+        """Newest first, keyed by (create_time, id); state 0 for every state, direction 0 for both."""
 
 
 class DeliveryRepository(abc.ABC):
@@ -121,10 +121,12 @@ class SqlReferralRepository(ReferralRepository):
             state=r.state, outcome=r.outcome, declined_by=r.declined_by, delivery_state=r.delivery_state,
             remote_name=r.remote_name, update_time=r.update_time))
 
-    def page(self, state: int, after: Key | None, limit: int) -> Page[Referral]:
+    def page(self, state: int, after: Key | None, limit: int, *, direction: int = 0) -> Page[Referral]:
         query = sa.select(referrals)
         if state:
             query = query.where(referrals.c.state == state)
+        if direction:
+            query = query.where(referrals.c.direction == direction)
         return sql_page(self.conn, query, (referrals.c.create_time, referrals.c.id), after, limit, _to_referral,
                         descending=True)
 

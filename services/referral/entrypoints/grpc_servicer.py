@@ -70,7 +70,7 @@ class ReferralServicer(AuditLogServicer, referral_pb2_grpc.ReferralServiceServic
     def ListReferrals(self, request, context):
         ORGANIZATION.parse(request.parent, "parent", org=self.org)
         cmd = commands.ListReferrals(request.parent, request.state, request.page_size, request.page_token,
-                                     current_principal(), request.purpose)
+                                     current_principal(), request.purpose, request.direction)
         items, token = handlers.list_referrals(cmd, self.uow())
         return referral_pb2.ListReferralsResponse(referrals=[self._referral(r) for r in items], next_page_token=token)
 

@@ -32,6 +32,7 @@ class ListReferrals:
     page_token: str = ""
     actor: Actor | None = None
     purpose: str = ""
+    direction: int = 0  # 0: both; OUTGOING (made here) or INCOMING (received)
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from services.common.timestamps import utcnow
 from services.common.unit_of_work import run_once
 from services.referral.domain.model import (
     ACCEPTED, COMPLETED, DELIVERY_PENDING, FEDERATION_NODE, INCOMING, MAX_PARTNER_NAME, OUTGOING, REFERRAL, REJECTED,
-    REQUESTED, Referral, ReferralState, state_name, validate_change, validate_new_referral, validate_received,
-    validate_reported_state,
+    REQUESTED, Direction, Referral, ReferralState, state_name, validate_change, validate_new_referral,
+    validate_received, validate_reported_state,
 )
 from services.referral.service_layer import commands
 from services.referral.service_layer.unit_of_work import ReferralUnitOfWork
@@ -121,12 +121,17 @@ def list_referrals(cmd: commands.ListReferrals, uow: ReferralUnitOfWork) -> tupl
     if cmd.state and not ReferralState.is_set(cmd.state):
         raise InvalidArgument("state must be a referral state, or unset for all.", reason="INVALID_FIELDS",
                               violations=[FieldViolation("state", "unknown referral state")])
-    after = REFERRALS_PAGE.decode(cmd.page_token, state=cmd.state)
+    if cmd.direction and not Direction.is_set(cmd.direction):
+        raise InvalidArgument(
+            "direction must be DIRECTION_INCOMING (received), DIRECTION_OUTGOING (made here), or unset for both.",
+            reason="INVALID_FIELDS", violations=[FieldViolation("direction", "unknown direction")])
+    filters = {"state": cmd.state, "direction": cmd.direction} if cmd.direction else {"state": cmd.state}
+    after = REFERRALS_PAGE.decode(cmd.page_token, **filters)
     with uow:
-        page = uow.referrals.page(cmd.state, after, size)
+        page = uow.referrals.page(cmd.state, after, size, direction=cmd.direction)
         uow.audit.record(cmd.actor, "referral.list", cmd.parent, purpose)
         uow.commit()
-    return page.items, REFERRALS_PAGE.encode(page.next_key, state=cmd.state)
+    return page.items, REFERRALS_PAGE.encode(page.next_key, **filters)
 
 
 

@@ -162,18 +162,20 @@ class GetReferralRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ..., purpose: _Optional[str] = ...) -> None: ...
 
 class ListReferralsRequest(_message.Message):
-    __slots__ = ("parent", "page_size", "page_token", "state", "purpose")
+    __slots__ = ("parent", "page_size", "page_token", "state", "purpose", "direction")
     PARENT_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     PURPOSE_FIELD_NUMBER: _ClassVar[int]
+    DIRECTION_FIELD_NUMBER: _ClassVar[int]
     parent: str
     page_size: int
     page_token: str
     state: ReferralState
     purpose: str
-    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., state: _Optional[_Union[ReferralState, str]] = ..., purpose: _Optional[str] = ...) -> None: ...
+    direction: Direction
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., state: _Optional[_Union[ReferralState, str]] = ..., purpose: _Optional[str] = ..., direction: _Optional[_Union[Direction, str]] = ...) -> None: ...
 
 class ListReferralsResponse(_message.Message):
     __slots__ = ("referrals", "next_page_token")
