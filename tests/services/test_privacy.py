@@ -91,7 +91,7 @@ def test_the_hub_gets_noisy_figures_paid_from_the_analysts_budget(database_url, 
         assert budget(node, hub_md).epsilon_spent == 0.25
         [row] = rows(node, "privacy_budgets")
         assert (row.analyst, row.spent_micro) == ("0c5e7a2e-analyst", 250_000)  # by subject
-        # Audited as the analyst, with the hub as the client; no figure is in the audit log.
+        # Audited as the analyst who asked: who and which period, no figure.
         audit = [(r.actor, r.action) for r in rows(node, "audit_log")]
         assert audit == [("analyst-imdi", "statistics.read")] * 2 + [("analyst-imdi", "privacy_budget.read")]
 
