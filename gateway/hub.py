@@ -3,9 +3,12 @@
 Only federation analysts may use it; the token is verified here and again by the
 hub's gRPC service, which names the analyst to every node, logs every query and
 limits how often each analyst may ask (429 with Retry-After beyond that).
-Answers hold aggregates only: per node a status ("ok" or "unavailable"), its
-figures as cells ({"value": 12}, or {"value": null, "suppressed":
-"primary"|"secondary"}), and the organisations that did not answer in time.
+Answers hold aggregates only: per node a status ("ok", "refused" when the
+analyst's privacy budget there is spent, or "unavailable"), its figures as cells
+({"value": 12}, or {"value": null, "suppressed": "primary"|"secondary"}), and the
+organisations that did not answer. A node with differential privacy on adds
+noise instead (statistics.privacy); the analyst reads their budget at every node
+at /federation/privacy-budget.
 """
 from __future__ import annotations
 
@@ -48,8 +51,13 @@ def register(api: Api, channels: Mapping[str, grpc.Channel]) -> None:
                                                  "means the hub's default.", kind="integer",
                               maximum=MAX_NODE_TIMEOUT_MS),),
         description="Each node answers under its own disclosure control. Every node appears with status ok "
-                    "(with statistics) or unavailable (with error); missing_organizations lists those that did "
-                    "not answer in time. A cell is {\"value\": 12} or {\"value\": null, \"suppressed\": "
+                    "(with statistics), refused (error PRIVACY_BUDGET_EXHAUSTED: the analyst's privacy budget at "
+                    "that node is spent; error_message says how much and who can raise it) or unavailable (with "
+                    "error); missing_organizations lists every node without figures. A node with differential "
+                    "privacy on sets statistics.privacy: its cells are then noisy counts (never suppressed), "
+                    "within privacy.margin_95 of the count in 95 of 100 cells, and each new answer spends "
+                    "privacy.epsilon of the analyst's budget there; the same question asked again of unchanged "
+                    "records gets the same answer at no cost. A cell is {\"value\": 12} or {\"value\": null, \"suppressed\": "
                     "\"primary\"|\"secondary\"}: a suppressed figure is not 0. Needs the analyst role. Each "
                     "query is logged at the hub and in every node's audit log with the analyst who asked. An "
                     "analyst asking too often gets 429 (reason RATE_LIMITED) with Retry-After: the seconds to wait.",
@@ -60,6 +68,23 @@ def register(api: Api, channels: Mapping[str, grpc.Channel]) -> None:
         return federation.QueryStatistics(
             reporting_pb2.QueryStatisticsRequest(period=period_of(c), node_timeout_ms=node_timeout_ms),
             timeout=deadline)
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/federation/privacy-budget", "getFederatedPrivacyBudget",
+        "The analyst's privacy budget at every organisation", "federation", "federation hub",
+        reporting_pb2.FederatedPrivacyBudgets, not_found=False,
+        query=(Param("node_timeout_ms", "How long to wait for each node, in milliseconds; 0 or absent means the "
+                                        "hub's default.", kind="integer", maximum=MAX_NODE_TIMEOUT_MS),),
+        description="Per node: enabled (whether it adds differential-privacy noise; when false it keeps no budget "
+                    "and the epsilons are 0), epsilon_spent, epsilon_limit, epsilon_remaining and "
+                    "epsilon_per_query (what each new answer costs). Needs the analyst role; each node writes the "
+                    "read to its audit log.",
+    ))
+    def privacy_budget(c: Call):
+        node_timeout_ms = c.query["node_timeout_ms"]
+        deadline = max(api.timeout, node_timeout_ms / 1000 + HUB_MARGIN_SECONDS)
+        return federation.QueryPrivacyBudgets(
+            reporting_pb2.QueryPrivacyBudgetsRequest(node_timeout_ms=node_timeout_ms), timeout=deadline)
 
     @api.route(Operation(
         "GET", f"{API_PREFIX}/federation/nodes", "listFederationNodes", "The organisations of the federation",

@@ -138,9 +138,16 @@ class SchemaBuilder:
             if exclusive:
                 schema["not"] = {"anyOf": exclusive}
         if desc.full_name == protojson.NODE_RESULT:
+            properties["status"] = {"type": "string", "enum": ["ok", "refused", "unavailable"],
+                                    "description": "ok: statistics holds the node's figures; refused: the node "
+                                                   "answered no, error says why (PRIVACY_BUDGET_EXHAUSTED) and "
+                                                   "error_message what to do; unavailable: error says why the "
+                                                   "node did not answer."}
+            schema["required"] = ["organization", "status"]
+        elif desc.full_name == protojson.NODE_PRIVACY_BUDGET:
             properties["status"] = {"type": "string", "enum": ["ok", "unavailable"],
-                                    "description": "ok: statistics holds the node's figures; unavailable: error "
-                                                   "says why the node did not answer."}
+                                    "description": "ok: budget holds the analyst's budget at the node; "
+                                                   "unavailable: error says why the node did not answer."}
             schema["required"] = ["organization", "status"]
         return schema
 

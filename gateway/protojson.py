@@ -37,6 +37,9 @@ F = FieldDescriptor
 
 CELL = reporting_pb2.Cell.DESCRIPTOR.full_name
 NODE_RESULT = reporting_pb2.NodeResult.DESCRIPTOR.full_name
+NODE_PRIVACY_BUDGET = reporting_pb2.NodePrivacyBudget.DESCRIPTOR.full_name
+# A node that answered with a refusal the analyst can act on, rather than not answering.
+REFUSALS = frozenset({"PRIVACY_BUDGET_EXHAUSTED"})
 
 INT32_TYPES = {F.TYPE_INT32, F.TYPE_SINT32, F.TYPE_SFIXED32}
 UINT32_TYPES = {F.TYPE_UINT32, F.TYPE_FIXED32}
@@ -304,6 +307,13 @@ def render_cell(cell: reporting_pb2.Cell) -> dict:
     return {"value": None}
 
 
+def node_status(answered: bool, error: str) -> str:
+    """ok: the node answered; refused: it said why not (error, error_message); unavailable: no answer."""
+    if answered:
+        return "ok"
+    return "refused" if error in REFUSALS else "unavailable"
+
+
 def to_dict(message: Message) -> dict:
     """The proto3 JSON mapping of ``message`` with snake_case names, every field
     present (defaults included) and statistics cells rendered explicitly."""
@@ -320,7 +330,9 @@ def to_dict(message: Message) -> dict:
 def _post_process(message: Message, data: dict) -> None:
     desc = message.DESCRIPTOR
     if desc.full_name == NODE_RESULT:
-        data["status"] = "ok" if message.WhichOneof("result") == "statistics" else "unavailable"
+        data["status"] = node_status(message.WhichOneof("result") == "statistics", message.error)
+    elif desc.full_name == NODE_PRIVACY_BUDGET:
+        data["status"] = node_status(message.WhichOneof("result") == "budget", message.error)
     for f in desc.fields:
         if f.message_type is None or _is_map(f) or f.message_type.full_name.startswith("google.protobuf."):
             continue

@@ -132,10 +132,13 @@ class ServerInterceptor(grpc.ServerInterceptor):
         if principal.is_hub:
             if access.hub:
                 return
-            raise PermissionDenied("The federation hub may read statistics only.", reason="HUB_NOT_ALLOWED")
+            raise PermissionDenied("The federation hub may read statistics and its analysts' privacy budgets only.",
+                                   reason="HUB_NOT_ALLOWED")
         if principal.belongs_to(self.org):
             if any(principal.has_role(r) for r in access.roles):
                 return
+            if not access.roles:
+                raise PermissionDenied(f"{short} is for the federation hub only.", reason="HUB_ONLY")
             raise PermissionDenied(
                 f"Calling {short} needs one of the roles {', '.join(sorted(access.roles))}.",
                 reason="ROLE_REQUIRED",

@@ -59,6 +59,10 @@ class Settings:
     federation_directory: str
     hub_queries_per_minute: int
     hub_query_burst: int
+    dp_enabled: bool
+    dp_epsilon_per_query: float
+    dp_budget_epsilon: float
+    dp_visits_per_person: int
     data_dir: str
     log_level: str
     otel_endpoint: str
@@ -106,6 +110,19 @@ class _Reader:
             self.problems.append(f"{name}={value} is out of range; use a value from {minimum} to {maximum}.")
         return value
 
+    def number(self, name: str, default: float, minimum: float, maximum: float) -> float:
+        raw = self.get(name, str(default))
+        try:
+            value = float(raw)
+        except ValueError:
+            value = float("nan")
+        if value != value or value in (float("inf"), float("-inf")):
+            self.problems.append(f"{name}={raw!r} is not a number; use e.g. {default}.")
+            return default
+        if not minimum <= value <= maximum:
+            self.problems.append(f"{name}={raw} is out of range; use a value from {minimum} to {maximum}.")
+        return value
+
     def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
         value = self.get(name, default)
         if value not in choices:
@@ -148,6 +165,20 @@ def _kafka_security(r: _Reader) -> dict[str, str]:
                           "that signed the brokers' certificates.")
     return dict(kafka_security_protocol=protocol, kafka_sasl_mechanism=mechanism, kafka_username=username,
                 kafka_password=password, kafka_ssl_cafile=cafile)
+
+
+def _differential_privacy(r: _Reader) -> dict:
+    """Optional differential privacy at a node's reporting service (services.reporting.domain.privacy)."""
+    enabled = r.choice("BROBYGGER_DP_ENABLED", "false", ("true", "false")) == "true"
+    per_query = r.number("BROBYGGER_DP_EPSILON_PER_QUERY", 1.0, 0.01, 10.0)
+    budget = r.number("BROBYGGER_DP_BUDGET_EPSILON", 10.0, 0.01, 1000.0)
+    visits = r.integer("BROBYGGER_DP_VISITS_PER_PERSON", 4, 1, 1000)
+    if enabled and budget < per_query:
+        r.problems.append(
+            f"BROBYGGER_DP_BUDGET_EPSILON={budget} is less than BROBYGGER_DP_EPSILON_PER_QUERY={per_query}, so no "
+            "analyst could ever be answered; raise the budget or lower the epsilon per query.")
+    return dict(dp_enabled=enabled, dp_epsilon_per_query=per_query, dp_budget_epsilon=budget,
+                dp_visits_per_person=visits)
 
 
 def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: bool = True) -> Settings:
@@ -210,6 +241,7 @@ def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: b
         federation_directory=r.get("BROBYGGER_FEDERATION_DIRECTORY", ""),
         hub_queries_per_minute=r.integer("BROBYGGER_HUB_QUERIES_PER_MINUTE", 30, 1, 6000),
         hub_query_burst=r.integer("BROBYGGER_HUB_QUERY_BURST", 10, 1, 1000),
+        **_differential_privacy(r),
         data_dir=data_dir,
         log_level=r.choice("BROBYGGER_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
         otel_endpoint=r.get("OTEL_EXPORTER_OTLP_ENDPOINT", ""),

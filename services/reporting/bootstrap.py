@@ -11,6 +11,7 @@ from services.common.db import make_engine
 from services.common.runner import ServiceApp, grpc_service
 from services.common.settings import ConfigError, Settings
 from services.reporting.adapters.orm import tables
+from services.reporting.domain.privacy import Policy
 from services.reporting.entrypoints.grpc_servicer import POLICY, ReportingServicer
 from services.reporting.service_layer import facts
 from services.reporting.service_layer.unit_of_work import SqlReportingUnitOfWork
@@ -30,11 +31,13 @@ def build(settings: Settings) -> ServiceApp:
         topics=facts.topics(org), handler=facts.apply, source_prefix=f"/organizations/{org}/",
         security=KafkaSecurity.from_settings(settings),
     )
+    privacy = (Policy(settings.dp_epsilon_per_query, settings.dp_budget_epsilon, settings.dp_visits_per_person)
+               if settings.dp_enabled else None)
     return ServiceApp(
         name="reporting", settings=settings, engine=engine, tables=tables, migrations=MIGRATIONS,
         registrations=[grpc_service(reporting_pb2_grpc.add_ReportingServiceServicer_to_server,
                                     ReportingServicer(uow, org, settings.disclosure_min_cell,
-                                                      settings.disclosure_secret))],
+                                                      settings.disclosure_secret, privacy))],
         policy=POLICY,
         workers={"consume": [consumer]},
     )

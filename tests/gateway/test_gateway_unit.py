@@ -723,6 +723,57 @@ def test_hub_renders_cells_and_node_status(hub, hub_channel):
     assert timeout is not None and timeout > 1.5
 
 
+def test_hub_shows_a_node_with_noise_and_a_node_that_refused_for_the_budget(hub, hub_channel):
+    noisy = reporting_pb2.Statistics(
+        organization="mira", members=reporting_pb2.Cell(value=3), min_cell_size=0,
+        privacy=reporting_pb2.StatisticsPrivacy(
+            epsilon=0.5, noise_scale=26.0, margin_95=77, sensitivity=13, visits_per_person=4,
+            budget=reporting_pb2.PrivacyBudget(organization="organizations/mira", enabled=True,
+                                               analyst="analyst-imdi", epsilon_spent=1.5, epsilon_limit=10,
+                                               epsilon_remaining=8.5, epsilon_per_query=0.5)))
+    message = "The privacy budget of analyst-imdi at this node is spent: 10 of 10 epsilon used."
+    hub_channel.on(FEDERATION + "QueryStatistics", lambda request: reporting_pb2.FederatedStatistics(
+        period=request.period,
+        nodes=[reporting_pb2.NodeResult(organization="mira", statistics=noisy, latency_ms=20),
+               reporting_pb2.NodeResult(organization="mir", error="PRIVACY_BUDGET_EXHAUSTED",
+                                        error_message=message, latency_ms=12)],
+        missing_organizations=["mir"]))
+    resp = hub.get("/api/v1/federation/statistics?start_date=2025-01-01&end_date=2025-12-31",
+                   headers=auth(ANALYST_TOKEN))
+    assert resp.status_code == 200, resp.get_json()
+    mira, mir = resp.get_json()["nodes"]
+    assert (mir["status"], mir["error"], mir["error_message"]) == ("refused", "PRIVACY_BUDGET_EXHAUSTED", message)
+    assert mira["status"] == "ok" and mira["statistics"]["members"] == {"value": 3}
+    p = mira["statistics"]["privacy"]
+    assert (p["epsilon"], p["noise_scale"], p["margin_95"], p["repeated"]) == (0.5, 26.0, 77, False)
+    assert p["budget"]["epsilon_remaining"] == 8.5
+
+
+def test_hub_reads_the_analysts_privacy_budget_at_every_node(hub, hub_channel):
+    seen = {}
+
+    def budgets(request):
+        seen["request"] = request
+        return reporting_pb2.FederatedPrivacyBudgets(
+            nodes=[reporting_pb2.NodePrivacyBudget(organization="mir", latency_ms=9, budget=reporting_pb2.PrivacyBudget(
+                       organization="organizations/mir", enabled=True, analyst="analyst-imdi", epsilon_spent=2,
+                       epsilon_limit=10, epsilon_remaining=8, epsilon_per_query=1)),
+                   reporting_pb2.NodePrivacyBudget(organization="mira", latency_ms=7, budget=reporting_pb2.PrivacyBudget(
+                       organization="organizations/mira", enabled=False, analyst="analyst-imdi")),
+                   reporting_pb2.NodePrivacyBudget(organization="mkr", error="UNAVAILABLE", latency_ms=3)],
+            missing_organizations=["mkr"])
+
+    hub_channel.on(FEDERATION + "QueryPrivacyBudgets", budgets)
+    resp = hub.get("/api/v1/federation/privacy-budget?node_timeout_ms=900", headers=auth(ANALYST_TOKEN))
+    assert resp.status_code == 200, resp.get_json()
+    mir, mira, mkr = resp.get_json()["nodes"]
+    assert mir["status"] == "ok" and mir["budget"]["epsilon_remaining"] == 8 and mir["budget"]["enabled"] is True
+    assert mira["budget"]["enabled"] is False and mira["budget"]["epsilon_spent"] == 0
+    assert (mkr["status"], mkr["error"]) == ("unavailable", "UNAVAILABLE")
+    assert seen["request"].node_timeout_ms == 900
+    assert hub.get("/api/v1/federation/privacy-budget", headers=auth(MIR_TOKEN)).status_code == 403
+
+
 @pytest.mark.parametrize("delay_s, retry_after", [(7.2, "8"), (0.3, "1"), (None, "2")])
 def test_hub_rate_limit_is_429_with_retry_after_from_retry_info(hub, hub_channel, delay_s, retry_after):
     message = "Too many statistics queries: the hub answers each analyst at most 30 queries a minute. Try again."

@@ -19,14 +19,17 @@ from services.common.audit import list_entries
 from services.common.auth import Principal
 from services.common.consumer import IdempotentConsumer
 from services.common.directory import Node
-from services.common.errors import InvalidArgument, ResourceExhausted, Unavailable
+from services.common.errors import FailedPrecondition, InvalidArgument, ResourceExhausted, Unavailable
 from services.common.facts import Envelope, UnusableFact, fact_type
 from services.common.vocabulary import AgeBand, Gender, ImdiSubgoal
 from services.reporting.adapters.nodes import NodeFailed, ReportingNodes
 from services.reporting.adapters.repository import (
-    ActivityFacts, AttendanceFacts, MembershipYearFacts, PersonFacts, ReferralFacts, SessionFacts,
+    ActivityFacts, AttendanceFacts, ConcurrentSpend, MembershipYearFacts, PersonFacts, PrivacyLedger, ReferralFacts,
+    SessionFacts,
 )
+from services.reporting.domain import privacy
 from services.reporting.domain.disclosure import Figure, Suppression
+from services.reporting.domain.privacy import Policy
 from services.reporting.domain.model import (
     AttendanceRow, Member, PaymentState, ReferralRow, ReferralState, SessionRow,
 )
@@ -120,8 +123,37 @@ class FakeReferrals(_FakeFacts, ReferralFacts):
         return [ReferralRow(r.referral_id, r.state) for r in self._in(period, "created_date")]
 
 
+class FakePrivacyLedger(PrivacyLedger):
+    def __init__(self, state: State) -> None:
+        self.budgets = state.table("privacy_budgets")    # analyst -> spent (millionths)
+        self.answers = state.table("privacy_answers")    # (period, fingerprint) -> NoisyAnswer
+        self.charges = state.table("privacy_charges")    # (analyst, period, fingerprint) -> cost
+
+    def answer(self, period, fingerprint):
+        return self.answers.get((period, fingerprint))
+
+    def add_answer(self, period, fingerprint, answer):
+        if (period, fingerprint) in self.answers:
+            raise ConcurrentSpend()
+        self.answers[(period, fingerprint)] = answer
+
+    def charged(self, analyst, period, fingerprint):
+        return (analyst, period, fingerprint) in self.charges
+
+    def spend(self, analyst, period, fingerprint, cost_micro, limit_micro):
+        if self.budgets.get(analyst, 0) + cost_micro > limit_micro:
+            return False
+        self.budgets[analyst] = self.budgets.get(analyst, 0) + cost_micro
+        self.charges[(analyst, period, fingerprint)] = cost_micro
+        return True
+
+    def spent(self, analyst):
+        return self.budgets.get(analyst, 0)
+
+
 class FakeReportingUnitOfWork(FakeUnitOfWork, ReportingUnitOfWork):
     def open(self, state: State) -> None:
+        self.privacy = FakePrivacyLedger(state)
         self.persons = FakePersons(state.table("fact_persons"))
         self.years = FakeYears(state.table("fact_membership_years"))
         self.activities = FakeActivities(state.table("fact_activities"))
@@ -480,6 +512,157 @@ def test_an_invalid_period_names_the_field_and_reads_nothing(uow, store, start, 
     assert store.state.audit == [] and store.commits == 0
 
 
+# ---------------------------------------------------------------------------- differential privacy at a node
+
+POLICY = Policy(epsilon_per_query=0.4, budget_epsilon=1.0, visits_per_person=2)
+
+
+def noisy(uow, who: str = "analyst-imdi", subject: str = "0c5e7a2e-analyst", start="2026-01-01", end="2026-12-31",
+          policy: Policy = POLICY, actor=HUB) -> handlers.Report:
+    cmd = commands.GetStatistics("organizations/mir", start, end, disclosure_secret=SECRET, actor=actor,
+                                 requested_by=who, requested_by_subject=subject, privacy=policy)
+    return handlers.get_statistics(cmd, uow())
+
+
+def budget_of(uow, who: str = "analyst-imdi", subject: str = "0c5e7a2e-analyst", policy: Policy | None = POLICY):
+    cmd = commands.GetPrivacyBudget("organizations/mir", HUB, requested_by=who, requested_by_subject=subject,
+                                    privacy=policy)
+    return handlers.get_privacy_budget(cmd, uow())
+
+
+def test_with_privacy_on_the_hub_gets_noisy_figures_and_the_analyst_pays_for_them(uow, store, year_2026):
+    report = noisy(uow)
+    p = report.privacy
+    mech = privacy.mechanism(POLICY.sensitivity, POLICY.epsilon_per_query)
+    assert (p.epsilon, p.scale, p.sensitivity, p.visits_per_person, p.repeated) == (
+        mech.epsilon, mech.scale, 9, 2, False)
+    assert p.margin == privacy.margin(mech.scale) > 0
+    assert (p.budget.analyst, p.budget.spent, p.budget.limit, p.budget.per_query) == ("analyst-imdi", 0.4, 1.0, 0.4)
+    assert p.budget.remaining == pytest.approx(0.6)
+    s = report.statistics
+    assert s.min_cell_size == 0 and len(s.participants) == 24 and len(s.referrals) == len(ReferralState)
+    assert all(not f.suppressed and f.value >= 0 for f in (s.members, s.paying_members, s.sessions, s.visits_total))
+    # Kept under the analyst's subject, which a change of user name keeps; the answer under period and records.
+    assert table(store, "privacy_budgets") == {"0c5e7a2e-analyst": 400_000}
+    [(period, _)] = table(store, "privacy_answers")
+    assert period == "2026-01-01/2026-12-31"
+    assert [(a.actor, a.action) for a in store.state.audit] == [("analyst-imdi", "statistics.read")]
+
+
+def test_asking_again_of_unchanged_records_gives_the_same_answer_at_no_cost(uow, store, year_2026):
+    first = noisy(uow)
+    again = noisy(uow)
+    assert again.statistics == first.statistics and again.privacy.repeated and not first.privacy.repeated
+    assert again.privacy.budget.spent == 0.4 and len(table(store, "privacy_answers")) == 1
+    assert [a.action for a in store.state.audit] == ["statistics.read"] * 2  # every query is audited
+
+
+def test_another_analyst_gets_the_same_answer_to_the_same_question_but_pays_for_it(uow, store, year_2026):
+    first = noisy(uow)
+    theirs = noisy(uow, who="analyst-bufdir", subject="77aa")
+    assert theirs.statistics == first.statistics and not theirs.privacy.repeated
+    assert table(store, "privacy_budgets") == {"0c5e7a2e-analyst": 400_000, "77aa": 400_000}
+    assert len(table(store, "privacy_answers")) == 1  # pooling their answers teaches them nothing more
+
+
+def test_changed_records_or_another_period_are_a_new_answer_at_a_new_cost(uow, store, year_2026):
+    noisy(uow)
+    noisy(uow, start="2026-04-01", end="2026-06-30")
+    assert table(store, "privacy_budgets") == {"0c5e7a2e-analyst": 800_000}
+    seed(uow, [MembershipYearRecord("new", 2026, PaymentState.PAID, 1990)])
+    with pytest.raises(FailedPrecondition):
+        noisy(uow)  # the year's records changed: a new answer, which the budget no longer covers
+    assert len(table(store, "privacy_answers")) == 2
+
+
+def test_once_the_budget_is_spent_new_answers_are_refused_with_what_was_spent_and_who_can_raise_it(
+        uow, store, year_2026):
+    noisy(uow, start="2026-01-01", end="2026-03-31")
+    noisy(uow, start="2026-04-01", end="2026-06-30")
+    with pytest.raises(FailedPrecondition) as err:
+        noisy(uow, start="2026-07-01", end="2026-09-30")
+    e = err.value
+    assert (e.code, e.reason) == ("FAILED_PRECONDITION", "PRIVACY_BUDGET_EXHAUSTED")
+    assert "analyst-imdi" in e.message and "0.8 of 1 epsilon used" in e.message and "operator" in e.message
+    assert e.metadata == {"epsilon_spent": "0.8", "epsilon_limit": "1", "epsilon_per_query": "0.4"}
+    # Nothing spent or drawn for the refusal, which is audited; answers already given are still free.
+    assert table(store, "privacy_budgets") == {"0c5e7a2e-analyst": 800_000} and len(table(store, "privacy_answers")) == 2
+    assert [a.action for a in store.state.audit][-1] == "statistics.refused"
+    assert noisy(uow, start="2026-01-01", end="2026-03-31").privacy.repeated
+    # The operator raises the limit: the analyst may ask again.
+    raised = Policy(0.4, 2.0, 2)
+    assert noisy(uow, start="2026-07-01", end="2026-09-30", policy=raised).privacy.budget.spent == pytest.approx(1.2)
+
+
+def test_the_nodes_own_coordinators_are_answered_under_disclosure_control_without_noise(uow, store, year_2026):
+    report = noisy(uow, actor=COORDINATOR)
+    assert report.privacy is None and report.statistics.min_cell_size == 5
+    assert table(store, "privacy_budgets") == {} and table(store, "privacy_answers") == {}
+
+
+def test_a_hub_naming_nobody_spends_its_own_budget(uow, store, year_2026):
+    noisy(uow, who="", subject="")
+    assert table(store, "privacy_budgets") == {"service-account-brobygger-hub": 400_000}
+
+
+def test_a_subject_that_is_not_one_line_is_refused(uow, store, year_2026):
+    with pytest.raises(InvalidArgument) as err:
+        noisy(uow, subject="a\nb")
+    assert [v.field for v in err.value.violations] == ["requested_by.subject"]
+    assert table(store, "privacy_budgets") == {}
+
+
+def test_a_named_persons_visits_beyond_the_bound_are_not_counted(uow, store):
+    # Twenty visits of one girl; with two counted per person and no noise to speak of, two visits remain.
+    seed(uow, [attendance(f"g{n}", d(2026, 2, 1 + n), "g1", F, CHILD) for n in range(20)])
+    precise = Policy(epsilon_per_query=10.0, budget_epsilon=100.0, visits_per_person=2)
+    s = noisy(uow, policy=precise).statistics
+    assert abs(s.visits_total.value - 2) < 10  # 20 counted would be 18 off; the noise's scale is 0.9
+
+
+class ContendedLedger(FakePrivacyLedger):
+    """Another answer spends from the same budget first, the first time only."""
+
+    collisions = 1
+
+    def spend(self, *args):
+        if ContendedLedger.collisions:
+            ContendedLedger.collisions -= 1
+            raise ConcurrentSpend()
+        return super().spend(*args)
+
+
+class ContendedUnitOfWork(FakeReportingUnitOfWork):
+    def open(self, state: State) -> None:
+        super().open(state)
+        self.privacy = ContendedLedger(state)
+
+
+def test_a_concurrent_spend_runs_the_answer_again_and_spends_once(store, year_2026):
+    ContendedLedger.collisions = 1
+    report = noisy(lambda: ContendedUnitOfWork(store))
+    assert report.privacy.budget.spent == 0.4 and table(store, "privacy_budgets") == {"0c5e7a2e-analyst": 400_000}
+    assert ContendedLedger.collisions == 0 and len(store.state.audit) == 1
+    ContendedLedger.collisions = 10 ** 6
+    with pytest.raises(Unavailable) as err:
+        noisy(lambda: ContendedUnitOfWork(store), start="2026-04-01", end="2026-06-30")
+    assert err.value.reason == "CONCURRENT_QUERIES"
+
+
+def test_the_analyst_reads_their_budget_and_the_read_is_audited(uow, store, year_2026):
+    assert (budget_of(uow).spent, budget_of(uow).enabled) == (0, True)
+    noisy(uow)
+    b = budget_of(uow)
+    assert (b.analyst, b.spent, b.limit, b.per_query) == ("analyst-imdi", 0.4, 1.0, 0.4)
+    assert b.remaining == pytest.approx(0.6)
+    off = budget_of(uow, policy=None)
+    assert not off.enabled and (off.spent, off.limit) == (0, 0)
+    lines = [(a.actor, a.client, a.action, a.resource) for a in store.state.audit if a.action != "statistics.read"]
+    assert lines[-1] == ("analyst-imdi", "service-account-brobygger-hub on behalf of analyst-imdi",
+                         "privacy_budget.read", "organizations/mir/privacyBudget")
+    assert len(lines) == 4
+
+
 # ---------------------------------------------------------------------------- the hub
 
 
@@ -523,6 +706,13 @@ class FakeNodes(ReportingNodes):
         if isinstance(how, Exception):
             raise how
         return how
+
+    def get_privacy_budget(self, org, timeout, requested_by=None):
+        self.requested_by.append((org, requested_by))
+        how = self.behaviour[org]
+        if isinstance(how, Exception):
+            raise how
+        return {"budget": org}
 
     def close(self):
         self.closed = True
@@ -736,3 +926,31 @@ def test_each_node_is_asked_in_a_child_span_of_the_query(hub):
     spans = [ctx for _, ctx in nodes.contexts]
     assert all(ctx.trace_id == ours.trace_id and ctx.span_id != ours.span_id for ctx in spans)
     assert len({ctx.span_id for ctx in spans}) == 3  # a span per node
+
+
+# ---------------------------------------------------------------------------- the hub: privacy budgets
+
+
+def test_a_node_whose_budget_is_spent_is_refused_with_its_reason_and_the_others_answer(hub):
+    spent = NodeFailed("PRIVACY_BUDGET_EXHAUSTED", "The privacy budget of analyst-imdi at this node is spent.")
+    federation, _, _ = hub({"mir": {"org": "mir"}, "mira": spent, "mkr": NodeFailed("UNAVAILABLE")})
+    report = query(federation, actor=IMDI)
+    assert [(a.org, a.statistics, a.error, a.message) for a in report.answers] == [
+        ("mir", {"org": "mir"}, "", ""),
+        ("mira", None, "PRIVACY_BUDGET_EXHAUSTED", "The privacy budget of analyst-imdi at this node is spent."),
+        ("mkr", None, "UNAVAILABLE", "")]
+    assert report.missing == ["mira", "mkr"]
+
+
+def test_the_hub_reads_the_analysts_budget_at_every_node(hub, caplog):
+    caplog.set_level(logging.INFO, logger="services.reporting.service_layer.federation")
+    federation, nodes, _ = hub({"mir": {"org": "mir"}, "mkr": NodeFailed("UNAVAILABLE"), "mira": {"org": "mira"}})
+    report = federation.privacy_budgets(commands.QueryPrivacyBudgets(0, IMDI))
+    assert [(a.org, a.budget, a.error) for a in report.answers] == [
+        ("mir", {"budget": "mir"}, ""), ("mkr", None, "UNAVAILABLE"), ("mira", {"budget": "mira"}, "")]
+    assert report.missing == ["mkr"]
+    assert sorted(nodes.requested_by) == [("mir", IMDI), ("mira", IMDI), ("mkr", IMDI)]
+    [line] = [r for r in caplog.records if r.getMessage().startswith("privacy budget query")]
+    assert (line.analyst, line.outcome, line.nodes, line.missing) == (IMDI.subject, "answered", 3, "mkr")
+    with pytest.raises(InvalidArgument):
+        federation.privacy_budgets(commands.QueryPrivacyBudgets(-1, IMDI))

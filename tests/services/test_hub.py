@@ -315,3 +315,60 @@ def test_an_analyst_asking_too_often_gets_resource_exhausted_with_retry_info(fed
         wait = problem.metadata["retry_after_seconds"]
         assert wait == str(math.ceil(problem.retry_delay_s))
         assert "at most 6 queries a minute" in problem.message and f"Try again in {wait} seconds" in problem.message
+
+
+# ---------------------------------------------------------------------------- differential privacy at a node
+
+
+def test_a_node_with_privacy_on_beside_one_without_refuses_once_the_budget_is_spent(federation, broker, issuer,
+                                                                                   tmp_path):
+    """mir answers under disclosure control; dp adds noise, with a budget for one answer per analyst."""
+    env = inprocess.node_env("dp", database_url=f"sqlite:///{tmp_path}/dp.db", kafka=broker.bootstrap,
+                             issuer=issuer.url, BROBYGGER_DP_ENABLED="true", BROBYGGER_DP_EPSILON_PER_QUERY="0.5",
+                             BROBYGGER_DP_BUDGET_EPSILON="0.5")
+    directory = tmp_path / "federation.json"
+    with inprocess.running("reporting", build, env, roles=()) as dp:
+        directory.write_text(json.dumps({"nodes": [
+            {"org": "mir", "name": "MiR", "reporting": federation["mir"].address},
+            {"org": "dp", "name": "A node with differential privacy", "reporting": dp.address}]}))
+        hub_env = {"BROBYGGER_ENV": "development", "BROBYGGER_OIDC_ISSUER": issuer.url,
+                   "BROBYGGER_FEDERATION_DIRECTORY": str(directory)}
+        with inprocess.running("hub", build_hub, hub_env, needs_org=False) as hub, \
+                grpc.insecure_channel(hub.address) as ch:
+            stub = reporting_pb2_grpc.FederationServiceStub(ch)
+            analyst = bearer(issuer.token("analyst-imdi"))
+            first = {n.organization: n for n in query(stub, analyst).nodes}
+            assert not first["mir"].statistics.HasField("privacy") and first["mir"].statistics.min_cell_size == 5
+            noisy = first["dp"].statistics
+            assert noisy.HasField("privacy") and noisy.privacy.epsilon == pytest.approx(0.5)
+            assert noisy.privacy.budget.epsilon_remaining == 0
+            # The same question again is free; a new one is refused at dp, and mir still answers.
+            assert {n.organization: n for n in query(stub, analyst).nodes}["dp"].statistics.privacy.repeated
+            second = query(stub, analyst, period=types_pb2.DateRange(start_date="2026-04-01",
+                                                                     end_date="2026-06-30"))
+            by_org = {n.organization: n for n in second.nodes}
+            assert by_org["mir"].WhichOneof("result") == "statistics"
+            assert (by_org["dp"].WhichOneof("result"), by_org["dp"].error) == ("error", "PRIVACY_BUDGET_EXHAUSTED")
+            assert "0.5 of 0.5 epsilon used" in by_org["dp"].error_message
+            assert "operator can raise" in by_org["dp"].error_message
+            assert list(second.missing_organizations) == ["dp"]
+            # The analyst reads their budget at every node.
+            budgets = stub.QueryPrivacyBudgets(reporting_pb2.QueryPrivacyBudgetsRequest(), metadata=analyst,
+                                               timeout=15)
+            by_org = {n.organization: n.budget for n in budgets.nodes}
+            assert (by_org["mir"].enabled, by_org["mir"].epsilon_spent) == (False, 0)
+            assert (by_org["dp"].enabled, by_org["dp"].analyst, by_org["dp"].epsilon_spent,
+                    by_org["dp"].epsilon_limit, by_org["dp"].epsilon_remaining) == (True, "analyst-imdi", 0.5, 0.5, 0)
+            assert not budgets.missing_organizations
+            # Only analysts read budgets at the hub.
+            with pytest.raises(grpc.RpcError) as err:
+                stub.QueryPrivacyBudgets(reporting_pb2.QueryPrivacyBudgetsRequest(),
+                                         metadata=bearer(issuer.token("coordinator-mir")), timeout=15)
+            assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        audit = dp.app.tables["audit_log"]
+        with dp.app.engine.connect() as conn:
+            lines = [(r.actor, r.actor_client, r.action) for r in conn.execute(sa.select(audit).order_by(audit.c.id))]
+        assert [action for _, _, action in lines] == ["statistics.read", "statistics.read", "statistics.refused",
+                                                      "privacy_budget.read"]
+        assert {(actor, client) for actor, client, _ in lines} == {
+            ("analyst-imdi", "service-account-brobygger-hub on behalf of analyst-imdi")}

@@ -10,7 +10,7 @@ import grpc
 from brobygger.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from brobygger.type.v1 import types_pb2
 from services.common.directory import DirectoryError, Node, read_directory
-from services.common.grpcclient import channel
+from services.common.grpcclient import channel, decode_error
 from services.common.names import ORGANIZATION
 from services.common.unit_of_work import Actor
 from services.reporting.domain.model import Period
@@ -24,12 +24,26 @@ def load_directory(path: str) -> list[Node]:
     return read_directory(path, required=REQUIRED, non_empty=True)
 
 
-class NodeFailed(Exception):
-    """A node did not answer; ``code`` says why, e.g. 'DEADLINE_EXCEEDED', 'UNAVAILABLE', 'UNAUTHENTICATED'."""
+# Refusals an analyst can act on: the node's reason is passed on instead of the status code, with its message
+# (which names no person: services.common.errors).
+EXPLAINED_REFUSALS = frozenset({"PRIVACY_BUDGET_EXHAUSTED"})
 
-    def __init__(self, code: str) -> None:
+
+class NodeFailed(Exception):
+    """A node did not answer; ``code`` says why, e.g. 'DEADLINE_EXCEEDED', 'UNAVAILABLE', 'UNAUTHENTICATED', or
+    a refusal's reason such as 'PRIVACY_BUDGET_EXHAUSTED', whose ``message`` is the node's explanation."""
+
+    def __init__(self, code: str, message: str = "") -> None:
         super().__init__(code)
         self.code = code
+        self.message = message
+
+
+def node_failed(exc: grpc.RpcError) -> NodeFailed:
+    problem = decode_error(exc)
+    if problem.reason in EXPLAINED_REFUSALS:
+        return NodeFailed(problem.reason, problem.message)
+    return NodeFailed(exc.code().name if exc.code() is not None else "UNKNOWN")
 
 
 class ReportingNodes(abc.ABC):
@@ -40,6 +54,10 @@ class ReportingNodes(abc.ABC):
         """The node's statistics as it sent them, for the hub to pass on untouched; NodeFailed when the node
         does not answer within timeout seconds or refuses. requested_by: the analyst the hub asks for,
         named to the node by user name and subject only."""
+
+    @abc.abstractmethod
+    def get_privacy_budget(self, org: str, timeout: float, requested_by: Actor | None = None) -> Any:
+        """The analyst's privacy budget at the node, as it sent it; NodeFailed as for get_statistics."""
 
     @abc.abstractmethod
     def close(self) -> None: ...
@@ -68,7 +86,17 @@ class GrpcReportingNodes(ReportingNodes):
         try:
             return self._stubs[org].GetStatistics(request, timeout=timeout)
         except grpc.RpcError as exc:
-            raise NodeFailed(exc.code().name if exc.code() is not None else "UNKNOWN") from None
+            raise node_failed(exc) from None
+
+    def get_privacy_budget(self, org: str, timeout: float,
+                           requested_by: Actor | None = None) -> reporting_pb2.PrivacyBudget:
+        request = reporting_pb2.GetPrivacyBudgetRequest(organization=ORGANIZATION.format(org=org))
+        if requested_by is not None:
+            request.requested_by.CopyFrom(requested_by_proto(requested_by))
+        try:
+            return self._stubs[org].GetPrivacyBudget(request, timeout=timeout)
+        except grpc.RpcError as exc:
+            raise node_failed(exc) from None
 
     def close(self) -> None:
         for ch in self._channels.values():

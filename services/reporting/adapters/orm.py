@@ -89,6 +89,38 @@ referrals = sa.Table(
     sa.Index("ix_fact_referrals_created", "created_date"),
 )
 
+# Differential privacy (domain/privacy.py): each analyst's epsilon spent at this node, in whole millionths;
+# the noisy answers drawn, one per period and fingerprint of the records counted (aggregates only); and which
+# analyst was charged for which of them, so that asking again is free.
+privacy_budgets = sa.Table(
+    "privacy_budgets",
+    metadata,
+    sa.Column("analyst", sa.String(200), primary_key=True),
+    sa.Column("spent_micro", sa.BigInteger, nullable=False),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+)
+
+privacy_answers = sa.Table(
+    "privacy_answers",
+    metadata,
+    sa.Column("period", sa.String(21), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), primary_key=True),
+    sa.Column("figures", sa.Text, nullable=False),  # JSON list of the noisy figures, in privacy.NAMES order
+    sa.Column("epsilon", sa.Float, nullable=False),
+    sa.Column("scale", sa.Float, nullable=False),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+)
+
+privacy_charges = sa.Table(
+    "privacy_charges",
+    metadata,
+    sa.Column("analyst", sa.String(200), primary_key=True),
+    sa.Column("period", sa.String(21), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), primary_key=True),
+    sa.Column("epsilon_micro", sa.BigInteger, nullable=False),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+)
+
 tables = {
     "fact_persons": persons,
     "fact_membership_years": membership_years,
@@ -96,5 +128,8 @@ tables = {
     "fact_sessions": sessions,
     "fact_attendances": attendances,
     "fact_referrals": referrals,
+    "privacy_budgets": privacy_budgets,
+    "privacy_answers": privacy_answers,
+    "privacy_charges": privacy_charges,
     **common_tables(metadata),
 }

@@ -10,13 +10,19 @@ from __future__ import annotations
 import abc
 import dataclasses
 import datetime as dt
+import json
 from typing import Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from services.common.timestamps import utcnow
-from services.reporting.adapters.orm import activities, attendances, membership_years, persons, referrals, sessions
+from services.reporting.adapters.orm import (
+    activities, attendances, membership_years, persons, privacy_answers, privacy_budgets, privacy_charges, referrals,
+    sessions,
+)
+from services.reporting.domain.privacy import NoisyAnswer
 from services.reporting.domain.model import PAYING_STATES, AttendanceRow, Member, Period, ReferralRow, SessionRow
 from services.reporting.domain.records import (
     ActivityRecord, AttendanceRecord, MembershipYearRecord, PersonRecord, ReferralRecord, SessionRecord,
@@ -81,6 +87,35 @@ class ReferralFacts(FactRepository[ReferralRecord]):
     @abc.abstractmethod
     def created_in(self, period: Period) -> list[ReferralRow]:
         """Referrals created in the period, each in its current state."""
+
+
+class ConcurrentSpend(Exception):
+    """Another transaction spent from the same budget, or stored the same answer, first: run the use case again."""
+
+
+class PrivacyLedger(abc.ABC):
+    """The analysts' privacy budgets at this node and the noisy answers drawn (domain/privacy.py)."""
+
+    @abc.abstractmethod
+    def answer(self, period: str, fingerprint: str) -> NoisyAnswer | None:
+        """The noisy answer drawn for these records of this period, if one was."""
+
+    @abc.abstractmethod
+    def add_answer(self, period: str, fingerprint: str, answer: NoisyAnswer) -> None:
+        """Keep a newly drawn answer; ConcurrentSpend when another was kept for the same key meanwhile."""
+
+    @abc.abstractmethod
+    def charged(self, analyst: str, period: str, fingerprint: str) -> bool:
+        """Whether the analyst has paid for this answer already."""
+
+    @abc.abstractmethod
+    def spend(self, analyst: str, period: str, fingerprint: str, cost_micro: int, limit_micro: int) -> bool:
+        """Add cost to the analyst's spending and record the charge, in one step, if the spending stays within
+        limit; False (and nothing changed) when it would not."""
+
+    @abc.abstractmethod
+    def spent(self, analyst: str) -> int:
+        """The analyst's spending in millionths of epsilon (0 for one never charged)."""
 
 
 # ---------------------------------------------------------------------------- SQL
@@ -177,3 +212,69 @@ class SqlReferralFacts(_SqlFacts, ReferralFacts):
         r = referrals
         q = sa.select(r.c.referral_id, r.c.state).where(r.c.created_date.between(period.start, period.end))
         return [ReferralRow(i, s) for i, s in self.conn.execute(q).all()]
+
+
+def _contended(exc: DBAPIError) -> bool:
+    """A PostgreSQL serialisation failure: a concurrent transaction changed the row first (SQLSTATE 40001)."""
+    return getattr(exc.orig, "sqlstate", None) == "40001"
+
+
+class SqlPrivacyLedger(PrivacyLedger):
+    """Spending is one conditional UPDATE (spent + cost <= limit), so two answers never overspend: SQLite runs
+    writers one at a time (BEGIN IMMEDIATE), and on PostgreSQL a concurrent update of the same analyst's row
+    fails this transaction's (REPEATABLE READ), which is then run again (ConcurrentSpend)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _execute(self, statement):
+        try:
+            return self.conn.execute(statement)
+        except DBAPIError as exc:
+            if _contended(exc):
+                raise ConcurrentSpend() from None
+            raise
+
+    def _insert(self, statement) -> None:
+        try:
+            with self.conn.begin_nested():
+                self._execute(statement)
+        except IntegrityError:
+            raise ConcurrentSpend() from None
+
+    def answer(self, period: str, fingerprint: str) -> NoisyAnswer | None:
+        t = privacy_answers
+        row = self._execute(sa.select(t.c.figures, t.c.epsilon, t.c.scale).where(
+            t.c.period == period, t.c.fingerprint == fingerprint)).first()
+        if row is None:
+            return None
+        return NoisyAnswer(tuple(json.loads(row.figures)), row.epsilon, row.scale)
+
+    def add_answer(self, period: str, fingerprint: str, answer: NoisyAnswer) -> None:
+        self._insert(privacy_answers.insert().values(
+            period=period, fingerprint=fingerprint, figures=json.dumps(list(answer.values)),
+            epsilon=answer.epsilon, scale=answer.scale, create_time=utcnow()))
+
+    def charged(self, analyst: str, period: str, fingerprint: str) -> bool:
+        t = privacy_charges
+        return self._execute(sa.select(sa.literal(1)).where(
+            t.c.analyst == analyst, t.c.period == period, t.c.fingerprint == fingerprint)).first() is not None
+
+    def spend(self, analyst: str, period: str, fingerprint: str, cost_micro: int, limit_micro: int) -> bool:
+        b = privacy_budgets
+        now = utcnow()
+        if self._execute(sa.select(b.c.spent_micro).where(b.c.analyst == analyst)).first() is None:
+            if cost_micro > limit_micro:
+                return False
+            self._insert(b.insert().values(analyst=analyst, spent_micro=0, update_time=now))
+        done = self._execute(b.update().where(b.c.analyst == analyst, b.c.spent_micro + cost_micro <= limit_micro)
+                             .values(spent_micro=b.c.spent_micro + cost_micro, update_time=now))
+        if done.rowcount != 1:
+            return False
+        self._insert(privacy_charges.insert().values(analyst=analyst, period=period, fingerprint=fingerprint,
+                                                     epsilon_micro=cost_micro, create_time=now))
+        return True
+
+    def spent(self, analyst: str) -> int:
+        b = privacy_budgets
+        return self._execute(sa.select(b.c.spent_micro).where(b.c.analyst == analyst)).scalar() or 0

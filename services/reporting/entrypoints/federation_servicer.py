@@ -6,13 +6,20 @@ from services.common.grpcserver import current_principal
 from services.common.timestamps import now_timestamp
 from services.reporting.entrypoints.grpc_servicer import date_range
 from services.reporting.service_layer import commands
-from services.reporting.service_layer.federation import Federation, NodeAnswer
+from services.reporting.service_layer.federation import Federation, NodeAnswer, NodeBudget
 
 
 def node_result(a: NodeAnswer) -> reporting_pb2.NodeResult:
     if a.statistics is not None:
         return reporting_pb2.NodeResult(organization=a.org, statistics=a.statistics, latency_ms=a.latency_ms)
-    return reporting_pb2.NodeResult(organization=a.org, error=a.error, latency_ms=a.latency_ms)
+    return reporting_pb2.NodeResult(organization=a.org, error=a.error, latency_ms=a.latency_ms,
+                                    error_message=a.message)
+
+
+def node_budget(a: NodeBudget) -> reporting_pb2.NodePrivacyBudget:
+    if a.budget is not None:
+        return reporting_pb2.NodePrivacyBudget(organization=a.org, budget=a.budget, latency_ms=a.latency_ms)
+    return reporting_pb2.NodePrivacyBudget(organization=a.org, error=a.error, latency_ms=a.latency_ms)
 
 
 class FederationServicer(reporting_pb2_grpc.FederationServiceServicer):
@@ -33,6 +40,13 @@ class FederationServicer(reporting_pb2_grpc.FederationServiceServicer):
             missing_organizations=report.missing,
             generate_time=now_timestamp(),
         )
+
+    def QueryPrivacyBudgets(self, request, context):
+        report = self.federation.privacy_budgets(
+            commands.QueryPrivacyBudgets(request.node_timeout_ms, current_principal()))
+        return reporting_pb2.FederatedPrivacyBudgets(
+            nodes=[node_budget(a) for a in report.answers], missing_organizations=report.missing,
+            generate_time=now_timestamp())
 
     def ListNodes(self, request, context):
         return reporting_pb2.ListNodesResponse(nodes=[

@@ -11,12 +11,15 @@ from services.common.names import ORGANIZATION
 from services.common.timestamps import now_timestamp
 from services.reporting.domain.disclosure import Figure
 from services.reporting.domain.model import Period
+from services.reporting.domain.privacy import Budget, Policy, Privacy
 from services.reporting.service_layer import commands, handlers
 from services.reporting.service_layer.unit_of_work import ReportingUnitOfWork
 
-# The node's coordinators (and analysts of its own organisation), its own services, and the federation hub.
+# The node's coordinators (and analysts of its own organisation), its own services, and the federation hub;
+# an analyst's privacy budget is read through the hub only (it asks on the analyst's behalf).
 POLICY = {
     "GetStatistics": Access(roles=frozenset({"coordinator", "analyst", "node-service"}), hub=True),
+    "GetPrivacyBudget": Access(roles=frozenset(), hub=True),
     **AUDIT_LOG_POLICY,
 }
 
@@ -29,6 +32,20 @@ def cell(figure: Figure) -> reporting_pb2.Cell:
     if figure.suppressed:
         return reporting_pb2.Cell(suppressed=int(figure.suppression))
     return reporting_pb2.Cell(value=figure.value)
+
+
+def budget_proto(organization: str, b: Budget) -> reporting_pb2.PrivacyBudget:
+    return reporting_pb2.PrivacyBudget(organization=organization, enabled=b.enabled, analyst=b.analyst,
+                                       epsilon_spent=b.spent, epsilon_limit=b.limit, epsilon_remaining=b.remaining,
+                                       epsilon_per_query=b.per_query)
+
+
+def privacy_proto(organization: str, p: Privacy | None) -> reporting_pb2.StatisticsPrivacy | None:
+    if p is None:
+        return None
+    return reporting_pb2.StatisticsPrivacy(
+        epsilon=p.epsilon, noise_scale=p.scale, margin_95=p.margin, sensitivity=p.sensitivity,
+        visits_per_person=p.visits_per_person, repeated=p.repeated, budget=budget_proto(organization, p.budget))
 
 
 def statistics_proto(organization: str, report: handlers.Report) -> reporting_pb2.Statistics:
@@ -49,22 +66,33 @@ def statistics_proto(organization: str, report: handlers.Report) -> reporting_pb
                              for goal, f in s.sessions_by_subgoal],
         min_cell_size=s.min_cell_size,
         generate_time=now_timestamp(),
+        privacy=privacy_proto(organization, report.privacy),
     )
 
 
 class ReportingServicer(AuditLogServicer, reporting_pb2_grpc.ReportingServiceServicer):
     list_audit_entries_response = reporting_pb2.ListAuditEntriesResponse
 
-    def __init__(self, uow: Callable[[], ReportingUnitOfWork], org: str, min_cell: int, disclosure_secret: str) -> None:
+    def __init__(self, uow: Callable[[], ReportingUnitOfWork], org: str, min_cell: int, disclosure_secret: str,
+                 privacy: Policy | None = None) -> None:
         self.uow = uow
         self.org = org
         self.min_cell = min_cell
         self.disclosure_secret = disclosure_secret
+        self.privacy = privacy  # None: the node adds no noise
 
     def GetStatistics(self, request, context):
         ORGANIZATION.parse(request.organization, "organization", org=self.org)
         cmd = commands.GetStatistics(request.organization, request.period.start_date, request.period.end_date,
                                      request.HasField("period"), self.min_cell, current_principal(),
                                      disclosure_secret=self.disclosure_secret,
-                                     requested_by=request.requested_by.username or request.requested_by.subject)
+                                     requested_by=request.requested_by.username or request.requested_by.subject,
+                                     requested_by_subject=request.requested_by.subject, privacy=self.privacy)
         return statistics_proto(request.organization, handlers.get_statistics(cmd, self.uow()))
+
+    def GetPrivacyBudget(self, request, context):
+        ORGANIZATION.parse(request.organization, "organization", org=self.org)
+        cmd = commands.GetPrivacyBudget(request.organization, current_principal(),
+                                        requested_by=request.requested_by.username or request.requested_by.subject,
+                                        requested_by_subject=request.requested_by.subject, privacy=self.privacy)
+        return budget_proto(request.organization, handlers.get_privacy_budget(cmd, self.uow()))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from services.common.audit import ListAuditEntries  # noqa: F401  (a use case of every auditing service)
 from services.common.unit_of_work import Actor
 from services.reporting.domain.disclosure import DEFAULT_MIN_CELL
+from services.reporting.domain.privacy import Policy
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,29 @@ class GetStatistics:
     # The analyst the federation hub asks for (their user name, else subject), as the hub sent it;
     # honoured only when actor is the hub's service account (handlers.asked_by).
     requested_by: str = ""
+    # The analyst's subject as the hub sent it: their budget's key, which a change of user name keeps.
+    requested_by_subject: str = ""
+    # The node's differential privacy, when its operator turned it on; None: disclosure control only.
+    privacy: Policy | None = None
+
+
+@dataclass(frozen=True)
+class GetPrivacyBudget:
+    """The privacy budget at this node of the analyst the hub asks for."""
+
+    organization: str
+    actor: Actor | None = None
+    requested_by: str = ""
+    requested_by_subject: str = ""
+    privacy: Policy | None = None
+
+
+@dataclass(frozen=True)
+class QueryPrivacyBudgets:
+    """The calling analyst's privacy budget at every node."""
+
+    node_timeout_ms: int = 0
+    actor: Actor | None = None
 
 
 @dataclass(frozen=True)

@@ -63,8 +63,26 @@ class Tokens(Protocol):
 class NodeAnswer:
     org: str
     statistics: Any  # the node's figures as it sent them, or None when it did not answer
-    error: str  # why not, e.g. DEADLINE_EXCEEDED, when statistics is None
+    error: str  # why not, e.g. DEADLINE_EXCEEDED or PRIVACY_BUDGET_EXHAUSTED, when statistics is None
     latency_ms: int
+    message: str = ""  # the node's explanation of a refusal the analyst can act on (PRIVACY_BUDGET_EXHAUSTED)
+
+
+@dataclass(frozen=True)
+class NodeBudget:
+    org: str
+    budget: Any  # the analyst's privacy budget at the node as it sent it, or None when it did not answer
+    error: str
+    latency_ms: int
+
+
+@dataclass(frozen=True)
+class FederatedBudgets:
+    answers: list[NodeBudget]  # in directory order
+
+    @property
+    def missing(self) -> list[str]:
+        return [a.org for a in self.answers if a.budget is None]
 
 
 @dataclass(frozen=True)
@@ -177,11 +195,38 @@ class Federation:
         except DomainError as exc:
             _log_query(analyst, period, exc.reason, received)
             raise
+        answers = self._fan_out(
+            "ask node", timeout, lambda org: self.clients.get_statistics(org, period, timeout, cmd.actor))
+        report = FederatedReport(period, answers)
+        for a in answers:
+            _log_node(analyst, period, a)
+        _log_query(analyst, period, ANSWERED, received, report)
+        return report
+
+    def privacy_budgets(self, cmd: commands.QueryPrivacyBudgets) -> FederatedBudgets:
+        """The calling analyst's privacy budget at every node, in directory order (the analyst is named to every
+        node, which audits the read); logged like a query."""
+        received = time.monotonic()
+        analyst = analyst_id(cmd.actor)
+        try:
+            timeout = node_timeout_ms(cmd.node_timeout_ms) / 1000
+            self._check_token()
+        except DomainError as exc:
+            _log_budgets(analyst, exc.reason, received)
+            raise
+        answers = self._fan_out(
+            "ask node for budget", timeout, lambda org: self.clients.get_privacy_budget(org, timeout, cmd.actor))
+        report = FederatedBudgets([NodeBudget(a.org, a.statistics, a.error, a.latency_ms) for a in answers])
+        _log_budgets(analyst, ANSWERED, received, report)
+        return report
+
+    def _fan_out(self, span_name: str, timeout: float, ask: Callable[[str], Any]) -> list[NodeAnswer]:
+        """ask(org) for every node at once, each in a span of its own under the caller's, in directory order;
+        a node that does not answer within timeout (and the slack) is DEADLINE_EXCEEDED."""
         # The fan-out threads continue the caller's trace: each node is asked in a child span of this one.
         parent = otel_context.get_current()
         started = time.monotonic()
-        futures = [(n.org, self._pool.submit(self._ask, parent, n.org, period, timeout, cmd.actor))
-                   for n in self.nodes]
+        futures = [(n.org, self._pool.submit(self._ask, parent, span_name, n.org, ask)) for n in self.nodes]
         answers = []
         for org, future in futures:
             left = max(0.0, started + timeout + self.slack_s - time.monotonic())
@@ -191,11 +236,7 @@ class Federation:
                 answers.append(NodeAnswer(org, None, DEADLINE_EXCEEDED, int((time.monotonic() - started) * 1000)))
         if any(a.error == UNAUTHENTICATED for a in answers):
             self.tokens.invalidate()  # a node refused the token: fetch a fresh one next time
-        report = FederatedReport(period, answers)
-        for a in answers:
-            _log_node(analyst, period, a)
-        _log_query(analyst, period, ANSWERED, received, report)
-        return report
+        return answers
 
     def _check_token(self) -> None:
         """One clear error when the hub itself cannot authenticate, instead of every node failing."""
@@ -209,27 +250,27 @@ class Federation:
                 reason="SERVICE_TOKEN_UNAVAILABLE",
             ) from None
 
-    def _ask(self, parent: otel_context.Context, org: str, period: Period, timeout: float,
-             requested_by: Actor | None) -> NodeAnswer:
+    def _ask(self, parent: otel_context.Context, span_name: str, org: str, ask: Callable[[str], Any]) -> NodeAnswer:
         started = time.monotonic()
         attached = otel_context.attach(parent)
+        message = ""
         try:
             with self._tracer.start_as_current_span(
-                "ask node", kind=trace.SpanKind.INTERNAL, attributes={"brobygger.organization": org},
+                span_name, kind=trace.SpanKind.INTERNAL, attributes={"brobygger.organization": org},
             ) as span:
                 try:
-                    stats, error = self.clients.get_statistics(org, period, timeout, requested_by), ""
+                    result, error = ask(org), ""
                 except NodeFailed as exc:
-                    stats, error = None, exc.code
+                    result, error, message = None, exc.code, exc.message
                 except Exception as exc:  # e.g. the service token expired and could not be renewed mid-query
                     log.warning("node %s: %s before the call", org, type(exc).__name__)
-                    stats, error = None, UNAVAILABLE
+                    result, error = None, UNAVAILABLE
                 span.set_attribute("brobygger.node.outcome", error or ANSWERED)
                 if error:
                     span.set_status(Status(StatusCode.ERROR, error))
         finally:
             otel_context.detach(attached)
-        return NodeAnswer(org, stats, error, int((time.monotonic() - started) * 1000))
+        return NodeAnswer(org, result, error, int((time.monotonic() - started) * 1000), message)
 
     def close(self) -> None:
         """Stop the fan-out threads and close every node's channel (at the hub's shutdown)."""
@@ -265,3 +306,13 @@ def _log_query(analyst: str, period: Period | None, outcome: str, started: float
              analyst, _period_text(period), outcome, answered, nodes, missing, latency_ms,
              extra={"analyst": analyst, "period": _period_text(period), "outcome": outcome, "answered": answered,
                     "nodes": nodes, "missing": missing, "latency_ms": latency_ms})
+
+
+def _log_budgets(analyst: str, outcome: str, started: float, report: FederatedBudgets | None = None) -> None:
+    latency_ms = int((time.monotonic() - started) * 1000)
+    nodes = len(report.answers) if report is not None else 0
+    missing = ",".join(report.missing) if report is not None and report.missing else "-"
+    log.info("privacy budget query analyst=%s outcome=%s nodes=%d missing=%s latency_ms=%d",
+             analyst, outcome, nodes, missing, latency_ms,
+             extra={"analyst": analyst, "outcome": outcome, "nodes": nodes, "missing": missing,
+                    "latency_ms": latency_ms})

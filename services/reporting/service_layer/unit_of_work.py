@@ -5,8 +5,9 @@ from sqlalchemy.engine import Connection
 
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
 from services.reporting.adapters.repository import (
-    ActivityFacts, AttendanceFacts, MembershipYearFacts, PersonFacts, ReferralFacts, SessionFacts, SqlActivityFacts,
-    SqlAttendanceFacts, SqlMembershipYearFacts, SqlPersonFacts, SqlReferralFacts, SqlSessionFacts,
+    ActivityFacts, AttendanceFacts, MembershipYearFacts, PersonFacts, PrivacyLedger, ReferralFacts, SessionFacts,
+    SqlActivityFacts, SqlAttendanceFacts, SqlMembershipYearFacts, SqlPersonFacts, SqlPrivacyLedger, SqlReferralFacts,
+    SqlSessionFacts,
 )
 
 
@@ -17,6 +18,7 @@ class ReportingUnitOfWork(UnitOfWork):
     sessions: SessionFacts
     attendances: AttendanceFacts
     referrals: ReferralFacts
+    privacy: PrivacyLedger
 
 
 class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
@@ -30,3 +32,4 @@ class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
         self.sessions = SqlSessionFacts(conn)
         self.attendances = SqlAttendanceFacts(conn)
         self.referrals = SqlReferralFacts(conn)
+        self.privacy = SqlPrivacyLedger(conn)

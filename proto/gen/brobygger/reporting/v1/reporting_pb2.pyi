@@ -58,7 +58,7 @@ class SubgoalCell(_message.Message):
     def __init__(self, subgoal: _Optional[_Union[_types_pb2.ImdiSubgoal, str]] = ..., sessions: _Optional[_Union[Cell, _Mapping]] = ...) -> None: ...
 
 class Statistics(_message.Message):
-    __slots__ = ("organization", "period", "members", "paying_members", "activities", "sessions", "participants", "participants_unique_total", "visits_total", "referrals", "sessions_by_subgoal", "min_cell_size", "generate_time")
+    __slots__ = ("organization", "period", "members", "paying_members", "activities", "sessions", "participants", "participants_unique_total", "visits_total", "referrals", "sessions_by_subgoal", "min_cell_size", "generate_time", "privacy")
     ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     MEMBERS_FIELD_NUMBER: _ClassVar[int]
@@ -72,6 +72,7 @@ class Statistics(_message.Message):
     SESSIONS_BY_SUBGOAL_FIELD_NUMBER: _ClassVar[int]
     MIN_CELL_SIZE_FIELD_NUMBER: _ClassVar[int]
     GENERATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    PRIVACY_FIELD_NUMBER: _ClassVar[int]
     organization: str
     period: _types_pb2.DateRange
     members: Cell
@@ -85,7 +86,52 @@ class Statistics(_message.Message):
     sessions_by_subgoal: _containers.RepeatedCompositeFieldContainer[SubgoalCell]
     min_cell_size: int
     generate_time: _timestamp_pb2.Timestamp
-    def __init__(self, organization: _Optional[str] = ..., period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ..., members: _Optional[_Union[Cell, _Mapping]] = ..., paying_members: _Optional[_Union[Cell, _Mapping]] = ..., activities: _Optional[_Union[Cell, _Mapping]] = ..., sessions: _Optional[_Union[Cell, _Mapping]] = ..., participants: _Optional[_Iterable[_Union[ParticipantCell, _Mapping]]] = ..., participants_unique_total: _Optional[_Union[Cell, _Mapping]] = ..., visits_total: _Optional[_Union[Cell, _Mapping]] = ..., referrals: _Optional[_Iterable[_Union[ReferralCell, _Mapping]]] = ..., sessions_by_subgoal: _Optional[_Iterable[_Union[SubgoalCell, _Mapping]]] = ..., min_cell_size: _Optional[int] = ..., generate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    privacy: StatisticsPrivacy
+    def __init__(self, organization: _Optional[str] = ..., period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ..., members: _Optional[_Union[Cell, _Mapping]] = ..., paying_members: _Optional[_Union[Cell, _Mapping]] = ..., activities: _Optional[_Union[Cell, _Mapping]] = ..., sessions: _Optional[_Union[Cell, _Mapping]] = ..., participants: _Optional[_Iterable[_Union[ParticipantCell, _Mapping]]] = ..., participants_unique_total: _Optional[_Union[Cell, _Mapping]] = ..., visits_total: _Optional[_Union[Cell, _Mapping]] = ..., referrals: _Optional[_Iterable[_Union[ReferralCell, _Mapping]]] = ..., sessions_by_subgoal: _Optional[_Iterable[_Union[SubgoalCell, _Mapping]]] = ..., min_cell_size: _Optional[int] = ..., generate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., privacy: _Optional[_Union[StatisticsPrivacy, _Mapping]] = ...) -> None: ...
+
+class StatisticsPrivacy(_message.Message):
+    __slots__ = ("epsilon", "noise_scale", "margin_95", "sensitivity", "visits_per_person", "repeated", "budget")
+    EPSILON_FIELD_NUMBER: _ClassVar[int]
+    NOISE_SCALE_FIELD_NUMBER: _ClassVar[int]
+    MARGIN_95_FIELD_NUMBER: _ClassVar[int]
+    SENSITIVITY_FIELD_NUMBER: _ClassVar[int]
+    VISITS_PER_PERSON_FIELD_NUMBER: _ClassVar[int]
+    REPEATED_FIELD_NUMBER: _ClassVar[int]
+    BUDGET_FIELD_NUMBER: _ClassVar[int]
+    epsilon: float
+    noise_scale: float
+    margin_95: int
+    sensitivity: int
+    visits_per_person: int
+    repeated: bool
+    budget: PrivacyBudget
+    def __init__(self, epsilon: _Optional[float] = ..., noise_scale: _Optional[float] = ..., margin_95: _Optional[int] = ..., sensitivity: _Optional[int] = ..., visits_per_person: _Optional[int] = ..., repeated: _Optional[bool] = ..., budget: _Optional[_Union[PrivacyBudget, _Mapping]] = ...) -> None: ...
+
+class GetPrivacyBudgetRequest(_message.Message):
+    __slots__ = ("organization", "requested_by")
+    ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_BY_FIELD_NUMBER: _ClassVar[int]
+    organization: str
+    requested_by: RequestedBy
+    def __init__(self, organization: _Optional[str] = ..., requested_by: _Optional[_Union[RequestedBy, _Mapping]] = ...) -> None: ...
+
+class PrivacyBudget(_message.Message):
+    __slots__ = ("organization", "enabled", "analyst", "epsilon_spent", "epsilon_limit", "epsilon_remaining", "epsilon_per_query")
+    ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
+    ENABLED_FIELD_NUMBER: _ClassVar[int]
+    ANALYST_FIELD_NUMBER: _ClassVar[int]
+    EPSILON_SPENT_FIELD_NUMBER: _ClassVar[int]
+    EPSILON_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    EPSILON_REMAINING_FIELD_NUMBER: _ClassVar[int]
+    EPSILON_PER_QUERY_FIELD_NUMBER: _ClassVar[int]
+    organization: str
+    enabled: bool
+    analyst: str
+    epsilon_spent: float
+    epsilon_limit: float
+    epsilon_remaining: float
+    epsilon_per_query: float
+    def __init__(self, organization: _Optional[str] = ..., enabled: _Optional[bool] = ..., analyst: _Optional[str] = ..., epsilon_spent: _Optional[float] = ..., epsilon_limit: _Optional[float] = ..., epsilon_remaining: _Optional[float] = ..., epsilon_per_query: _Optional[float] = ...) -> None: ...
 
 class GetStatisticsRequest(_message.Message):
     __slots__ = ("organization", "period", "requested_by")
@@ -114,16 +160,18 @@ class QueryStatisticsRequest(_message.Message):
     def __init__(self, period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ..., node_timeout_ms: _Optional[int] = ...) -> None: ...
 
 class NodeResult(_message.Message):
-    __slots__ = ("organization", "statistics", "error", "latency_ms")
+    __slots__ = ("organization", "statistics", "error", "latency_ms", "error_message")
     ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
     STATISTICS_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
     LATENCY_MS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_MESSAGE_FIELD_NUMBER: _ClassVar[int]
     organization: str
     statistics: Statistics
     error: str
     latency_ms: int
-    def __init__(self, organization: _Optional[str] = ..., statistics: _Optional[_Union[Statistics, _Mapping]] = ..., error: _Optional[str] = ..., latency_ms: _Optional[int] = ...) -> None: ...
+    error_message: str
+    def __init__(self, organization: _Optional[str] = ..., statistics: _Optional[_Union[Statistics, _Mapping]] = ..., error: _Optional[str] = ..., latency_ms: _Optional[int] = ..., error_message: _Optional[str] = ...) -> None: ...
 
 class FederatedStatistics(_message.Message):
     __slots__ = ("period", "nodes", "missing_organizations", "generate_time")
@@ -136,6 +184,34 @@ class FederatedStatistics(_message.Message):
     missing_organizations: _containers.RepeatedScalarFieldContainer[str]
     generate_time: _timestamp_pb2.Timestamp
     def __init__(self, period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ..., nodes: _Optional[_Iterable[_Union[NodeResult, _Mapping]]] = ..., missing_organizations: _Optional[_Iterable[str]] = ..., generate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class QueryPrivacyBudgetsRequest(_message.Message):
+    __slots__ = ("node_timeout_ms",)
+    NODE_TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    node_timeout_ms: int
+    def __init__(self, node_timeout_ms: _Optional[int] = ...) -> None: ...
+
+class NodePrivacyBudget(_message.Message):
+    __slots__ = ("organization", "budget", "error", "latency_ms")
+    ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
+    BUDGET_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    LATENCY_MS_FIELD_NUMBER: _ClassVar[int]
+    organization: str
+    budget: PrivacyBudget
+    error: str
+    latency_ms: int
+    def __init__(self, organization: _Optional[str] = ..., budget: _Optional[_Union[PrivacyBudget, _Mapping]] = ..., error: _Optional[str] = ..., latency_ms: _Optional[int] = ...) -> None: ...
+
+class FederatedPrivacyBudgets(_message.Message):
+    __slots__ = ("nodes", "missing_organizations", "generate_time")
+    NODES_FIELD_NUMBER: _ClassVar[int]
+    MISSING_ORGANIZATIONS_FIELD_NUMBER: _ClassVar[int]
+    GENERATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    nodes: _containers.RepeatedCompositeFieldContainer[NodePrivacyBudget]
+    missing_organizations: _containers.RepeatedScalarFieldContainer[str]
+    generate_time: _timestamp_pb2.Timestamp
+    def __init__(self, nodes: _Optional[_Iterable[_Union[NodePrivacyBudget, _Mapping]]] = ..., missing_organizations: _Optional[_Iterable[str]] = ..., generate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListNodesRequest(_message.Message):
     __slots__ = ()

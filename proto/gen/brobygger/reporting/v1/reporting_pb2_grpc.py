@@ -40,6 +40,11 @@ class ReportingServiceStub:
                 request_serializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.GetStatisticsRequest.SerializeToString,
                 response_deserializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.Statistics.FromString,
                 _registered_method=True)
+        self.GetPrivacyBudget = channel.unary_unary(
+                '/brobygger.reporting.v1.ReportingService/GetPrivacyBudget',
+                request_serializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.GetPrivacyBudgetRequest.SerializeToString,
+                response_deserializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.PrivacyBudget.FromString,
+                _registered_method=True)
         self.ListAuditEntries = channel.unary_unary(
                 '/brobygger.reporting.v1.ReportingService/ListAuditEntries',
                 request_serializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.ListAuditEntriesRequest.SerializeToString,
@@ -52,7 +57,20 @@ class ReportingServiceServicer:
     """
 
     def GetStatistics(self, request, context):
-        """Aggregates for a period under this node's disclosure control.
+        """Aggregates for a period under this node's disclosure control. When the node's operator has turned
+        differential privacy on (BROBYGGER_DP_ENABLED), what the federation hub asks is answered with noisy
+        figures instead (Statistics.privacy), each new answer spending some of the asking analyst's privacy
+        budget at this node. Once the budget is spent the node refuses with FAILED_PRECONDITION and ErrorInfo
+        reason PRIVACY_BUDGET_EXHAUSTED (metadata epsilon_spent, epsilon_limit, epsilon_per_query).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPrivacyBudget(self, request, context):
+        """The privacy budget at this node of the analyst the federation hub asks for
+        (GetPrivacyBudgetRequest.requested_by): whether the node adds noise, and how much of the analyst's
+        epsilon is spent. The hub's service account only; every read is written to the audit log.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -73,6 +91,11 @@ def add_ReportingServiceServicer_to_server(servicer, server):
                     servicer.GetStatistics,
                     request_deserializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.GetStatisticsRequest.FromString,
                     response_serializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.Statistics.SerializeToString,
+            ),
+            'GetPrivacyBudget': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPrivacyBudget,
+                    request_deserializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.GetPrivacyBudgetRequest.FromString,
+                    response_serializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.PrivacyBudget.SerializeToString,
             ),
             'ListAuditEntries': grpc.unary_unary_rpc_method_handler(
                     servicer.ListAuditEntries,
@@ -108,6 +131,33 @@ class ReportingService:
             '/brobygger.reporting.v1.ReportingService/GetStatistics',
             brobygger_dot_reporting_dot_v1_dot_reporting__pb2.GetStatisticsRequest.SerializeToString,
             brobygger_dot_reporting_dot_v1_dot_reporting__pb2.Statistics.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPrivacyBudget(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.reporting.v1.ReportingService/GetPrivacyBudget',
+            brobygger_dot_reporting_dot_v1_dot_reporting__pb2.GetPrivacyBudgetRequest.SerializeToString,
+            brobygger_dot_reporting_dot_v1_dot_reporting__pb2.PrivacyBudget.FromString,
             options,
             channel_credentials,
             insecure,
@@ -161,6 +211,11 @@ class FederationServiceStub:
                 request_serializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.QueryStatisticsRequest.SerializeToString,
                 response_deserializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.FederatedStatistics.FromString,
                 _registered_method=True)
+        self.QueryPrivacyBudgets = channel.unary_unary(
+                '/brobygger.reporting.v1.FederationService/QueryPrivacyBudgets',
+                request_serializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.QueryPrivacyBudgetsRequest.SerializeToString,
+                response_deserializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.FederatedPrivacyBudgets.FromString,
+                _registered_method=True)
         self.ListNodes = channel.unary_unary(
                 '/brobygger.reporting.v1.FederationService/ListNodes',
                 request_serializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.ListNodesRequest.SerializeToString,
@@ -181,6 +236,14 @@ class FederationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def QueryPrivacyBudgets(self, request, context):
+        """The calling analyst's privacy budget at every node (ReportingService.GetPrivacyBudget), each node
+        asked under its own deadline on the analyst's behalf.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListNodes(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -194,6 +257,11 @@ def add_FederationServiceServicer_to_server(servicer, server):
                     servicer.QueryStatistics,
                     request_deserializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.QueryStatisticsRequest.FromString,
                     response_serializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.FederatedStatistics.SerializeToString,
+            ),
+            'QueryPrivacyBudgets': grpc.unary_unary_rpc_method_handler(
+                    servicer.QueryPrivacyBudgets,
+                    request_deserializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.QueryPrivacyBudgetsRequest.FromString,
+                    response_serializer=brobygger_dot_reporting_dot_v1_dot_reporting__pb2.FederatedPrivacyBudgets.SerializeToString,
             ),
             'ListNodes': grpc.unary_unary_rpc_method_handler(
                     servicer.ListNodes,
@@ -229,6 +297,33 @@ class FederationService:
             '/brobygger.reporting.v1.FederationService/QueryStatistics',
             brobygger_dot_reporting_dot_v1_dot_reporting__pb2.QueryStatisticsRequest.SerializeToString,
             brobygger_dot_reporting_dot_v1_dot_reporting__pb2.FederatedStatistics.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def QueryPrivacyBudgets(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.reporting.v1.FederationService/QueryPrivacyBudgets',
+            brobygger_dot_reporting_dot_v1_dot_reporting__pb2.QueryPrivacyBudgetsRequest.SerializeToString,
+            brobygger_dot_reporting_dot_v1_dot_reporting__pb2.FederatedPrivacyBudgets.FromString,
             options,
             channel_credentials,
             insecure,
