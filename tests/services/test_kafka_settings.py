@@ -112,7 +112,8 @@ def test_the_password_is_in_no_representation():
 def test_the_gateway_and_the_hub_need_no_kafka_settings():
     for service, environ in (("gateway", {"BROBYGGER_ORG": "mir"}), ("hub", {})):
         settings = load(service, {**environ, "BROBYGGER_ENV": "production", "BROBYGGER_OIDC_ALLOW_HTTP": "true",
-                                  "BROBYGGER_SERVICE_CLIENT_SECRET": "s"}, needs_org=bool(environ))
+                                  "BROBYGGER_SERVICE_CLIENT_SECRET": "s", "BROBYGGER_WEB_SECRET_KEY": "w" * 32},
+                        needs_org=bool(environ))
         assert KafkaSecurity.from_settings(settings) == PLAINTEXT
 
 
