@@ -13,14 +13,15 @@ from brobygger.events.v1 import events_pb2, events_pb2_grpc
 from brobygger.type.v1 import types_pb2
 from gateway.web import labels
 from gateway.web.persons import local_refusal, whole_number
-from gateway.web.ui import ServiceRefusal, area, call, channel, nav_item, request_id
+from gateway.web.ui import ServiceRefusal, area, call, changed_fields, channel, nav_item, request_id
 
 if TYPE_CHECKING:
     from gateway.app import Gateway
 
 ROLES = ("coordinator",)
-ACTIVITY_FIELDS = ("title", "description", "theme", "subgoal", "target_group", "funder", "chapter", "capacity",
-                   "anonymous_attendance")
+EDITABLE_ACTIVITY_FIELDS = ("title", "description", "theme", "subgoal", "target_group", "funder", "chapter",
+                            "capacity")
+SESSION_FIELDS = ("date", "start_time", "duration_minutes", "location")
 
 nav_item("activities.index", _l("Activities"), _l("Courses, groups and meetings, and their sessions"), ROLES)
 
@@ -44,6 +45,11 @@ def activity_values(a: events_pb2.Activity) -> dict[str, str]:
             "subgoal": types_pb2.ImdiSubgoal.Name(a.subgoal) if a.subgoal else "", "target_group": a.target_group,
             "funder": a.funder, "chapter": a.chapter, "capacity": str(a.capacity or ""),
             "anonymous_attendance": "1" if a.anonymous_attendance else ""}
+
+
+def session_values(s: events_pb2.Session) -> dict[str, str]:
+    return {"date": s.date, "start_time": s.start_time, "duration_minutes": str(s.duration_minutes or ""),
+            "location": s.location}
 
 
 def session_from_form(form, errors: dict[str, str]) -> events_pb2.Session:
@@ -104,11 +110,87 @@ def blueprint(gw: Gateway):
             "activities/detail.html", activity=activity, aid=aid, sessions=sessions.sessions if sessions else [],
             subgoal=labels.label(labels.SUBGOAL, types_pb2.ImdiSubgoal.DESCRIPTOR, activity.subgoal),
             values=values or {"duration_minutes": "90"}, refusal=refusal, request_id=request_id(),
-            last_id=last_id), status
+            last_id=last_id, cancelled_state=events_pb2.SESSION_STATE_CANCELLED), status
 
     @bp.get("/activities/<id:activity_id>")
     def detail(activity_id: str):
         return show(activity_id)
+
+    @bp.route("/activities/<id:activity_id>/edit", methods=["GET", "POST"])
+    def edit(activity_id: str):
+        """Correct an activity: only the fields that changed are sent (whether attendance is anonymous cannot
+        change once sessions have attendance, so it is not offered)."""
+        activity, _r = call(events.GetActivity, events_pb2.GetActivityRequest(name=name_of(activity_id)),
+                            service="events")
+
+        def form_page(values, refusal=None, status=200):
+            return render_template("activities/edit.html", aid=activity_id, values=values, refusal=refusal,
+                                   subgoals=subgoal_choices(), request_id=request_id()), status
+
+        if request.method == "GET":
+            return form_page(activity_values(activity))
+        errors: dict[str, str] = {}
+        changed = activity_from_form(request.form, errors)
+        if errors:
+            return form_page(request.form, local_refusal(errors), 400)
+        mask = changed_fields(activity_values(activity), activity_values(changed), EDITABLE_ACTIVITY_FIELDS)
+        if not mask:
+            flash(_("Nothing was changed."), "info")
+            return redirect(url_for("activities.detail", activity_id=activity_id))
+        changed.name = activity.name
+        req = events_pb2.UpdateActivityRequest(activity=changed, request_id=request.form.get("request_id", "")[:128])
+        req.update_mask.paths.extend(mask)
+        _saved, refusal = call(events.UpdateActivity, req, service="events")
+        if refusal is not None:
+            return form_page(request.form, refusal, refusal.status)
+        flash(_("The activity is saved."), "success")
+        return redirect(url_for("activities.detail", activity_id=activity_id))
+
+    @bp.route("/activities/<id:activity_id>/sessions/<id:session_id>/edit", methods=["GET", "POST"])
+    def edit_session(activity_id: str, session_id: str):
+        """Move or correct a session, or cancel it with a reason."""
+        name = f"{name_of(activity_id)}/sessions/{session_id}"
+        session, _r = call(events.GetSession, events_pb2.GetSessionRequest(name=name), service="events")
+
+        def form_page(values, refusal=None, status=200, cancel_refusal=None):
+            return render_template("activities/session_edit.html", aid=activity_id, sid=session_id,
+                                   session=session, values=values, refusal=refusal, cancel_refusal=cancel_refusal,
+                                   cancelled=session.state == events_pb2.SESSION_STATE_CANCELLED,
+                                   request_id=request_id()), status
+
+        if request.method == "GET":
+            return form_page(session_values(session))
+        errors: dict[str, str] = {}
+        changed = session_from_form(request.form, errors)
+        if errors:
+            return form_page(request.form, local_refusal(errors), 400)
+        mask = changed_fields(session_values(session), session_values(changed), SESSION_FIELDS)
+        if not mask:
+            flash(_("Nothing was changed."), "info")
+            return redirect(url_for("activities.detail", activity_id=activity_id))
+        changed.name = name
+        req = events_pb2.UpdateSessionRequest(session=changed, request_id=request.form.get("request_id", "")[:128])
+        req.update_mask.paths.extend(mask)
+        _saved, refusal = call(events.UpdateSession, req, service="events")
+        if refusal is not None:
+            return form_page(request.form, refusal, refusal.status)
+        flash(_("The session is saved."), "success")
+        return redirect(url_for("activities.detail", activity_id=activity_id))
+
+    @bp.post("/activities/<id:activity_id>/sessions/<id:session_id>/cancel")
+    def cancel_session(activity_id: str, session_id: str):
+        name = f"{name_of(activity_id)}/sessions/{session_id}"
+        _cancelled, refusal = call(events.CancelSession, events_pb2.CancelSessionRequest(
+            name=name, reason=request.form.get("reason", "").strip(),
+            request_id=request.form.get("request_id", "")[:128]), service="events")
+        if refusal is not None:
+            session, _r = call(events.GetSession, events_pb2.GetSessionRequest(name=name), service="events")
+            return render_template("activities/session_edit.html", aid=activity_id, sid=session_id, session=session,
+                                   values=session_values(session), refusal=None, cancel_refusal=refusal,
+                                   cancelled=False, reason=request.form.get("reason", ""),
+                                   request_id=request_id()), refusal.status
+        flash(_("The session is cancelled."), "success")
+        return redirect(url_for("activities.detail", activity_id=activity_id))
 
     @bp.post("/activities/<id:activity_id>/sessions")
     def add_session(activity_id: str):

@@ -96,6 +96,11 @@ def request_id() -> str:
     return uuid.uuid4().hex
 
 
+def changed_fields(before: dict, after: dict, fields: Iterable[str]) -> list[str]:
+    """The fields whose form values differ: the update mask of a correction (AIP-134)."""
+    return [f for f in fields if before.get(f) != after.get(f)]
+
+
 def call(rpc: Callable[..., Any], message: Any, *, service: str, timeout: float | None = None
          ) -> tuple[Any, ServiceRefusal | None]:
     """Call a gRPC method with the user's token. Returns (answer, None), or (None, refusal) for a refusal

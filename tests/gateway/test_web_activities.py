@@ -52,3 +52,47 @@ def test_a_refused_session_keeps_what_was_typed(web, channels):
 def test_activities_are_for_coordinators(web):
     login(web, VOLUNTEER_TOKEN)
     assert web.get("/activities").status_code == 403
+
+
+SESSION = events_pb2.Session(name="organizations/mir/activities/a1/sessions/s1", date="2026-02-04",
+                             start_time="17:00", duration_minutes=90, location="Linderud skole")
+
+
+def test_changing_an_activity_sends_only_what_changed(web, channels):
+    channels["events"].on(EVENTS + "GetActivity", lambda r: HOMEWORK)
+    channels["events"].on(EVENTS + "UpdateActivity", lambda r: r.activity)
+    login(web, MIR_TOKEN)
+    form = web.get("/activities/a1/edit").get_data(as_text=True)
+    assert 'value="Leksehjelp Linderud"' in form and "anonymous_attendance" not in form
+    answer = web.post("/activities/a1/edit", data={
+        "csrf_token": csrf_token(web, "/activities/a1/edit"), "request_id": "r-4", "title": "Leksehjelp Linderud",
+        "theme": "homework help", "subgoal": "IMDI_SUBGOAL_QUALIFICATION", "capacity": "25"})
+    assert answer.status_code == 302
+    update = [c[1] for c in channels["events"].calls if c[0].endswith("UpdateActivity")][0]
+    assert list(update.update_mask.paths) == ["capacity"] and update.activity.capacity == 25
+
+
+def test_moving_and_cancelling_a_session(web, channels):
+    channels["events"].on(EVENTS + "GetSession", lambda r: SESSION)
+    channels["events"].on(EVENTS + "UpdateSession", lambda r: r.session)
+    login(web, MIR_TOKEN)
+    token = csrf_token(web, "/activities/a1/sessions/s1/edit")
+    moved = web.post("/activities/a1/sessions/s1/edit", data={
+        "csrf_token": token, "date": "2026-02-11", "start_time": "17:00", "duration_minutes": "90",
+        "location": "Linderud skole"})
+    assert moved.status_code == 302
+    update = [c[1] for c in channels["events"].calls if c[0].endswith("UpdateSession")][0]
+    assert list(update.update_mask.paths) == ["date"] and update.session.name == SESSION.name
+
+    channels["events"].on(EVENTS + "CancelSession", lambda r: (_ for _ in ()).throw(rich_error(
+        grpc.StatusCode.FAILED_PRECONDITION, "SESSION_HAS_ATTENDANCE",
+        "The session has attendance recorded; withdraw it first.")))
+    refused = web.post("/activities/a1/sessions/s1/cancel", data={"csrf_token": token, "reason": "bassenget er stengt"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "withdraw it first" in text and 'value="bassenget er stengt"' in text
+    channels["events"].on(EVENTS + "CancelSession", lambda r: SESSION)
+    done = web.post("/activities/a1/sessions/s1/cancel", data={"csrf_token": token, "reason": "bassenget er stengt",
+                                                               "request_id": "r-5"})
+    assert done.status_code == 302
+    cancel = [c[1] for c in channels["events"].calls if c[0].endswith("CancelSession")][-1]
+    assert (cancel.reason, cancel.request_id) == ("bassenget er stengt", "r-5")
