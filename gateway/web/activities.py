@@ -13,7 +13,7 @@ from brobygger.events.v1 import events_pb2, events_pb2_grpc
 from brobygger.type.v1 import types_pb2
 from gateway.web import labels
 from gateway.web.persons import local_refusal, whole_number
-from gateway.web.ui import ServiceRefusal, area, call, changed_fields, channel, nav_item, request_id
+from gateway.web.ui import ServiceRefusal, area, call, channel, correct, nav_item, request_id
 
 if TYPE_CHECKING:
     from gateway.app import Gateway
@@ -133,16 +133,15 @@ def blueprint(gw: Gateway):
         changed = activity_from_form(request.form, errors)
         if errors:
             return form_page(request.form, local_refusal(errors), 400)
-        mask = changed_fields(activity_values(activity), activity_values(changed), EDITABLE_ACTIVITY_FIELDS)
-        if not mask:
-            flash(_("Nothing was changed."), "info")
-            return redirect(url_for("activities.detail", activity_id=activity_id))
         changed.name = activity.name
-        req = events_pb2.UpdateActivityRequest(activity=changed, request_id=request.form.get("request_id", "")[:128])
-        req.update_mask.paths.extend(mask)
-        _saved, refusal = call(events.UpdateActivity, req, service="events")
+        saved, refusal = correct(events.UpdateActivity, events_pb2.UpdateActivityRequest, changed,
+                                 activity_values(activity), activity_values(changed), EDITABLE_ACTIVITY_FIELDS,
+                                 service="events")
         if refusal is not None:
             return form_page(request.form, refusal, refusal.status)
+        if not saved:
+            flash(_("Nothing was changed."), "info")
+            return redirect(url_for("activities.detail", activity_id=activity_id))
         flash(_("The activity is saved."), "success")
         return redirect(url_for("activities.detail", activity_id=activity_id))
 
@@ -164,16 +163,14 @@ def blueprint(gw: Gateway):
         changed = session_from_form(request.form, errors)
         if errors:
             return form_page(request.form, local_refusal(errors), 400)
-        mask = changed_fields(session_values(session), session_values(changed), SESSION_FIELDS)
-        if not mask:
-            flash(_("Nothing was changed."), "info")
-            return redirect(url_for("activities.detail", activity_id=activity_id))
         changed.name = name
-        req = events_pb2.UpdateSessionRequest(session=changed, request_id=request.form.get("request_id", "")[:128])
-        req.update_mask.paths.extend(mask)
-        _saved, refusal = call(events.UpdateSession, req, service="events")
+        saved, refusal = correct(events.UpdateSession, events_pb2.UpdateSessionRequest, changed,
+                                 session_values(session), session_values(changed), SESSION_FIELDS, service="events")
         if refusal is not None:
             return form_page(request.form, refusal, refusal.status)
+        if not saved:
+            flash(_("Nothing was changed."), "info")
+            return redirect(url_for("activities.detail", activity_id=activity_id))
         flash(_("The session is saved."), "success")
         return redirect(url_for("activities.detail", activity_id=activity_id))
 

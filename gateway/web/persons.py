@@ -17,7 +17,7 @@ from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
 from brobygger.type.v1 import types_pb2
 from gateway.web import labels
 from gateway.web.purpose import current_purpose, need_purpose
-from gateway.web.ui import ServiceRefusal, area, call, changed_fields, channel, nav_item, request_id
+from gateway.web.ui import ServiceRefusal, area, call, channel, correct, nav_item, request_id
 
 if TYPE_CHECKING:
     from gateway.app import Gateway
@@ -150,16 +150,14 @@ def blueprint(gw: Gateway):
         changed = person_from_form(request.form, errors)
         if errors:
             return form_page(request.form, local_refusal(errors), 400)
-        mask = changed_fields(form_of(person), form_of(changed), PERSON_FIELDS)
-        if not mask:
-            flash(_("Nothing was changed."), "info")
-            return redirect(url_for("persons.detail", person_id=person_id))
         changed.name = person.name
-        req = membership_pb2.UpdatePersonRequest(person=changed, request_id=request.form.get("request_id", "")[:128])
-        req.update_mask.paths.extend(mask)
-        _saved, refusal = call(membership.UpdatePerson, req, service="membership")
+        saved, refusal = correct(membership.UpdatePerson, membership_pb2.UpdatePersonRequest, changed,
+                                 form_of(person), form_of(changed), PERSON_FIELDS, service="membership")
         if refusal is not None:
             return form_page(request.form, refusal, refusal.status)
+        if not saved:
+            flash(_("Nothing was changed."), "info")
+            return redirect(url_for("persons.detail", person_id=person_id))
         flash(_("The correction is saved."), "success")
         return redirect(url_for("persons.detail", person_id=person_id))
 

@@ -101,6 +101,20 @@ def changed_fields(before: dict, after: dict, fields: Iterable[str]) -> list[str
     return [f for f in fields if before.get(f) != after.get(f)]
 
 
+def correct(rpc: Callable[..., Any], request_type: Any, resource: Any, before: dict, after: dict,
+            fields: Iterable[str], *, service: str) -> tuple[bool, ServiceRefusal | None]:
+    """Send a correction (an Update method, AIP-134) of resource (its name set) naming only the fields whose
+    form values changed from before to after, with the form's request_id. Returns (whether anything
+    changed, the refusal if the service refused); nothing is sent when nothing changed."""
+    mask = changed_fields(before, after, fields)
+    if not mask:
+        return False, None
+    field = request_type.DESCRIPTOR.fields[0].name  # the resource: person, activity, session
+    message = request_type(**{field: resource}, request_id=request.form.get("request_id", "")[:128])
+    message.update_mask.paths.extend(mask)
+    return True, call(rpc, message, service=service)[1]
+
+
 def call(rpc: Callable[..., Any], message: Any, *, service: str, timeout: float | None = None
          ) -> tuple[Any, ServiceRefusal | None]:
     """Call a gRPC method with the user's token. Returns (answer, None), or (None, refusal) for a refusal
