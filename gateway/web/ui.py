@@ -53,9 +53,14 @@ class NavItem:
 NAV: list[NavItem] = []
 
 
-def nav_item(endpoint: str, label: Any, about: Any, roles: Iterable[str]) -> None:
-    """Add an entry to the main menu; areas call it when their module is imported."""
-    NAV.append(NavItem(endpoint, label, about, frozenset(roles)))
+def nav_item(endpoint: str, label: Any, about: Any, roles: Iterable[str], *, first: bool = False) -> None:
+    """Add an entry to the main menu; areas call it when their module is imported. ``first`` puts it at
+    the front (the work done most often)."""
+    item = NavItem(endpoint, label, about, frozenset(roles))
+    if first:
+        NAV.insert(0, item)
+    else:
+        NAV.append(item)
 
 
 def is_page(path: str) -> bool:
