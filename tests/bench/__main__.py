@@ -7,7 +7,11 @@ noisy; absolute numbers alone mean little).
 - relay: outbox rows published by the relay per second against a bare
   kafka-python producer sending the same payloads;
 - memory: resident memory of a running service process against a bare
-  Python interpreter that imports grpc.
+  Python interpreter that imports grpc;
+- pages: the server time of the web app's check-in page of a session with 20
+  people present and of one check-in (a tap), p50 and p95, against the home
+  page of the same gateway (a page that calls no service), measured through
+  the gateway's WSGI app with real membership and events services behind it.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from concurrent import futures
 
 import grpc
@@ -159,6 +164,93 @@ def bench_memory(broker, issuer) -> dict:
             "service_vs_baseline_rss": round(service / base, 3)}
 
 
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def bench_pages(broker, issuer, taps: int) -> dict:
+    """The check-in page and one check-in, as the gateway serves them (server time, no network)."""
+    from brobygger.events.v1 import events_pb2, events_pb2_grpc
+    from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
+    from brobygger.type.v1 import types_pb2
+    from gateway.app import create_app
+    from keycloak import KeycloakOpenID
+    from services.common.settings import load
+    from services.devstack import inprocess
+    from services.events.bootstrap import build as build_events
+    from services.membership.bootstrap import build as build_membership
+
+    answer = KeycloakOpenID(server_url=issuer.url + "/", realm_name="brobygger",
+                            client_id="brobygger-web").token("volunteer-mir", "dev")
+    coordinator = KeycloakOpenID(server_url=issuer.url + "/", realm_name="brobygger",
+                                 client_id="brobygger-web").token("coordinator-mir", "dev")["access_token"]
+    md = [("authorization", f"Bearer {coordinator}")]
+    with tempfile.TemporaryDirectory() as tmp:
+        def env(service: str, **extra) -> dict:
+            return inprocess.node_env("mir", database_url=f"sqlite:///{tmp}/{service}.db", kafka=broker.bootstrap,
+                                      issuer=issuer.issuer_url, **extra)
+
+        with inprocess.running("membership", build_membership, env("membership"), roles=()) as members, \
+                inprocess.running("events", build_events, env("events", BROBYGGER_MEMBERSHIP_ADDRESS=members.address),
+                                  roles=()) as events, \
+                grpc.insecure_channel(members.address) as mch, grpc.insecure_channel(events.address) as ech:
+            people = membership_pb2_grpc.MembershipServiceStub(mch)
+            ev = events_pb2_grpc.EventsServiceStub(ech)
+            ids = [people.RegisterPerson(membership_pb2.RegisterPersonRequest(
+                parent="organizations/mir", person=membership_pb2.Person(
+                    given_name=f"Deltaker{i}", family_name="Linderud", birth_year=2012,
+                    gender=types_pb2.GENDER_FEMALE)), metadata=md).name for i in range(20 + taps)]
+            activity = ev.CreateActivity(events_pb2.CreateActivityRequest(parent="organizations/mir", activity=(
+                events_pb2.Activity(title="Leksehjelp", theme="homework help",
+                                    subgoal=types_pb2.IMDI_SUBGOAL_QUALIFICATION))), metadata=md).name
+            sessions = [ev.CreateSession(events_pb2.CreateSessionRequest(parent=activity, session=events_pb2.Session(
+                date=f"2026-01-{day:02d}", start_time="17:00", duration_minutes=90)), metadata=md).name
+                for day in (7, 14)]
+            for pid in ids[:20]:
+                for session in sessions:
+                    ev.RecordAttendance(events_pb2.RecordAttendanceRequest(
+                        parent=session, attendance=events_pb2.Attendance(person=pid)), metadata=md)
+            settings = load("gateway", {**env("gateway"), "BROBYGGER_MEMBERSHIP_ADDRESS": members.address,
+                                        "BROBYGGER_EVENTS_ADDRESS": events.address,
+                                        "BROBYGGER_WEB_SESSION_DIR": f"{tmp}/sessions"})
+            app = create_app(settings)
+            client = app.test_client()
+
+            def timed(fn) -> float:
+                started = time.perf_counter()
+                response = fn()
+                elapsed = (time.perf_counter() - started) * 1000
+                assert response.status_code in (200, 302), response.status_code
+                return elapsed
+
+            home = [timed(lambda: client.get("/")) for _ in range(taps)]
+            with client.session_transaction() as web_session:
+                web_session["tokens"] = {"access": answer["access_token"], "refresh": answer["refresh_token"],
+                                         "id": "", "expires_at": time.time() + answer["expires_in"]}
+            aid, sid = activity.rsplit("/", 1)[1], sessions[1].rsplit("/", 1)[1]
+            page_url = f"/sessions/{aid}/{sid}"
+            client.get(page_url)
+            page = [timed(lambda: client.get(page_url)) for _ in range(taps)]
+            token = client.get(page_url).get_data(as_text=True).split('name="csrf_token" value="', 1)[1].split('"')[0]
+            tap = [timed(lambda pid=pid: client.post(page_url + "/attendances", data={
+                "csrf_token": token, "person": pid.rsplit("/", 1)[1], "request_id": uuid.uuid4().hex}))
+                for pid in ids[20:]]
+            app.extensions["brobygger_gateway"].close()
+    home_p50, _ = _percentiles(home)
+    page_p50, page_p95 = _percentiles(page)
+    tap_p50, tap_p95 = _percentiles(tap)
+    return {
+        "baseline_home_page_ms_p50": round(home_p50, 2),
+        "checkin_page_ms_p50": round(page_p50, 2),
+        "checkin_page_ms_p95": round(page_p95, 2),
+        "checkin_tap_ms_p50": round(tap_p50, 2),
+        "checkin_tap_ms_p95": round(tap_p95, 2),
+        "checkin_page_vs_home_p50": round(page_p50 / home_p50, 2),
+        "checkin_tap_vs_home_p50": round(tap_p50 / home_p50, 2),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -166,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=3.0, help="duration of each rate measurement")
     parser.add_argument("--rows", type=int, default=5000, help="outbox rows to relay")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is kept")
+    parser.add_argument("--taps", type=int, default=100, help="page loads and check-ins measured for the pages")
     args = parser.parse_args(argv)
 
     from services.common import telemetry
@@ -183,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             "rpc": median([bench_rpc(broker, issuer, args.seconds) for _ in range(args.repeat)]),
             "relay": median([bench_relay(broker, args.rows) for _ in range(args.repeat)]),
             "memory": bench_memory(broker, issuer),
+            "pages": bench_pages(broker, issuer, args.taps),
             "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                         "platform": platform.platform()},
             "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
