@@ -212,6 +212,27 @@ def assert_accessible():
     return check_accessible
 
 
+OVERFLOW_SCRIPT = """width => {
+  // A phone widens its layout to the widest content, so the screen's width is given, not read.
+  if (document.documentElement.scrollWidth <= width) return [];
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.right > width + 1 && !el.closest('.table-wrap') && el.children.length === 0) {
+      wide.push(el.tagName.toLowerCase() + (el.className && el.className.baseVal === undefined ? '.' + el.className : '')
+                + ' ' + Math.round(box.right) + 'px');
+    }
+  }
+  return wide.slice(0, 5);
+}"""
+
+
+def assert_fits(page) -> None:
+    """Nothing wider than the screen: a phone scrolls down, never sideways (wide tables scroll in their box)."""
+    wide = page.evaluate(OVERFLOW_SCRIPT, page.viewport_size["width"])
+    assert not wide, f"{page.url}: wider than the {page.viewport_size['width']} px screen: {', '.join(wide)}"
+
+
 def write_screenshot(page, name: str, full_page: bool = True) -> pathlib.Path:
     form, locale = _forms.get(page.context, ("page", "default"))
     if not _written:
@@ -219,7 +240,9 @@ def write_screenshot(page, name: str, full_page: bool = True) -> pathlib.Path:
         for old in SCREENSHOTS.glob("*.png"):
             old.unlink()
     path = SCREENSHOTS / f"{name}-{form}-{locale}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    # One image pixel a CSS pixel: a long page at a phone's device scale would pass the browser's largest
+    # texture (16384 px) and come out garbled.
+    page.screenshot(path=str(path), full_page=full_page, scale="css")
     _written.append(path)
     return path
 
@@ -294,6 +317,7 @@ class Views:
         English): the same address, or, for a page a form post showed, ``redo(page)`` doing that post again."""
         check_accessible(self.page)
         write_screenshot(self.page, name)
+        assert_fits(self.page)
         url = self.page.url
         for form, locale in ELSEWHERE + (IN_ENGLISH if english else ()):
             other = self.twin(form, locale)
@@ -303,6 +327,7 @@ class Views:
                 redo(other)
             check_accessible(other)
             write_screenshot(other, name)
+            assert_fits(other)
 
     def close(self) -> None:
         for context in self._contexts:

@@ -129,10 +129,10 @@ def test_register_find_correct_and_record_a_year(me):
 
     # This year's membership, paid.
     expect(page.get_by_text("Ingen medlemsår er registrert.")).to_be_visible()
+    page.get_by_label("Betalt dato").fill(dt.date.today().isoformat())
     page.get_by_label("År", exact=True).fill(str(YEAR))
     page.get_by_label("Kontingent (kr)").fill("200")
     page.get_by_label("Betaling").select_option(label="betalt")
-    page.get_by_label("Betalt dato").fill(dt.date.today().isoformat())
     page.get_by_role("button", name="Lagre året").click()
     expect(page.get_by_role("status")).to_have_text(f"Medlemskapet for {YEAR} er lagret.")
     row = page.get_by_role("row").filter(has_text=str(YEAR)).filter(has_text="betalt")
