@@ -374,6 +374,8 @@ def blueprint(gw: Gateway):
                                                      "given_name", "phone", "preferred_language")}
         form["consent_given"] = request.form.get("consent_given") == "1"
         form["request_id"] = request.form.get("request_id") or ui.request_id()
+        if request.method == "GET":  # from a person's page: their random id, nothing about them
+            form["person"] = request.args.get("person", "")[:100]
         refusal = None
         if request.method == "POST":
             if not form["consent_given"]:

@@ -82,6 +82,27 @@ class ServiceRefusal:
         return self.fields.get(name, "")
 
 
+# The services say what is wrong with a field in English, for the API's clients; a page says it in the
+# user's language. A message not listed here is shown as the service wrote it.
+FIELD_MESSAGES = {
+    "is required": _l("Fill this in."),
+    "must be four digits, e.g. 0957": _l("Write four digits, for example 0957."),
+    "must be a phone number like +47 912 34 567": _l("Write a phone number, for example +47 912 34 567."),
+    "must be an e-mail address like name@example.no": _l("Write an e-mail address, for example name@example.no."),
+    "cannot be in the future": _l("The date cannot be later than today."),
+    "a paid membership needs the fee that was paid": _l("Write the fee that was paid."),
+    "is required: say why the session is cancelled, e.g. 'pool closed'": _l(
+        "Say why the session is cancelled, for example: the pool is closed."),
+    "must be a Norwegian phone number like +47 912 34 567": _l(
+        "Write a Norwegian phone number, for example +47 912 34 567."),
+}
+
+
+def field_message(description: str) -> str:
+    found = FIELD_MESSAGES.get(description)
+    return str(found) if found is not None else description
+
+
 def field_name(path: str) -> str:
     """A service's field path ('person.given_name', 'attendance.head_count.count') as a form field name."""
     return path.split(".", 1)[1] if "." in path else path
@@ -131,9 +152,13 @@ def call(rpc: Callable[..., Any], message: Any, *, service: str, timeout: float 
     except grpc.RpcError as exc:
         problem = from_rpc_error(exc, service)
     if problem.status in (400, 409, 429):
-        fields = {field_name(f): d for f, d in problem.errors}
+        fields = {field_name(f): field_message(d) for f, d in problem.errors}
         wait = problem.headers.get("Retry-After", "")
-        return None, ServiceRefusal(problem.status, problem.reason, problem.detail, fields,
+        # "The person has invalid fields: person.postal_code. See the field violations..." names wire paths;
+        # the page marks the fields themselves.
+        message = _("Check the fields marked below.") if fields and problem.reason == "INVALID_FIELDS" \
+            else problem.detail
+        return None, ServiceRefusal(problem.status, problem.reason, message, fields,
                                     int(wait) if wait.isdigit() else None)
     raise problem
 

@@ -11,6 +11,10 @@ Fixtures for page tests:
 - ``axe(page)``: runs axe-core on the page as it is and returns its violations;
   ``assert_accessible(page)`` fails on serious and critical ones, listing them.
 - ``screenshot(page, name)``: writes ``var/screenshots/<name>-<form>-<locale>.png``.
+- ``views(base_url, user)`` (module scope): one login per test module. The user logs in once on a phone in
+  bokmål (``.page``); ``.check(name)`` checks and photographs that page, and the same page at desktop width
+  (and, with ``english=True``, both in English) in contexts that share the login's session cookie.
+  ``.requested`` holds every URL any of them asked for.
 
 The federation, Chromium and Playwright live as long as this package's tests (package scope): one of
 each per run, stopped before the other tiers go on.
@@ -134,16 +138,21 @@ def browser(chromium):
 _forms: dict[object, tuple[str, str]] = {}
 
 
+def new_context(browser, form: str = "desktop", locale: str = DEFAULT_LOCALE, **options):
+    if form not in FORMS:
+        raise ValueError(f"form {form!r}: choose one of {', '.join(FORMS)}")
+    context = browser.new_context(locale=locale, **FORMS[form], **options)
+    _forms[context] = (form, locale)
+    return context
+
+
 @pytest.fixture
 def open_page(browser):
     contexts = []
 
     def open_(form: str = "desktop", locale: str = DEFAULT_LOCALE):
-        if form not in FORMS:
-            raise ValueError(f"form {form!r}: choose one of {', '.join(FORMS)}")
-        context = browser.new_context(locale=locale, **FORMS[form])
+        context = new_context(browser, form, locale)
         contexts.append(context)
-        _forms[context] = (form, locale)
         return context.new_page()
 
     yield open_
@@ -192,30 +201,55 @@ def axe():
     return run_axe
 
 
+def check_accessible(page, options: dict | None = None) -> None:
+    blocking = [v for v in run_axe(page, options) if v.get("impact") in BLOCKING_IMPACTS]
+    assert not blocking, f"{page.url}: {len(blocking)} serious or critical accessibility violations:\n" + \
+        describe(blocking)
+
+
 @pytest.fixture
 def assert_accessible():
-    def check(page, options: dict | None = None) -> None:
-        blocking = [v for v in run_axe(page, options) if v.get("impact") in BLOCKING_IMPACTS]
-        assert not blocking, f"{page.url}: {len(blocking)} serious or critical accessibility violations:\n" + \
-            describe(blocking)
+    return check_accessible
 
-    return check
+
+OVERFLOW_SCRIPT = """width => {
+  // A phone widens its layout to the widest content, so the screen's width is given, not read.
+  if (document.documentElement.scrollWidth <= width) return [];
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.right > width + 1 && !el.closest('.table-wrap') && el.children.length === 0) {
+      wide.push(el.tagName.toLowerCase() + (el.className && el.className.baseVal === undefined ? '.' + el.className : '')
+                + ' ' + Math.round(box.right) + 'px');
+    }
+  }
+  return wide.slice(0, 5);
+}"""
+
+
+def assert_fits(page) -> None:
+    """Nothing wider than the screen: a phone scrolls down, never sideways (wide tables scroll in their box)."""
+    wide = page.evaluate(OVERFLOW_SCRIPT, page.viewport_size["width"])
+    assert not wide, f"{page.url}: wider than the {page.viewport_size['width']} px screen: {', '.join(wide)}"
+
+
+def write_screenshot(page, name: str, full_page: bool = True) -> pathlib.Path:
+    form, locale = _forms.get(page.context, ("page", "default"))
+    if not _written:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for old in SCREENSHOTS.glob("*.png"):
+            old.unlink()
+    path = SCREENSHOTS / f"{name}-{form}-{locale}.png"
+    # One image pixel a CSS pixel: a long page at a phone's device scale would pass the browser's largest
+    # texture (16384 px) and come out garbled.
+    page.screenshot(path=str(path), full_page=full_page, scale="css")
+    _written.append(path)
+    return path
 
 
 @pytest.fixture
 def screenshot():
-    def shoot(page, name: str, full_page: bool = True) -> pathlib.Path:
-        form, locale = _forms.get(page.context, ("page", "default"))
-        if not _written:
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            for old in SCREENSHOTS.glob("*.png"):
-                old.unlink()
-        path = SCREENSHOTS / f"{name}-{form}-{locale}.png"
-        page.screenshot(path=str(path), full_page=full_page)
-        _written.append(path)
-        return path
-
-    return shoot
+    return write_screenshot
 
 
 # ---------- logging in
@@ -237,3 +271,80 @@ def log_in(page, base_url: str, user: str, password: str = "dev", next_path: str
 def login():
     """login(page, base_url, user, next_path='/'): a logged-in page."""
     return log_in
+
+
+# ---------- one login per module, seen in both forms and both languages
+
+ENGLISH = "en-GB"
+LANGUAGE_COOKIE = "brobygger_lang"  # gateway.web.i18n.COOKIE: the language is the user's choice, not the browser's
+ELSEWHERE = (("desktop", DEFAULT_LOCALE),)
+IN_ENGLISH = (("phone", ENGLISH), ("desktop", ENGLISH))
+
+
+class Views:
+    """A logged-in user's pages: ``page``, a phone in bokmål, where the test walks; and, made when first
+    needed, the same session (its cookies copied) at desktop width and in English, where ``check`` shows
+    the page the phone is on."""
+
+    def __init__(self, browser, base_url: str, user: str) -> None:
+        self.browser, self.base_url, self.user = browser, base_url, user
+        self.requested: list[str] = []
+        self._contexts = []
+        self._twins: dict[tuple[str, str], object] = {}
+        self.page = self._open("phone", DEFAULT_LOCALE)
+        log_in(self.page, base_url, user)
+
+    def _open(self, form: str, locale: str, **options):
+        context = new_context(self.browser, form, locale, **options)
+        self._contexts.append(context)
+        context.on("request", lambda request: self.requested.append(request.url))
+        if locale != DEFAULT_LOCALE:
+            context.add_cookies([{"name": LANGUAGE_COOKIE, "value": locale.split("-")[0], "url": self.base_url}])
+        return context.new_page()
+
+    def twin(self, form: str, locale: str = DEFAULT_LOCALE):
+        """The page of this session in another form or language."""
+        if (form, locale) == ("phone", DEFAULT_LOCALE):
+            return self.page
+        if (form, locale) not in self._twins:
+            cookies = [c for c in self.page.context.cookies() if c["name"] != LANGUAGE_COOKIE]
+            self._twins[form, locale] = page = self._open(form, locale)
+            page.context.add_cookies(cookies)
+        return self._twins[form, locale]
+
+    def check(self, name: str, *, english: bool = False, redo=None) -> None:
+        """Check the phone's page with axe-core and photograph it; then the same at desktop width (and in
+        English): the same address, or, for a page a form post showed, ``redo(page)`` doing that post again."""
+        check_accessible(self.page)
+        write_screenshot(self.page, name)
+        assert_fits(self.page)
+        url = self.page.url
+        for form, locale in ELSEWHERE + (IN_ENGLISH if english else ()):
+            other = self.twin(form, locale)
+            if redo is None:
+                other.goto(url)
+            else:
+                redo(other)
+            check_accessible(other)
+            write_screenshot(other, name)
+            assert_fits(other)
+
+    def close(self) -> None:
+        for context in self._contexts:
+            _forms.pop(context, None)
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def views(browser, federation):
+    """views(base_url, user): the user's Views, logged in once for the test module."""
+    made: dict[tuple[str, str], Views] = {}
+
+    def open_(base_url: str, user: str) -> Views:
+        if (base_url, user) not in made:
+            made[base_url, user] = Views(browser, base_url, user)
+        return made[base_url, user]
+
+    yield open_
+    for v in made.values():
+        v.close()

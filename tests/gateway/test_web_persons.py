@@ -105,3 +105,27 @@ def test_a_correction_sends_only_the_changed_fields(web, channels):
     update = [c[1] for c in channels["membership"].calls if c[0].endswith("UpdatePerson")][0]
     assert list(update.update_mask.paths) == ["birth_year", "postal_code"] and update.request_id == "r-3"
     assert update.person.name == AMINA.name and update.person.birth_year == 1985
+
+
+def test_a_services_field_refusal_is_said_in_the_pages_language_without_wire_paths(web, channels):
+    token = with_purpose(web)
+    channels["membership"].on(MEMBERSHIP + "RegisterPerson", lambda r: (_ for _ in ()).throw(rich_error(
+        grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELDS",
+        "The person has invalid fields: person.postal_code. See the field violations for how to fix each.",
+        [("person.postal_code", "must be four digits, e.g. 0957"), ("person.municipality", "an unknown message")])))
+    page = web.post("/persons/new", data={"csrf_token": token, "request_id": "r-2", "given_name": "Amina",
+                                          "family_name": "Khan", "postal_code": "095"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400 and "person.postal_code" not in text and "field violations" not in text
+    assert "Sjekk feltene som er merket nedenfor." in text and "Skriv fire sifre, for eksempel 0957." in text
+    assert "an unknown message" in text  # one the pages do not know is shown as the service said it
+
+
+def test_a_persons_page_shows_their_id_and_offers_a_referral_with_it(web, channels):
+    channels["membership"].on(MEMBERSHIP + "GetPerson", lambda r: AMINA)
+    channels["membership"].on(MEMBERSHIP + "ListMembershipYears", lambda r: membership_pb2.ListMembershipYearsResponse())
+    with_purpose(web)
+    text = web.get("/persons/p1").get_data(as_text=True)
+    assert "Id i Brobygger" in text and 'href="/referrals/new/federation?person=p1"' in text
+    form = web.get("/referrals/new/federation?person=p1").get_data(as_text=True)
+    assert re.search(r'id="f-person" name="person" type="text" value="p1"', form)
