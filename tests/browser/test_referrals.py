@@ -124,7 +124,7 @@ def test_refer_a_member_to_another_organisation_which_accepts(mir, mira):
     expect(at_mira.get_by_role("definition").filter(has_text=given_name)).to_be_visible()
     expect(at_mira.get_by_role("definition").filter(has_text="Urdu")).to_be_visible()
     mira.check("referral-received", english=True)
-    at_mira.get_by_role("button", name="Aksepter henvisningen").click()
+    at_mira.get_by_role("button", name="Godta henvisningen").click()
     expect(at_mira.get_by_role("status")).to_have_text("Henvisningen er akseptert.")
     expect(at_mira.get_by_role("definition").get_by_text("Godtatt", exact=True)).to_be_visible()
 
