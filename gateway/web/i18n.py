@@ -12,6 +12,7 @@ Dates and numbers are formatted for the chosen locale (Flask-Babel).
 """
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,12 +51,25 @@ def text_direction() -> str:
     return "rtl" if Locale.parse(current_locale()).character_order == "right-to-left" else "ltr"
 
 
+def localized_date(value, fmt: str = "medium") -> str:
+    """A date (or the contracts' ISO string YYYY-MM-DD) as the user's language writes it; '' for none,
+    and a string that is no date as it is."""
+    if isinstance(value, str):
+        if not value:
+            return ""
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return format_date(value, fmt)
+
+
 def install(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     Babel(app, locale_selector=choose_locale)
     app.jinja_env.filters["number"] = lambda n: format_decimal(n)
-    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt)
+    app.jinja_env.filters["date"] = localized_date
 
     @app.context_processor
     def languages() -> dict:

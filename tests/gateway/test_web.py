@@ -129,3 +129,11 @@ def test_the_purpose_page_needs_a_login(web):
 def test_the_style_sheet_is_served(web):
     sheet = web.get("/static/app.css")
     assert sheet.status_code == 200 and sheet.mimetype == "text/css" and b"--accent" in sheet.data
+
+
+def test_dates_are_written_as_the_language_writes_them(web):
+    from gateway.web.i18n import localized_date
+
+    with web.application.test_request_context("/"):
+        assert localized_date("2026-12-18") == "18. des. 2026"
+        assert localized_date("") == "" and localized_date("not a date") == "not a date"
