@@ -137,3 +137,30 @@ def test_dates_are_written_as_the_language_writes_them(web):
     with web.application.test_request_context("/"):
         assert localized_date("2026-12-18") == "18. des. 2026"
         assert localized_date("") == "" and localized_date("not a date") == "not a date"
+
+
+def test_a_right_to_left_language_turns_the_page(web):
+    from flask_babel import force_locale
+
+    from gateway.web.i18n import text_direction
+
+    with web.application.test_request_context("/"):
+        assert text_direction() == "ltr"
+        with force_locale("ar"):
+            assert text_direction() == "rtl"
+        with force_locale("ur"):
+            assert text_direction() == "rtl"
+
+
+def test_the_style_sheets_use_only_logical_directions():
+    """Right-to-left by translation alone: no left or right in the style sheets, only inline start and end."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    physical = re.compile(r"(margin|padding|border)-(left|right)|(?<![-\w])(left|right)\s*:|"
+                          r"text-align\s*:\s*(left|right)|float\s*:\s*(left|right)")
+    for sheet in [*(root / "gateway" / "web" / "static").glob("*.css"),
+                  *(root / "services" / "devissuer" / "static").glob("*.css")]:
+        found = [line for line in sheet.read_text().splitlines() if physical.search(line)]
+        assert not found, f"{sheet.name}: {found}"
