@@ -73,7 +73,7 @@ def install(app: Flask) -> None:
 
     @app.context_processor
     def languages() -> dict:
-        return {"locale": current_locale(), "text_direction": text_direction(), "languages": language_names()}
+        return {"locale": current_locale(), "text_direction": text_direction(), "page_languages": language_names()}
 
 
 def blueprint() -> Blueprint:

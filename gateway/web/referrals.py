@@ -404,7 +404,7 @@ def blueprint(gw: Gateway):
         return render_template(
             "referrals/new_node.html", form=form, refusal=refusal, readable=readable,
             nodes=[("", _("Choose the organisation"))] + [(n.org, n.name or n.org) for n in nodes],
-            reasons=options(REASON_LABELS, blank=_("Choose the reason")), languages=language_options(),
+            reasons=options(REASON_LABELS, blank=_("Choose the reason")), contact_languages=language_options(),
             max_given_name=MAX_GIVEN_NAME,
         ), refusal.status if refusal else 200
 

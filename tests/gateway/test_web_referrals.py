@@ -301,6 +301,9 @@ def test_the_federation_form_offers_the_other_nodes_that_take_referrals_and_says
     assert offered == [("mkr", "Minhaj Konfliktråd"), ("mira", "MiRA-Senteret")]
     assert "Fornavnet til personen" in html and "Hva som ikke deles" in html and "etternavn" in html
     assert 'name="consent_given"' in html
+    # The page's own list of languages (what the person prefers) is not the language switch of the header.
+    header = html.split("</header>")[0]
+    assert re.findall(r'name="lang" value="([a-z]+)"', header) == ["en"]
 
 
 def test_a_referral_to_another_node_without_consent_is_not_sent_and_the_form_keeps_what_was_typed(web, service):
