@@ -13,7 +13,7 @@ from brobygger.events.v1 import events_pb2, events_pb2_grpc
 from brobygger.type.v1 import types_pb2
 from gateway.web import labels
 from gateway.web.persons import local_refusal, whole_number
-from gateway.web.ui import ServiceRefusal, area, call, channel, correct, nav_item, request_id
+from gateway.web.ui import ServiceRefusal, area, call, channel, correct, form_request_id, nav_item, request_id
 
 if TYPE_CHECKING:
     from gateway.app import Gateway
@@ -92,7 +92,7 @@ def blueprint(gw: Gateway):
             return activity_form({}, None, request_id())
         errors: dict[str, str] = {}
         activity = activity_from_form(request.form, errors)
-        rid = request.form.get("request_id", "")[:128] or request_id()
+        rid = form_request_id()
         if errors:
             return activity_form(request.form, local_refusal(errors), rid, 400)
         created, refusal = call(events.CreateActivity, events_pb2.CreateActivityRequest(
@@ -179,7 +179,7 @@ def blueprint(gw: Gateway):
         name = f"{name_of(activity_id)}/sessions/{session_id}"
         _cancelled, refusal = call(events.CancelSession, events_pb2.CancelSessionRequest(
             name=name, reason=request.form.get("reason", "").strip(),
-            request_id=request.form.get("request_id", "")[:128]), service="events")
+            request_id=form_request_id()), service="events")
         if refusal is not None:
             session, _r = call(events.GetSession, events_pb2.GetSessionRequest(name=name), service="events")
             return render_template("activities/session_edit.html", aid=activity_id, sid=session_id, session=session,
@@ -197,7 +197,7 @@ def blueprint(gw: Gateway):
             return show(activity_id, local_refusal(errors), request.form, 400)
         _created, refusal = call(events.CreateSession, events_pb2.CreateSessionRequest(
             parent=name_of(activity_id), session=session,
-            request_id=request.form.get("request_id", "")[:128] or request_id()), service="events")
+            request_id=form_request_id()), service="events")
         if refusal is not None:
             return show(activity_id, refusal, request.form, refusal.status)
         flash(_("The session on %(date)s is added.", date=session.date), "success")

@@ -35,7 +35,7 @@ from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
 from brobygger.type.v1 import types_pb2
 from gateway.web import labels
 from gateway.web.periods import ZONE
-from gateway.web.ui import ServiceRefusal, area, call, channel, nav_item, request_id
+from gateway.web.ui import ServiceRefusal, area, call, channel, form_request_id, nav_item, request_id
 from services.common.audit import MAX_PURPOSE
 
 if TYPE_CHECKING:
@@ -279,9 +279,6 @@ def blueprint(gw: Gateway):
         flash(refusal_text(refusal, who), "error")
         return back(aid, sid)
 
-    def form_rid() -> str:
-        return request.form.get("request_id", "")[:128] or request_id()
-
     def who() -> str:
         return request.form.get("who", "").strip()[:200]
 
@@ -293,7 +290,7 @@ def blueprint(gw: Gateway):
             return back(activity_id, session_id)
         _done, refusal = call(events.RecordAttendance, events_pb2.RecordAttendanceRequest(
             parent=session_name(activity_id, session_id),
-            attendance=events_pb2.Attendance(person=f"{org}/persons/{person}"), request_id=form_rid()),
+            attendance=events_pb2.Attendance(person=f"{org}/persons/{person}"), request_id=form_request_id()),
             service="events")
         if refusal is not None:
             return refused(activity_id, session_id, refusal, who())
@@ -304,7 +301,7 @@ def blueprint(gw: Gateway):
     @bp.post("/sessions/<id:activity_id>/<id:session_id>/attendances/<id:attendance_id>/withdraw")
     def undo(activity_id: str, session_id: str, attendance_id: str):
         _done, refusal = call(events.WithdrawAttendance, events_pb2.WithdrawAttendanceRequest(
-            name=f"{session_name(activity_id, session_id)}/attendances/{attendance_id}", request_id=form_rid()),
+            name=f"{session_name(activity_id, session_id)}/attendances/{attendance_id}", request_id=form_request_id()),
             service="events")
         if refusal is not None:
             return refused(activity_id, session_id, refusal, who())
@@ -321,12 +318,12 @@ def blueprint(gw: Gateway):
         if request.form.get("step") == "-1":
             _done, refusal = call(events.DecrementHeadCount, events_pb2.DecrementHeadCountRequest(
                 session=parent, gender=types_pb2.Gender.Value(gender), age_band=types_pb2.AgeBand.Value(band),
-                request_id=form_rid()), service="events")
+                request_id=form_request_id()), service="events")
         else:
             _done, refusal = call(events.RecordAttendance, events_pb2.RecordAttendanceRequest(
                 parent=parent, attendance=events_pb2.Attendance(head_count=events_pb2.HeadCount(
                     gender=types_pb2.Gender.Value(gender), age_band=types_pb2.AgeBand.Value(band), count=1)),
-                request_id=form_rid()), service="events")
+                request_id=form_request_id()), service="events")
         if refusal is not None:
             return refused(activity_id, session_id, refusal)
         return back(activity_id, session_id, cell_anchor(gender, band))

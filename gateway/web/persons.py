@@ -17,7 +17,7 @@ from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
 from brobygger.type.v1 import types_pb2
 from gateway.web import labels
 from gateway.web.purpose import current_purpose, need_purpose
-from gateway.web.ui import ServiceRefusal, area, call, channel, correct, nav_item, request_id
+from gateway.web.ui import ServiceRefusal, area, call, channel, correct, form_request_id, nav_item, request_id
 
 if TYPE_CHECKING:
     from gateway.app import Gateway
@@ -108,7 +108,7 @@ def blueprint(gw: Gateway):
             return person_form({}, None, request_id())
         errors: dict[str, str] = {}
         person = person_from_form(request.form, errors)
-        rid = request.form.get("request_id", "")[:128] or request_id()
+        rid = form_request_id()
         if errors:
             return person_form(request.form, local_refusal(errors), rid, 400)
         created, refusal = call(membership.RegisterPerson, membership_pb2.RegisterPersonRequest(

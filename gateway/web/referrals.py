@@ -301,7 +301,7 @@ def blueprint(gw: Gateway):
     def accept(referral_id: str):
         name = referral_name(referral_id)
         return act(referral_id, "accept", stub.AcceptReferral,
-                   referral_pb2.AcceptReferralRequest(name=name, request_id=request.form.get("request_id", "")),
+                   referral_pb2.AcceptReferralRequest(name=name, request_id=ui.form_request_id()),
                    _("The referral is accepted."))
 
     @bp.post("/<referral_id>/reject")
@@ -316,7 +316,7 @@ def blueprint(gw: Gateway):
         refusal = form_refusal(_("Say who declined and why, then reject again."), problems) if problems else None
         return act(referral_id, "reject", stub.RejectReferral,
                    referral_pb2.RejectReferralRequest(name=name, declined_by=declined_by, outcome=outcome,
-                                                      request_id=request.form.get("request_id", "")),
+                                                      request_id=ui.form_request_id()),
                    _("The referral is rejected."), refusal)
 
     @bp.post("/<referral_id>/complete")
@@ -327,7 +327,7 @@ def blueprint(gw: Gateway):
             _("Say how it ended, then complete again."), {"outcome": _("Choose the outcome.")})
         return act(referral_id, "complete", stub.CompleteReferral,
                    referral_pb2.CompleteReferralRequest(name=name, outcome=outcome,
-                                                        request_id=request.form.get("request_id", "")),
+                                                        request_id=ui.form_request_id()),
                    _("The referral is completed."), refusal)
 
     # ------------------------------------------------------------------ new referrals
@@ -340,7 +340,7 @@ def blueprint(gw: Gateway):
     def new():
         form = {k: request.form.get(k, "") for k in ("direction", "person", "partner_kind", "partner_name",
                                                      "reason_category")}
-        form["request_id"] = request.form.get("request_id") or ui.request_id()
+        form["request_id"] = ui.form_request_id()
         form["direction"] = form["direction"] or "DIRECTION_OUTGOING"
         refusal = None
         if request.method == "POST":
@@ -373,7 +373,7 @@ def blueprint(gw: Gateway):
         form = {k: request.form.get(k, "") for k in ("target_organization", "person", "reason_category",
                                                      "given_name", "phone", "preferred_language")}
         form["consent_given"] = request.form.get("consent_given") == "1"
-        form["request_id"] = request.form.get("request_id") or ui.request_id()
+        form["request_id"] = ui.form_request_id()
         if request.method == "GET":  # from a person's page: their random id, nothing about them
             form["person"] = request.args.get("person", "")[:100]
         refusal = None

@@ -122,6 +122,11 @@ def request_id() -> str:
     return uuid.uuid4().hex
 
 
+def form_request_id() -> str:
+    """The request_id the submitted form carries (a fresh one if it carries none)."""
+    return request.form.get("request_id", "")[:128] or request_id()
+
+
 def changed_fields(before: dict, after: dict, fields: Iterable[str]) -> list[str]:
     """The fields whose form values differ: the update mask of a correction (AIP-134)."""
     return [f for f in fields if before.get(f) != after.get(f)]
@@ -136,7 +141,7 @@ def correct(rpc: Callable[..., Any], request_type: Any, resource: Any, before: d
     if not mask:
         return False, None
     field = request_type.DESCRIPTOR.fields[0].name  # the resource: person, activity, session
-    message = request_type(**{field: resource}, request_id=request.form.get("request_id", "")[:128])
+    message = request_type(**{field: resource}, request_id=form_request_id())
     message.update_mask.paths.extend(mask)
     return True, call(rpc, message, service=service)[1]
 
