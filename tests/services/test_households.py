@@ -101,7 +101,9 @@ def test_the_membership_fact_reaches_kafka_without_names(stub, coord, broker):
     add(stub, coord, h, person, PARENT)
     person_id = person.name.rsplit("/", 1)[1]
     kind = b"no.brobygger.membership.household_membership_changed.v1"
-    mine = lambda recs: [r for r in recs if r.key == person_id.encode() and kind in dict(r.headers).get("ce_type", b"")]  # noqa: E731,E501
+    def mine(recs):
+        return [r for r in recs if r.key == person_id.encode() and kind in dict(r.headers).get("ce_type", b"")]
+
     [rec] = mine(read_topic(broker.bootstrap, "mir.membership", until=lambda recs: bool(mine(recs))))
     event = from_binary(KafkaMessage(headers={k: v for k, v in rec.headers}, key=rec.key, value=rec.value),
                         data_unmarshaller=lambda raw: raw)
