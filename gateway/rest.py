@@ -67,6 +67,7 @@ PERSON_PURPOSE = purpose("this person", "follow-up of homework help")
 BATCH_PURPOSE = purpose("these people", "attendance at homework help")
 PERSONS_PURPOSE = purpose("these people", "planning the swimming group")
 YEARS_PURPOSE = purpose("this person's membership years", "annual fee reminder")
+MEMBERS_PURPOSE = purpose("this household's members", "follow-up of homework help")
 REFERRAL_PURPOSE = purpose("this referral", "follow-up with the school")
 REFERRALS_PURPOSE = purpose("these referrals", "weekly case review")
 ROSTER_PURPOSE = purpose("this session's roster", "check-in")
@@ -153,7 +154,7 @@ UPDATE_MASK = Text(
     "update_mask", "The fields to change, comma separated (e.g. title,capacity). When left out, the fields "
     "present in the body are changed. Fields not named keep their values.", max_length=500)
 # Fields the services set: not part of a mask derived from the body.
-OUTPUT_ONLY = frozenset({"name", "create_time", "update_time", "state", "cancel_reason"})
+OUTPUT_ONLY = frozenset({"name", "create_time", "update_time", "state", "cancel_reason", "household"})
 
 
 def update_mask_of(c: Call) -> field_mask_pb2.FieldMask:
@@ -206,6 +207,9 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
 
     def session(c: Call) -> str:
         return f"{activity(c)}/sessions/{c.path['session_id']}"
+
+    def household(c: Call) -> str:
+        return f"{parent}/households/{c.path['household_id']}"
 
     def referral_name(c: Call) -> str:
         return f"{parent}/referrals/{c.path['referral_id']}"
@@ -299,6 +303,67 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
     def list_membership_years(c: Call):
         return membership.ListMembershipYears(
             membership_pb2.ListMembershipYearsRequest(parent=person(c), **page_of(c), purpose=c.query["purpose"]),
+            timeout=timeout)
+
+    @api.route(Operation(
+        "POST", f"{API_PREFIX}/households", "createHousehold", "Create a household", "membership", "membership",
+        membership_pb2.Household, status=201, body=Body(membership_pb2.Household, "household", required=False),
+        idempotent=True, location=True, not_found=False,
+        description="An empty household (display_name optional, e.g. \"Familien Hussain\"); add its members "
+                    "with POST /api/v1/households/{household_id}/members. Retrying with the same "
+                    "Idempotency-Key returns the first result. Coordinators only.",
+    ))
+    def create_household(c: Call):
+        return membership.CreateHousehold(
+            membership_pb2.CreateHouseholdRequest(parent=parent, household=c.body, request_id=c.request_id),
+            timeout=timeout)
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/households/<id:household_id>", "getHousehold", "Read a household", "membership",
+        "membership", membership_pb2.Household,
+        description="Its display name, not its members (list them with .../members). Coordinators only.",
+    ))
+    def get_household(c: Call):
+        return membership.GetHousehold(membership_pb2.GetHouseholdRequest(name=household(c)), timeout=timeout)
+
+    @api.route(Operation(
+        "POST", f"{API_PREFIX}/households/<id:household_id>/members", "addHouseholdMember",
+        "Add a person to a household", "membership", "membership", membership_pb2.HouseholdMember,
+        body=Body(membership_pb2.AddHouseholdMemberRequest, exclude=frozenset({"household", "request_id"})),
+        idempotent=True,
+        description="person (organizations/{org}/persons/{id} or an id) and role (HOUSEHOLD_ROLE_...). A person "
+                    "is in at most one household: one already in another is refused with 409 "
+                    "ALREADY_IN_HOUSEHOLD naming it (remove them there first). Adding a member again changes "
+                    "their role. Coordinators only.",
+    ))
+    def add_household_member(c: Call):
+        who = c.body.person.strip()
+        return membership.AddHouseholdMember(
+            membership_pb2.AddHouseholdMemberRequest(
+                household=household(c), person=who if "/" in who or not who else f"{parent}/persons/{who}",
+                role=c.body.role, request_id=c.request_id), timeout=timeout)
+
+    @api.route(Operation(
+        "DELETE", f"{API_PREFIX}/households/<id:household_id>/members/<id:person_id>", "removeHouseholdMember",
+        "Take a person out of a household", "membership", "membership", membership_pb2.HouseholdMember,
+        idempotent=True,
+        description="Answers the member as they were. Coordinators only.",
+    ))
+    def remove_household_member(c: Call):
+        return membership.RemoveHouseholdMember(
+            membership_pb2.RemoveHouseholdMemberRequest(name=f"{household(c)}/members/{c.path['person_id']}",
+                                                        request_id=c.request_id), timeout=timeout)
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/households/<id:household_id>/members", "listHouseholdMembers",
+        "List a household's members", "membership", "membership", membership_pb2.ListHouseholdMembersResponse,
+        query=PAGE + (MEMBERS_PURPOSE,),
+        description="In the order they were added; each member names its person. Every listing is written to "
+                    "the audit log with its purpose. Coordinators only.",
+    ))
+    def list_household_members(c: Call):
+        return membership.ListHouseholdMembers(
+            membership_pb2.ListHouseholdMembersRequest(parent=household(c), **page_of(c), purpose=c.query["purpose"]),
             timeout=timeout)
 
     # ------------------------------------------------------------------ events

@@ -1,4 +1,5 @@
-"""People (coordinators): the list, registering a person, a person's page with their membership years.
+"""People (coordinators): the list, registering a person, a person's page with their membership years and
+household, and a household's page (its members, adding and removing them).
 
 Every page that shows a person reads them with the purpose in force (gateway.web.purpose), so the
 membership service's audit log says who looked and why. Names appear in pages, never in URLs or titles.
@@ -118,9 +119,27 @@ def blueprint(gw: Gateway):
         flash(_("%(name)s is registered.", name=f"{created.given_name} {created.family_name}"), "success")
         return redirect(url_for("persons.detail", person_id=person_id(created.name)))
 
-    def show(pid: str, refusal: ServiceRefusal | None = None, year_values: dict | None = None, status: int = 200):
+    def role_of(number: int) -> str:
+        return labels.label(labels.HOUSEHOLD_ROLE, membership_pb2.HouseholdRole.DESCRIPTOR, number)
+
+    def household_of(name: str) -> tuple[membership_pb2.Household, list[tuple]]:
+        """The household and its members as (member, person), read with the purpose in force."""
+        household, _r = call(membership.GetHousehold, membership_pb2.GetHouseholdRequest(name=name),
+                             service="membership")
+        listed, _r = call(membership.ListHouseholdMembers, membership_pb2.ListHouseholdMembersRequest(
+            parent=name, page_size=100, purpose=current_purpose()), service="membership")
+        members = list(listed.household_members)
+        if not members:
+            return household, []
+        people, _r = call(membership.BatchGetPersons, membership_pb2.BatchGetPersonsRequest(
+            parent=parent, names=[m.person for m in members], purpose=current_purpose()), service="membership")
+        return household, list(zip(members, people.persons))
+
+    def show(pid: str, refusal: ServiceRefusal | None = None, year_values: dict | None = None, status: int = 200,
+             household_refusal: ServiceRefusal | None = None, household_values: dict | None = None):
         person, _r = call(membership.GetPerson, membership_pb2.GetPersonRequest(
             name=name_of(pid), purpose=current_purpose()), service="membership")
+        household, members = household_of(person.household) if person.household else (None, [])
         years, _r = call(membership.ListMembershipYears, membership_pb2.ListMembershipYearsRequest(
             parent=name_of(pid), page_size=50, purpose=current_purpose()), service="membership")
         year_options = labels.choices(labels.PAYMENT_STATE, membership_pb2.PaymentState.DESCRIPTOR)
@@ -129,7 +148,9 @@ def blueprint(gw: Gateway):
             "persons/detail.html", person=person, pid=pid, years=years.membership_years if years else [],
             gender=labels.label(labels.GENDER, types_pb2.Gender.DESCRIPTOR, person.gender),
             payment=lambda n: labels.label(labels.PAYMENT_STATE, membership_pb2.PaymentState.DESCRIPTOR, n),
-            year_options=year_options, values=values, refusal=refusal, request_id=request_id()), status
+            year_options=year_options, values=values, refusal=refusal, request_id=request_id(),
+            household=household, members=members, role_of=role_of, person_id=person_id,
+            household_refusal=household_refusal, household_values=household_values or {}), status
 
     @bp.route("/persons/<id:person_id>/edit", methods=["GET", "POST"])
     def edit(person_id: str):
@@ -187,5 +208,84 @@ def blueprint(gw: Gateway):
             return show(person_id, refusal, form, refusal.status)
         flash(_("The membership for %(year)s is saved.", year=year.year), "success")
         return redirect(url_for("persons.detail", person_id=person_id))
+
+    @bp.post("/persons/<id:person_id>/household")
+    def create_household(person_id: str) -> Response | tuple:
+        """A new household with this person as its parent or guardian (one request id for both steps, so a
+        double submit creates one household)."""
+        if (ask := need_purpose()):
+            return ask
+        rid = form_request_id()
+        household, refusal = call(membership.CreateHousehold, membership_pb2.CreateHouseholdRequest(
+            parent=parent, household=membership_pb2.Household(display_name=request.form.get("display_name", "").strip()),
+            request_id=rid), service="membership")
+        if refusal is None:
+            _member, refusal = call(membership.AddHouseholdMember, membership_pb2.AddHouseholdMemberRequest(
+                household=household.name, person=name_of(person_id),
+                role=membership_pb2.HOUSEHOLD_ROLE_PARENT_OR_GUARDIAN, request_id=rid), service="membership")
+        if refusal is not None:
+            return show(person_id, household_refusal=refusal, household_values=request.form, status=refusal.status)
+        flash(_("The household is created. Add the other members on its page."), "success")
+        return redirect(url_for("persons.household", household_id=household.name.rsplit("/", 1)[-1]))
+
+    def household_page(household_id: str, refusal: ServiceRefusal | None = None, values: dict | None = None,
+                       status: int = 200, other: str = ""):
+        household, members = household_of(f"{parent}/households/{household_id}")
+        options = labels.choices(labels.HOUSEHOLD_ROLE, membership_pb2.HouseholdRole.DESCRIPTOR, blank=_("Choose"))
+        return render_template("persons/household.html", household=household, hid=household_id, members=members,
+                               role_of=role_of, person_id=person_id, role_options=options, refusal=refusal,
+                               values=values or {}, request_id=request_id(), other=other), status
+
+    @bp.get("/households/<id:household_id>")
+    def household(household_id: str):
+        if (ask := need_purpose()):
+            return ask
+        return household_page(household_id)
+
+    @bp.post("/households/<id:household_id>/members")
+    def add_member(household_id: str) -> Response | tuple:
+        """Add a person by their id (shown on their page) with a role."""
+        if (ask := need_purpose()):
+            return ask
+        form = request.form
+        who = form.get("person", "").strip()
+        role = labels.number_of(membership_pb2.HouseholdRole.DESCRIPTOR, form.get("role", ""))
+        errors: dict[str, str] = {}
+        if not who:
+            errors["person"] = _("Write the person's id in Brobygger: it is shown on their page.")
+        if not role:
+            errors["role"] = _("Choose the person's role in the household.")
+        if errors:
+            return household_page(household_id, local_refusal(errors), form, 400)
+        _member, refusal = call(membership.AddHouseholdMember, membership_pb2.AddHouseholdMemberRequest(
+            household=f"{parent}/households/{household_id}", person=who if "/" in who else name_of(who), role=role,
+            request_id=form_request_id()), service="membership")
+        if refusal is not None and refusal.reason == "ALREADY_IN_HOUSEHOLD":
+            # The service names the other household in English; the page says it in the user's language and
+            # links to that household, where the person can be removed.
+            other, _r = call(membership.GetPerson, membership_pb2.GetPersonRequest(
+                name=who if "/" in who else name_of(who), purpose=current_purpose()), service="membership")
+            refusal = ServiceRefusal(refusal.status, refusal.reason, _(
+                "%(name)s is already a member of another household. A person is in one household at most: "
+                "remove them there first, then add them here.", name=f"{other.given_name} {other.family_name}"),
+                {"person": _("Already a member of another household.")})
+            return household_page(household_id, refusal, form, refusal.status,
+                                  other=other.household.rsplit("/", 1)[-1] if other.household else "")
+        if refusal is not None:
+            return household_page(household_id, refusal, form, refusal.status)
+        flash(_("The person is added to the household."), "success")
+        return redirect(url_for("persons.household", household_id=household_id))
+
+    @bp.post("/households/<id:household_id>/members/<id:person_id>/remove")
+    def remove_member(household_id: str, person_id: str) -> Response | tuple:
+        if (ask := need_purpose()):
+            return ask
+        _member, refusal = call(membership.RemoveHouseholdMember, membership_pb2.RemoveHouseholdMemberRequest(
+            name=f"{parent}/households/{household_id}/members/{person_id}", request_id=form_request_id()),
+            service="membership")
+        if refusal is not None:
+            return household_page(household_id, refusal, None, refusal.status)
+        flash(_("The person is no longer a member of the household."), "success")
+        return redirect(url_for("persons.household", household_id=household_id))
 
     return bp

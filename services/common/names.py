@@ -51,3 +51,5 @@ class NamePattern:
 
 ORGANIZATION = NamePattern("organizations/{org}")
 PERSON = NamePattern("organizations/{org}/persons/{person}")
+HOUSEHOLD = NamePattern("organizations/{org}/households/{household}")
+HOUSEHOLD_MEMBER = NamePattern("organizations/{org}/households/{household}/members/{person}")

@@ -158,8 +158,10 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
     rnd = random.Random(f"{seed}-{org}")
     until = until or dt.date.today()
     counts = {"persons": 0, "membership_years": 0, "activities": 0, "sessions": 0, "attendances": 0,
-              "referrals": 0}
+              "referrals": 0, "households": 0, "household_members": 0}
     people: list[tuple[str, str]] = []  # (person id, gender)
+    families: list[tuple[str, str, bool, str]] = []  # (person id, family name, child, chapter)
+    homework: set[str] = set()  # who came to homework help
     for i in range(PEOPLE[org]):
         women_only = org == "mira"
         female = women_only or rnd.random() < 0.65
@@ -184,6 +186,7 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
         created = api.post("/api/v1/persons", person)
         pid = _id(created["name"])
         people.append((pid, person["gender"]))
+        families.append((pid, family, child, person["chapter"]))
         counts["persons"] += 1
         if not child:
             paid = rnd.random() < 0.8
@@ -224,6 +227,8 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
                 for pid, _gender in rnd.sample(regulars, k=min(len(regulars), rnd.randint(*plan.attendees))):
                     api.post(path, {"person": f"organizations/{org}/persons/{pid}"})
                     counts["attendances"] += 1
+                    if plan.theme == "homework help":
+                        homework.add(pid)
 
     for direction, kind, partner, reason in REFERRALS[org]:
         for _ in range(rnd.randint(3, 7)):
@@ -241,7 +246,39 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
                     api.post(f"/api/v1/referrals/{rid}:complete", {"outcome": "need_met"})
             elif fate < 0.85:
                 api.post(f"/api/v1/referrals/{rid}:reject", {"declined_by": "provider", "outcome": "no_capacity"})
+
+    for parent, children, family in linderud_families(families, homework):
+        household = api.post("/api/v1/households", {"display_name": f"Familien {family}"})
+        hid = _id(household["name"])
+        counts["households"] += 1
+        roles = [(parent, "HOUSEHOLD_ROLE_PARENT_OR_GUARDIAN")] + [(c, "HOUSEHOLD_ROLE_CHILD") for c in children]
+        for pid, role in roles:
+            api.post(f"/api/v1/households/{hid}/members", {"person": pid, "role": role})
+            counts["household_members"] += 1
     return counts
+
+
+def linderud_families(people: list[tuple[str, str, bool, str]], homework: set[str],
+                      most: int = 3) -> list[tuple[str, list[str], str]]:
+    """Up to `most` families at Linderud with children who came to homework help, as (parent id, children's
+    ids, family name): the children of one family name, and a grown-up of that name (else another
+    grown-up of the Linderud chapter) as their parent. Each person in one family at most."""
+    taken: set[str] = set()
+    found = []
+    names = list(dict.fromkeys(f for pid, f, child, _c in people if child and pid in homework))
+    for family in names:
+        children = [pid for pid, f, child, _c in people if child and f == family]
+        grown = [pid for pid, _f, child, _c in people if not child and pid not in taken]
+        same = [pid for pid, f, child, _c in people if not child and f == family and pid not in taken]
+        local = [pid for pid, f, child, c in people if not child and c == "linderud" and pid not in taken]
+        parent = (same or local or grown or [None])[0]
+        if parent is None:
+            break
+        taken.update([parent, *children])
+        found.append((parent, children, family))
+        if len(found) == most:
+            break
+    return found
 
 
 def cross_node_referral(api_from: Api, from_org: str, to_org: str) -> dict:

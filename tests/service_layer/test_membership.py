@@ -12,7 +12,7 @@ from services.common.auth import Principal
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
 from services.common.pagination import memory_page
 from services.common.vocabulary import Gender
-from services.membership.adapters.repository import MembershipYearRepository, PersonRepository
+from services.membership.adapters.repository import HouseholdRepository, MembershipYearRepository, PersonRepository
 from services.membership.domain import search
 from services.membership.domain.model import MembershipYear, PaymentState, Person
 from services.membership.service_layer import commands, handlers
@@ -21,27 +21,57 @@ from tests.fakes import FakeUnitOfWork, State, Store
 
 
 class FakePersons(PersonRepository):
-    def __init__(self, rows: dict) -> None:
-        self.rows = rows
+    def __init__(self, rows: dict, members: dict) -> None:
+        self.rows, self.members = rows, members
+
+    def _out(self, person):
+        member = self.members.get(person.id)
+        return dataclasses.replace(person, household_id=member.household_id if member else "")
 
     def add(self, person):
-        self.rows[person.id] = person
+        self.rows[person.id] = dataclasses.replace(person, household_id="")
 
     def update(self, person):
         assert person.id in self.rows
-        self.rows[person.id] = person
+        self.rows[person.id] = dataclasses.replace(person, household_id="")
 
     def get(self, person_id):
-        return self.rows.get(person_id)
+        return self._out(self.rows[person_id]) if person_id in self.rows else None
 
     def get_many(self, person_ids):
-        return {i: self.rows[i] for i in person_ids if i in self.rows}
+        return {i: self._out(self.rows[i]) for i in person_ids if i in self.rows}
 
     def page(self, after, limit, *, words=None, chapter=""):
-        chosen = [p for p in self.rows.values()
+        chosen = [self._out(p) for p in self.rows.values()
                   if search.matches(search.name_words(p.given_name, p.family_name), words or [])
                   and (not chapter or p.chapter == chapter)]
         return memory_page(chosen, lambda p: (p.create_time, p.id), after, limit, descending=True)
+
+
+class FakeHouseholds(HouseholdRepository):
+    def __init__(self, rows: dict, members: dict) -> None:
+        self.rows, self.joined = rows, members
+
+    def add(self, household):
+        self.rows[household.id] = household
+
+    def get(self, household_id):
+        return self.rows.get(household_id)
+
+    def member_of(self, person_id):
+        return self.joined.get(person_id)
+
+    def put_member(self, member):
+        current = self.joined.get(member.person_id)
+        self.joined[member.person_id] = (
+            dataclasses.replace(member, create_time=current.create_time) if current else member)
+
+    def remove_member(self, person_id):
+        del self.joined[person_id]
+
+    def members(self, household_id, after, limit):
+        mine = [m for m in self.joined.values() if m.household_id == household_id]
+        return memory_page(mine, lambda m: (m.create_time, m.person_id), after, limit)
 
 
 class FakeYears(MembershipYearRepository):
@@ -61,8 +91,9 @@ class FakeYears(MembershipYearRepository):
 
 class FakeMembershipUnitOfWork(FakeUnitOfWork, MembershipUnitOfWork):
     def open(self, state: State) -> None:
-        self.persons = FakePersons(state.table("persons"))
+        self.persons = FakePersons(state.table("persons"), state.table("household_members"))
         self.years = FakeYears(state.table("membership_years"))
+        self.households = FakeHouseholds(state.table("households"), state.table("household_members"))
 
 
 COORDINATOR = Principal(subject="u-1", username="coordinator-mir", client_id="brobygger-web",

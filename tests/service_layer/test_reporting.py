@@ -299,6 +299,14 @@ def test_a_fact_reporting_does_not_know_is_skipped(consumer, store):
     assert ("mir-reporting", unknown.id) in store.state.processed
 
 
+def test_a_household_fact_is_known_but_not_counted(consumer, store):
+    fact = envelope(mem.HouseholdMembershipChanged(household_id="h1", person_id="p1", role=2, change=1,
+                                                   changed_date="2026-03-01"))
+    assert consumer.process(fact) is True
+    assert store.state.dead_letters == [] and ("mir-reporting", fact.id) in store.state.processed
+    assert all(rows == {} for name, rows in store.state.tables.items() if name.startswith("fact_"))
+
+
 @pytest.mark.parametrize("fact, problem", [
     (mem.PersonRegistered(birth_year=1984), "without person_id"),
     (mem.MembershipYearRecorded(person_id="p1"), "without year"),

@@ -40,4 +40,24 @@ membership_years = sa.Table(
     sa.Column("update_time", UTCDateTime, nullable=False),
 )
 
-tables = {"persons": persons, "membership_years": membership_years, **common_tables(metadata)}
+households = sa.Table(
+    "households",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("display_name", sa.String(100), nullable=False, server_default=""),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+)
+
+# A person is a member of at most one household: the person's id is the key.
+household_members = sa.Table(
+    "household_members",
+    metadata,
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("persons.id"), primary_key=True),
+    sa.Column("household_id", sa.String(64), sa.ForeignKey("households.id"), nullable=False),
+    sa.Column("role", sa.Integer, nullable=False),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Index("ix_household_members_household", "household_id", "create_time", "person_id"),
+)
+
+tables = {"persons": persons, "membership_years": membership_years, "households": households,
+          "household_members": household_members, **common_tables(metadata)}

@@ -1,4 +1,4 @@
-"""Persons and membership years in and out of the database.
+"""Persons, membership years and households in and out of the database.
 
 The abstract repositories say what the service layer may ask; the SQL ones
 answer it. Tests of the service layer use in-memory ones (tests/fakes.py).
@@ -11,12 +11,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from services.common.pagination import Key, Page, sql_page
-from services.membership.adapters.orm import membership_years, persons
+from services.membership.adapters.orm import household_members, households, membership_years, persons
+from services.membership.domain.household import Household, HouseholdMember
 from services.membership.domain.model import MembershipYear, Person
 from services.membership.domain.search import name_words
 
 
 class PersonRepository(abc.ABC):
+    """Persons come back with household_id set from the household members (never stored by add/update)."""
+
     @abc.abstractmethod
     def add(self, person: Person) -> None: ...
 
@@ -51,13 +54,42 @@ class MembershipYearRepository(abc.ABC):
         """A person's years in order, keyed by (year,)."""
 
 
+class HouseholdRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, household: Household) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, household_id: str) -> Household | None: ...
+
+    @abc.abstractmethod
+    def member_of(self, person_id: str) -> HouseholdMember | None:
+        """The person's membership of a household, if any (a person is in at most one)."""
+
+    @abc.abstractmethod
+    def put_member(self, member: HouseholdMember) -> None:
+        """Insert the membership or replace the person's one (its create_time kept)."""
+
+    @abc.abstractmethod
+    def remove_member(self, person_id: str) -> None: ...
+
+    @abc.abstractmethod
+    def members(self, household_id: str, after: Key | None, limit: int) -> Page[HouseholdMember]:
+        """A household's members in the order they were added, keyed by (create_time, person_id)."""
+
+
 def _to_person(row) -> Person:
     return Person(
         id=row.id, given_name=row.given_name, family_name=row.family_name, birth_year=row.birth_year,
         gender=row.gender, preferred_languages=[x for x in row.preferred_languages.split(",") if x],
         email=row.email, phone=row.phone, postal_code=row.postal_code, municipality=row.municipality,
         chapter=row.chapter, create_time=row.create_time, update_time=row.update_time,
+        household_id=row.household_id or "",
     )
+
+
+# Persons with the household they are a member of, if any.
+_PERSONS = sa.select(persons, household_members.c.household_id).select_from(
+    persons.outerjoin(household_members, household_members.c.person_id == persons.c.id))
 
 
 def _to_year(row) -> MembershipYear:
@@ -85,18 +117,18 @@ class SqlPersonRepository(PersonRepository):
         self.conn.execute(persons.update().where(persons.c.id == p.id).values(**self._values(p)))
 
     def get(self, person_id: str) -> Person | None:
-        row = self.conn.execute(sa.select(persons).where(persons.c.id == person_id)).first()
+        row = self.conn.execute(_PERSONS.where(persons.c.id == person_id)).first()
         return _to_person(row) if row else None
 
     def get_many(self, person_ids: list[str]) -> dict[str, Person]:
         if not person_ids:
             return {}
-        rows = self.conn.execute(sa.select(persons).where(persons.c.id.in_(sorted(set(person_ids))))).all()
+        rows = self.conn.execute(_PERSONS.where(persons.c.id.in_(sorted(set(person_ids))))).all()
         return {row.id: _to_person(row) for row in rows}
 
     def page(self, after: Key | None, limit: int, *, words: list[str] | None = None,
              chapter: str = "") -> Page[Person]:
-        query = sa.select(persons)
+        query = _PERSONS
         for word in words or ():
             # The stored string puts a space before every word: ' amina khan' holds ' kh', not ' min'.
             query = query.where(persons.c.search_words.contains(f" {word}", autoescape=True))
@@ -128,3 +160,40 @@ class SqlMembershipYearRepository(MembershipYearRepository):
     def page(self, person_id: str, after: Key | None, limit: int) -> Page[MembershipYear]:
         query = sa.select(membership_years).where(membership_years.c.person_id == person_id)
         return sql_page(self.conn, query, (membership_years.c.year,), after, limit, _to_year)
+
+
+def _to_member(row) -> HouseholdMember:
+    return HouseholdMember(household_id=row.household_id, person_id=row.person_id, role=row.role,
+                           create_time=row.create_time)
+
+
+class SqlHouseholdRepository(HouseholdRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, h: Household) -> None:
+        self.conn.execute(households.insert().values(id=h.id, display_name=h.display_name, create_time=h.create_time))
+
+    def get(self, household_id: str) -> Household | None:
+        row = self.conn.execute(sa.select(households).where(households.c.id == household_id)).first()
+        return Household(id=row.id, display_name=row.display_name, create_time=row.create_time) if row else None
+
+    def member_of(self, person_id: str) -> HouseholdMember | None:
+        row = self.conn.execute(sa.select(household_members).where(household_members.c.person_id == person_id)).first()
+        return _to_member(row) if row else None
+
+    def put_member(self, m: HouseholdMember) -> None:
+        if self.member_of(m.person_id) is not None:
+            self.conn.execute(household_members.update().where(household_members.c.person_id == m.person_id)
+                              .values(household_id=m.household_id, role=m.role))
+        else:
+            self.conn.execute(household_members.insert().values(
+                person_id=m.person_id, household_id=m.household_id, role=m.role, create_time=m.create_time))
+
+    def remove_member(self, person_id: str) -> None:
+        self.conn.execute(household_members.delete().where(household_members.c.person_id == person_id))
+
+    def members(self, household_id: str, after: Key | None, limit: int) -> Page[HouseholdMember]:
+        query = sa.select(household_members).where(household_members.c.household_id == household_id)
+        return sql_page(self.conn, query, (household_members.c.create_time, household_members.c.person_id), after,
+                        limit, _to_member)

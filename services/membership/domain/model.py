@@ -34,6 +34,9 @@ class Person:
     chapter: str = ""
     create_time: dt.datetime | None = None
     update_time: dt.datetime | None = None
+    # The household the person is a member of, or "": read from the household's members, never written
+    # through the person (services.membership.domain.household).
+    household_id: str = ""
 
 
 @dataclass

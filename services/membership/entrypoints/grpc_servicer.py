@@ -7,8 +7,9 @@ from typing import Callable
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
 from services.common.audit_servicer import AUDIT_LOG_POLICY, AuditLogServicer
 from services.common.grpcserver import Access, current_principal
-from services.common.names import ORGANIZATION, PERSON
+from services.common.names import HOUSEHOLD, HOUSEHOLD_MEMBER, ORGANIZATION, PERSON
 from services.common.timestamps import timestamp
+from services.membership.domain.household import Household, HouseholdMember
 from services.membership.domain.model import MembershipYear, Person
 from services.membership.service_layer import commands, handlers
 from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
@@ -17,7 +18,11 @@ from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 # attendance: they search people to add them at a session (ListPersons, with a query only, see
 # handlers.list_persons) and read the roster's names (BatchGetPersons); they correct nobody's details.
 _VOLUNTEERS_TOO = Access(roles=frozenset({"coordinator", "volunteer", "node-service"}))
+# Households (who lives with whom) are for coordinators alone: not volunteers, nor the node's services.
+_COORDINATORS = Access(roles=frozenset({"coordinator"}))
 POLICY = {
+    **{method: _COORDINATORS for method in ("CreateHousehold", "GetHousehold", "AddHouseholdMember",
+                                            "RemoveHouseholdMember", "ListHouseholdMembers")},
     "GetPersonProfile": Access(roles=frozenset({"node-service"})),
     "ListPersons": _VOLUNTEERS_TOO,
     "BatchGetPersons": _VOLUNTEERS_TOO,
@@ -48,7 +53,18 @@ class MembershipServicer(AuditLogServicer, membership_pb2_grpc.MembershipService
             birth_year=p.birth_year, gender=p.gender, preferred_languages=p.preferred_languages, email=p.email,
             phone=p.phone, postal_code=p.postal_code, municipality=p.municipality, chapter=p.chapter,
             create_time=timestamp(p.create_time), update_time=timestamp(p.update_time),
+            household=HOUSEHOLD.format(org=self.org, household=p.household_id) if p.household_id else "",
         )
+
+    def _household(self, h: Household) -> membership_pb2.Household:
+        return membership_pb2.Household(name=HOUSEHOLD.format(org=self.org, household=h.id),
+                                        display_name=h.display_name, create_time=timestamp(h.create_time))
+
+    def _member(self, m: HouseholdMember) -> membership_pb2.HouseholdMember:
+        return membership_pb2.HouseholdMember(
+            name=HOUSEHOLD_MEMBER.format(org=self.org, household=m.household_id, person=m.person_id),
+            person=PERSON.format(org=self.org, person=m.person_id), role=m.role,
+            create_time=timestamp(m.create_time))
 
     def _year(self, m: MembershipYear) -> membership_pb2.MembershipYear:
         return membership_pb2.MembershipYear(
@@ -107,3 +123,35 @@ class MembershipServicer(AuditLogServicer, membership_pb2_grpc.MembershipService
         years, token = handlers.list_membership_years(cmd, self.uow())
         return membership_pb2.ListMembershipYearsResponse(membership_years=[self._year(m) for m in years],
                                                           next_page_token=token)
+
+    def CreateHousehold(self, request, context):
+        ORGANIZATION.parse(request.parent, "parent", org=self.org)
+        household = Household(id="", display_name=request.household.display_name.strip())
+        cmd = commands.CreateHousehold(self.org, household, current_principal(), request.request_id)
+        return self._household(handlers.create_household(cmd, self.uow()))
+
+    def GetHousehold(self, request, context):
+        ids = HOUSEHOLD.parse(request.name, "name", org=self.org)
+        cmd = commands.GetHousehold(ids["household"], request.name, current_principal())
+        return self._household(handlers.get_household(cmd, self.uow()))
+
+    def AddHouseholdMember(self, request, context):
+        household = HOUSEHOLD.parse(request.household, "household", org=self.org)
+        person = PERSON.parse(request.person, "person", org=self.org)
+        cmd = commands.AddHouseholdMember(self.org, household["household"], person["person"], request.role,
+                                          current_principal(), request.request_id)
+        return self._member(handlers.add_household_member(cmd, self.uow()))
+
+    def RemoveHouseholdMember(self, request, context):
+        ids = HOUSEHOLD_MEMBER.parse(request.name, "name", org=self.org)
+        cmd = commands.RemoveHouseholdMember(self.org, ids["household"], ids["person"], current_principal(),
+                                             request.request_id)
+        return self._member(handlers.remove_household_member(cmd, self.uow()))
+
+    def ListHouseholdMembers(self, request, context):
+        ids = HOUSEHOLD.parse(request.parent, "parent", org=self.org)
+        cmd = commands.ListHouseholdMembers(ids["household"], request.parent, request.page_size, request.page_token,
+                                            current_principal(), request.purpose)
+        members, token = handlers.list_household_members(cmd, self.uow())
+        return membership_pb2.ListHouseholdMembersResponse(household_members=[self._member(m) for m in members],
+                                                           next_page_token=token)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from services.common.audit import ListAuditEntries  # noqa: F401  (a use case of every auditing service)
 from services.common.unit_of_work import Actor
+from services.membership.domain.household import Household
 from services.membership.domain.model import MembershipYear, Person
 
 
@@ -76,6 +77,50 @@ class RecordMembershipYear:
 class ListMembershipYears:
     person_id: str
     resource: str  # the person's name, for messages and the audit log
+    page_size: int = 0
+    page_token: str = ""
+    actor: Actor | None = None
+    purpose: str = ""
+
+
+@dataclass(frozen=True)
+class CreateHousehold:
+    org: str  # the organisation this node serves, to name the household in the audit log
+    household: Household  # display_name only; the id is chosen here
+    actor: Actor | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class GetHousehold:
+    household_id: str
+    resource: str  # the household's name, for messages
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class AddHouseholdMember:
+    org: str  # the organisation this node serves, to name resources in messages
+    household_id: str
+    person_id: str
+    role: int
+    actor: Actor | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class RemoveHouseholdMember:
+    org: str
+    household_id: str
+    person_id: str
+    actor: Actor | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class ListHouseholdMembers:
+    household_id: str
+    resource: str  # the household's name, for messages and the audit log
     page_size: int = 0
     page_token: str = ""
     actor: Actor | None = None

@@ -7,11 +7,14 @@ import datetime as dt
 from brobygger.membership.v1 import membership_facts_pb2 as facts
 from services.common.audit import check_purpose
 from services.common.errors import FieldViolation, InvalidArgument, NotFound, PermissionDenied, Violations
-from services.common.names import PERSON, new_id
+from services.common.names import HOUSEHOLD, HOUSEHOLD_MEMBER, PERSON, new_id
 from services.common.pagination import Page, PageToken, page_size
 from services.common.timestamps import today, utcnow
 from services.common.unit_of_work import run_once
 from services.membership.domain import search
+from services.membership.domain.household import (
+    Household, HouseholdMember, check_joinable, check_role, validate_household,
+)
 from services.membership.domain.model import (
     MembershipYear, Person, check_update_mask, corrected, validate_membership_year, validate_person,
 )
@@ -20,6 +23,7 @@ from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 
 PERSONS_PAGE = PageToken((dt.datetime, str))
 YEARS_PAGE = PageToken((int,))
+MEMBERS_PAGE = PageToken((dt.datetime, str))
 MAX_BATCH = 100
 # Who may list the register without a search query: volunteers only search (to add someone at a session).
 BROWSE_ROLES = frozenset({"coordinator", "node-service"})
@@ -188,3 +192,117 @@ def list_membership_years(cmd: commands.ListMembershipYears,
         uow.audit.record(cmd.actor, "membership_year.list", cmd.resource, purpose)
         uow.commit()
     return page.items, YEARS_PAGE.encode(page.next_key, person=cmd.person_id)
+
+
+# ---------------------------------------------------------------------------- households
+
+
+def _household(uow: MembershipUnitOfWork, household_id: str, resource: str) -> Household:
+    household = uow.households.get(household_id)
+    if household is None:
+        raise NotFound(f"There is no household {resource}; create it first, or check the name "
+                       "(a person's household is in their household field).", reason="HOUSEHOLD_NOT_FOUND")
+    return household
+
+
+def create_household(cmd: commands.CreateHousehold, uow: MembershipUnitOfWork) -> Household:
+    """An empty household; audited as household.create (its display name is not written to the log)."""
+    validate_household(cmd.household)
+
+    def work() -> Household:
+        household = dataclasses.replace(cmd.household, id=new_id(), create_time=utcnow())
+        uow.households.add(household)
+        uow.audit.record(cmd.actor, "household.create", HOUSEHOLD.format(org=cmd.org, household=household.id))
+        return household
+
+    return run_once(uow, method="CreateHousehold", actor=cmd.actor, request_id=cmd.request_id, work=work,
+                    identify=lambda h: h.id, load=lambda household_id: uow.households.get(household_id))
+
+
+def get_household(cmd: commands.GetHousehold, uow: MembershipUnitOfWork) -> Household:
+    with uow:
+        return _household(uow, cmd.household_id, cmd.resource)
+
+
+def _member_name(org: str, m: HouseholdMember) -> str:
+    return HOUSEHOLD_MEMBER.format(org=org, household=m.household_id, person=m.person_id)
+
+
+def _membership_changed(uow: MembershipUnitOfWork, m: HouseholdMember, change: int) -> None:
+    uow.facts.add(facts.HouseholdMembershipChanged(
+        household_id=m.household_id, person_id=m.person_id, role=m.role, change=change,
+        changed_date=today().isoformat()), key=m.person_id)
+
+
+def add_household_member(cmd: commands.AddHouseholdMember, uow: MembershipUnitOfWork) -> HouseholdMember:
+    """The person as a member of the household with the role (a member added again takes the new role);
+    FailedPrecondition when they are a member of another household. Audited, and a
+    HouseholdMembershipChanged fact (ids and role, no names)."""
+    role = check_role(cmd.role)
+    household_name = HOUSEHOLD.format(org=cmd.org, household=cmd.household_id)
+    person_name = PERSON.format(org=cmd.org, person=cmd.person_id)
+
+    def work() -> HouseholdMember:
+        _household(uow, cmd.household_id, household_name)
+        _person(uow, cmd.person_id, person_name, "register the person first, or list persons to find the right name")
+        current = uow.households.member_of(cmd.person_id)
+        if current is not None:
+            check_joinable(current, cmd.household_id, person_name,
+                           HOUSEHOLD.format(org=cmd.org, household=current.household_id))
+        member = HouseholdMember(household_id=cmd.household_id, person_id=cmd.person_id, role=int(role),
+                                 create_time=current.create_time if current else utcnow())
+        if current != member:
+            uow.households.put_member(member)
+            _membership_changed(uow, member, facts.HouseholdMembershipChanged.CHANGE_ADDED)
+        uow.audit.record(cmd.actor, "household.member.add", _member_name(cmd.org, member), role.wire_name)
+        return member
+
+    def load(person_id: str) -> HouseholdMember:
+        # The person's membership as it is now; as it was answered if they have been taken out since.
+        now = uow.households.member_of(person_id)
+        return now if now is not None else HouseholdMember(cmd.household_id, person_id, int(role))
+
+    return run_once(uow, method="AddHouseholdMember", actor=cmd.actor, request_id=cmd.request_id, work=work,
+                    identify=lambda m: m.person_id, load=load)
+
+
+def remove_household_member(cmd: commands.RemoveHouseholdMember, uow: MembershipUnitOfWork) -> HouseholdMember:
+    """Takes the person out of the household; the member as they were. NotFound when they are not a member
+    of it. Audited, and a HouseholdMembershipChanged fact."""
+    household_name = HOUSEHOLD.format(org=cmd.org, household=cmd.household_id)
+    person_name = PERSON.format(org=cmd.org, person=cmd.person_id)
+
+    def work() -> HouseholdMember:
+        _household(uow, cmd.household_id, household_name)
+        current = uow.households.member_of(cmd.person_id)
+        if current is None or current.household_id != cmd.household_id:
+            raise NotFound(f"{person_name} is not a member of household {household_name}; list the household's "
+                           "members to find the right name.", reason="HOUSEHOLD_MEMBER_NOT_FOUND")
+        uow.households.remove_member(cmd.person_id)
+        _membership_changed(uow, current, facts.HouseholdMembershipChanged.CHANGE_REMOVED)
+        uow.audit.record(cmd.actor, "household.member.remove", _member_name(cmd.org, current))
+        return current
+
+    def identify(m: HouseholdMember) -> str:
+        return f"{m.household_id}/{m.person_id}/{m.role}"  # ids and the role's number: what a retry answers
+
+    def load(key: str) -> HouseholdMember:
+        household_id, person_id, role = key.split("/")
+        return HouseholdMember(household_id, person_id, int(role))
+
+    return run_once(uow, method="RemoveHouseholdMember", actor=cmd.actor, request_id=cmd.request_id, work=work,
+                    identify=identify, load=load)
+
+
+def list_household_members(cmd: commands.ListHouseholdMembers,
+                           uow: MembershipUnitOfWork) -> tuple[list[HouseholdMember], str]:
+    """A page of the household's members in the order they were added; audited with who and why."""
+    purpose = check_purpose(cmd.purpose, "this household's members", "follow-up of homework help")
+    size = page_size(cmd.page_size)
+    after = MEMBERS_PAGE.decode(cmd.page_token, household=cmd.household_id)
+    with uow:
+        _household(uow, cmd.household_id, cmd.resource)
+        page = uow.households.members(cmd.household_id, after, size)
+        uow.audit.record(cmd.actor, "household.member.list", cmd.resource, purpose)
+        uow.commit()
+    return page.items, MEMBERS_PAGE.encode(page.next_key, household=cmd.household_id)

@@ -5,16 +5,19 @@ from sqlalchemy.engine import Connection
 
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
 from services.membership.adapters.repository import (
-    MembershipYearRepository, PersonRepository, SqlMembershipYearRepository, SqlPersonRepository,
+    HouseholdRepository, MembershipYearRepository, PersonRepository, SqlHouseholdRepository,
+    SqlMembershipYearRepository, SqlPersonRepository,
 )
 
 
 class MembershipUnitOfWork(UnitOfWork):
     persons: PersonRepository
     years: MembershipYearRepository
+    households: HouseholdRepository
 
 
 class SqlMembershipUnitOfWork(SqlUnitOfWork, MembershipUnitOfWork):
     def open(self, conn: Connection) -> None:
         self.persons = SqlPersonRepository(conn)
         self.years = SqlMembershipYearRepository(conn)
+        self.households = SqlHouseholdRepository(conn)

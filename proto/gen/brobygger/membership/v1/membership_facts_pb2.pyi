@@ -1,6 +1,7 @@
 from brobygger.membership.v1 import membership_pb2 as _membership_pb2
 from brobygger.type.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable
@@ -47,3 +48,25 @@ class MembershipYearRecorded(_message.Message):
     fee_nok: int
     birth_year: int
     def __init__(self, person_id: _Optional[str] = ..., year: _Optional[int] = ..., payment_state: _Optional[_Union[_membership_pb2.PaymentState, str]] = ..., fee_nok: _Optional[int] = ..., birth_year: _Optional[int] = ...) -> None: ...
+
+class HouseholdMembershipChanged(_message.Message):
+    __slots__ = ("household_id", "person_id", "role", "change", "changed_date")
+    class Change(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        CHANGE_UNSPECIFIED: _ClassVar[HouseholdMembershipChanged.Change]
+        CHANGE_ADDED: _ClassVar[HouseholdMembershipChanged.Change]
+        CHANGE_REMOVED: _ClassVar[HouseholdMembershipChanged.Change]
+    CHANGE_UNSPECIFIED: HouseholdMembershipChanged.Change
+    CHANGE_ADDED: HouseholdMembershipChanged.Change
+    CHANGE_REMOVED: HouseholdMembershipChanged.Change
+    HOUSEHOLD_ID_FIELD_NUMBER: _ClassVar[int]
+    PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_DATE_FIELD_NUMBER: _ClassVar[int]
+    household_id: str
+    person_id: str
+    role: _membership_pb2.HouseholdRole
+    change: HouseholdMembershipChanged.Change
+    changed_date: str
+    def __init__(self, household_id: _Optional[str] = ..., person_id: _Optional[str] = ..., role: _Optional[_Union[_membership_pb2.HouseholdRole, str]] = ..., change: _Optional[_Union[HouseholdMembershipChanged.Change, str]] = ..., changed_date: _Optional[str] = ...) -> None: ...

@@ -19,10 +19,23 @@ class PaymentState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PAYMENT_STATE_UNPAID: _ClassVar[PaymentState]
     PAYMENT_STATE_PAID: _ClassVar[PaymentState]
     PAYMENT_STATE_WAIVED: _ClassVar[PaymentState]
+
+class HouseholdRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    HOUSEHOLD_ROLE_UNSPECIFIED: _ClassVar[HouseholdRole]
+    HOUSEHOLD_ROLE_PARENT_OR_GUARDIAN: _ClassVar[HouseholdRole]
+    HOUSEHOLD_ROLE_CHILD: _ClassVar[HouseholdRole]
+    HOUSEHOLD_ROLE_PARTNER: _ClassVar[HouseholdRole]
+    HOUSEHOLD_ROLE_OTHER: _ClassVar[HouseholdRole]
 PAYMENT_STATE_UNSPECIFIED: PaymentState
 PAYMENT_STATE_UNPAID: PaymentState
 PAYMENT_STATE_PAID: PaymentState
 PAYMENT_STATE_WAIVED: PaymentState
+HOUSEHOLD_ROLE_UNSPECIFIED: HouseholdRole
+HOUSEHOLD_ROLE_PARENT_OR_GUARDIAN: HouseholdRole
+HOUSEHOLD_ROLE_CHILD: HouseholdRole
+HOUSEHOLD_ROLE_PARTNER: HouseholdRole
+HOUSEHOLD_ROLE_OTHER: HouseholdRole
 
 class Person(_message.Message):
     __slots__ = ("name", "given_name", "family_name", "birth_year", "gender", "preferred_languages", "email", "phone", "postal_code", "municipality", "chapter", "household", "create_time", "update_time")
@@ -207,3 +220,81 @@ class ListAuditEntriesResponse(_message.Message):
     audit_entries: _containers.RepeatedCompositeFieldContainer[_audit_pb2.AuditEntry]
     next_page_token: str
     def __init__(self, audit_entries: _Optional[_Iterable[_Union[_audit_pb2.AuditEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class Household(_message.Message):
+    __slots__ = ("name", "display_name", "create_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    display_name: str
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class HouseholdMember(_message.Message):
+    __slots__ = ("name", "person", "role", "create_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PERSON_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    person: str
+    role: HouseholdRole
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., person: _Optional[str] = ..., role: _Optional[_Union[HouseholdRole, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreateHouseholdRequest(_message.Message):
+    __slots__ = ("parent", "household", "request_id")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    HOUSEHOLD_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    household: Household
+    request_id: str
+    def __init__(self, parent: _Optional[str] = ..., household: _Optional[_Union[Household, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetHouseholdRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class AddHouseholdMemberRequest(_message.Message):
+    __slots__ = ("household", "person", "role", "request_id")
+    HOUSEHOLD_FIELD_NUMBER: _ClassVar[int]
+    PERSON_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    household: str
+    person: str
+    role: HouseholdRole
+    request_id: str
+    def __init__(self, household: _Optional[str] = ..., person: _Optional[str] = ..., role: _Optional[_Union[HouseholdRole, str]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class RemoveHouseholdMemberRequest(_message.Message):
+    __slots__ = ("name", "request_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ListHouseholdMembersRequest(_message.Message):
+    __slots__ = ("parent", "page_size", "page_token", "purpose")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PURPOSE_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    page_size: int
+    page_token: str
+    purpose: str
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., purpose: _Optional[str] = ...) -> None: ...
+
+class ListHouseholdMembersResponse(_message.Message):
+    __slots__ = ("household_members", "next_page_token")
+    HOUSEHOLD_MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    household_members: _containers.RepeatedCompositeFieldContainer[HouseholdMember]
+    next_page_token: str
+    def __init__(self, household_members: _Optional[_Iterable[_Union[HouseholdMember, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

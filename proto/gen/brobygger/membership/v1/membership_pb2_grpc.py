@@ -81,6 +81,31 @@ class MembershipServiceStub:
                 request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListAuditEntriesRequest.SerializeToString,
                 response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListAuditEntriesResponse.FromString,
                 _registered_method=True)
+        self.CreateHousehold = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/CreateHousehold',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.CreateHouseholdRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.Household.FromString,
+                _registered_method=True)
+        self.GetHousehold = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/GetHousehold',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.GetHouseholdRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.Household.FromString,
+                _registered_method=True)
+        self.AddHouseholdMember = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/AddHouseholdMember',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.AddHouseholdMemberRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.HouseholdMember.FromString,
+                _registered_method=True)
+        self.RemoveHouseholdMember = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/RemoveHouseholdMember',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.RemoveHouseholdMemberRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.HouseholdMember.FromString,
+                _registered_method=True)
+        self.ListHouseholdMembers = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/ListHouseholdMembers',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersResponse.FromString,
+                _registered_method=True)
 
 
 class MembershipServiceServicer:
@@ -165,6 +190,49 @@ class MembershipServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateHousehold(self, request, context):
+        """Creates a household (a family living together), empty: add its members
+        with AddHouseholdMember. Retrying with the same request_id returns the
+        first result. Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetHousehold(self, request, context):
+        """Reads one household (its display name, not its members). Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddHouseholdMember(self, request, context):
+        """Adds a person to a household with their role in it. A person is in at
+        most one household: one already in another household is refused with
+        FAILED_PRECONDITION (reason ALREADY_IN_HOUSEHOLD) naming that household;
+        remove them there first. Adding a member again changes their role.
+        Retrying with the same request_id returns the first result. Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveHouseholdMember(self, request, context):
+        """Takes a person out of their household; answers the member as they were.
+        Retrying with the same request_id returns the same answer. Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListHouseholdMembers(self, request, context):
+        """Lists a household's members in the order they were added. Every listing
+        is written to the audit log with its purpose. Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MembershipServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -212,6 +280,31 @@ def add_MembershipServiceServicer_to_server(servicer, server):
                     servicer.ListAuditEntries,
                     request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListAuditEntriesRequest.FromString,
                     response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListAuditEntriesResponse.SerializeToString,
+            ),
+            'CreateHousehold': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateHousehold,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.CreateHouseholdRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.Household.SerializeToString,
+            ),
+            'GetHousehold': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetHousehold,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.GetHouseholdRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.Household.SerializeToString,
+            ),
+            'AddHouseholdMember': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddHouseholdMember,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.AddHouseholdMemberRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.HouseholdMember.SerializeToString,
+            ),
+            'RemoveHouseholdMember': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveHouseholdMember,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.RemoveHouseholdMemberRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.HouseholdMember.SerializeToString,
+            ),
+            'ListHouseholdMembers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListHouseholdMembers,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -459,6 +552,141 @@ class MembershipService:
             '/brobygger.membership.v1.MembershipService/ListAuditEntries',
             brobygger_dot_membership_dot_v1_dot_membership__pb2.ListAuditEntriesRequest.SerializeToString,
             brobygger_dot_membership_dot_v1_dot_membership__pb2.ListAuditEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateHousehold(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/CreateHousehold',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.CreateHouseholdRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.Household.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetHousehold(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/GetHousehold',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.GetHouseholdRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.Household.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddHouseholdMember(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/AddHouseholdMember',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.AddHouseholdMemberRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.HouseholdMember.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveHouseholdMember(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/RemoveHouseholdMember',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.RemoveHouseholdMemberRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.HouseholdMember.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListHouseholdMembers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/ListHouseholdMembers',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersResponse.FromString,
             options,
             channel_credentials,
             insecure,
