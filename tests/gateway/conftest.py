@@ -1,17 +1,33 @@
-"""Fixtures of the web app's tests: a node's and the hub's web app over fake channels (tests/gateway/web_support.py).
-
-test_gateway_unit.py defines its own ``channels`` and ``hub_channel``, which take precedence there."""
+"""Fixtures of the gateway's tests: a node's and the hub's gateway over fake channels, for the REST API
+(``node``, ``hub``) and for the web app (``web``, ``hub_web``; see tests/gateway/web_support.py)."""
 from __future__ import annotations
 
 import pytest
 
-from tests.gateway.test_gateway_unit import FakeChannel
+from gateway.app import create_app
+from services.common.settings import load
+from tests.gateway.test_gateway_unit import FakeChannel, FakeVerifier
 from tests.gateway.web_support import web_app
 
 
 @pytest.fixture
 def channels():
     return {name: FakeChannel() for name in ("membership", "events", "referral", "reporting")}
+
+
+@pytest.fixture
+def node(tmp_path, channels):
+    """A node's gateway (organisation mir) for the REST API."""
+    settings = load("gateway", {"BROBYGGER_ORG": "mir", "BROBYGGER_GATEWAY_MODE": "node",
+                                "BROBYGGER_WEB_SESSION_DIR": str(tmp_path / "sessions")})
+    return create_app(settings, verifier=FakeVerifier(), channels=channels).test_client()
+
+
+@pytest.fixture
+def hub(tmp_path, hub_channel):
+    settings = load("gateway", {"BROBYGGER_GATEWAY_MODE": "hub", "BROBYGGER_WEB_SESSION_DIR": str(tmp_path / "sessions")},
+                    needs_org=False)
+    return create_app(settings, verifier=FakeVerifier(), channels={"hub": hub_channel}).test_client()
 
 
 @pytest.fixture

@@ -7,9 +7,7 @@ import pytest
 
 from brobygger.events.v1 import events_pb2
 from brobygger.type.v1 import types_pb2
-from tests.gateway.test_gateway_unit import (  # noqa: F401  (fixtures)
-    EVENTS, _errors, auth, channels, node, rich_error,
-)
+from tests.gateway.test_gateway_unit import EVENTS, _errors, auth, rich_error
 
 SESSION = "organizations/mir/activities/act1/sessions/s1"
 

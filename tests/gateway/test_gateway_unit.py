@@ -143,30 +143,6 @@ FEDERATION = "/brobygger.reporting.v1.FederationService/"
 HEALTH = "/grpc.health.v1.Health/Check"
 
 
-@pytest.fixture
-def channels():
-    return {name: FakeChannel() for name in ("membership", "events", "referral", "reporting")}
-
-
-@pytest.fixture
-def node(channels):
-    settings = load("gateway", {"BROBYGGER_ORG": "mir", "BROBYGGER_GATEWAY_MODE": "node"})
-    app = create_app(settings, verifier=FakeVerifier(), channels=channels)
-    return app.test_client()
-
-
-@pytest.fixture
-def hub_channel():
-    return FakeChannel()
-
-
-@pytest.fixture
-def hub(hub_channel):
-    settings = load("gateway", {"BROBYGGER_GATEWAY_MODE": "hub"}, needs_org=False)
-    app = create_app(settings, verifier=FakeVerifier(), channels={"hub": hub_channel})
-    return app.test_client()
-
-
 def auth(token: str = MIR_TOKEN, **headers) -> dict:
     return {"Authorization": f"Bearer {token}", **headers}
 

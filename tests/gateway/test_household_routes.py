@@ -6,9 +6,7 @@ import grpc
 import pytest
 
 from brobygger.membership.v1 import membership_pb2
-from tests.gateway.test_gateway_unit import (  # noqa: F401  (fixtures)
-    MEMBERSHIP, _errors, auth, channels, node, rich_error,
-)
+from tests.gateway.test_gateway_unit import MEMBERSHIP, _errors, auth, rich_error
 
 H = "organizations/mir/households/h1"
 
