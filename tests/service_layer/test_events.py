@@ -11,7 +11,9 @@ from services.common.errors import AlreadyExists, FailedPrecondition, InvalidArg
 from services.common.pagination import memory_page
 from services.common.vocabulary import AgeBand, Gender, ImdiSubgoal
 from services.events.adapters.membership_client import membership_unavailable
-from services.events.adapters.repository import ActivityRepository, AttendanceRepository, SessionRepository
+from services.events.adapters.repository import (
+    ActivityRepository, AttendanceRepository, HoursRepository, SessionRepository,
+)
 from services.events.domain.model import Activity, Attendance, HeadCount, PersonProfile, Session, SessionState
 from services.events.service_layer import commands, handlers
 from services.events.service_layer.unit_of_work import EventsUnitOfWork
@@ -94,6 +96,28 @@ class FakeAttendances(AttendanceRepository):
                                                        withdraw_time=attendance.withdraw_time)
 
 
+class FakeHours(HoursRepository):
+    def __init__(self, rows: dict) -> None:
+        self.rows = rows
+
+    def add(self, entry):
+        self.rows[entry.id] = entry
+
+    def get(self, entry_id, *, for_update=False):
+        return self.rows.get(entry_id)
+
+    def update(self, entry):
+        assert entry.id in self.rows
+        self.rows[entry.id] = entry
+
+    def page(self, where, after, limit):
+        mine = [e for e in self.rows.values() if where.matches(e)]
+        return memory_page(mine, lambda e: (e.date, e.create_time, e.id), after, limit, descending=True)
+
+    def total_minutes(self, where):
+        return sum(e.minutes for e in self.rows.values() if where.matches(e) and not e.withdrawn)
+
+
 class EventsStore(Store):
     def __init__(self) -> None:
         super().__init__()
@@ -107,6 +131,7 @@ class FakeEventsUnitOfWork(FakeUnitOfWork, EventsUnitOfWork):
         self.activities = FakeActivities(state.table("activities"))
         self.sessions = FakeSessions(state.table("sessions"))
         self.attendances = FakeAttendances(state.table("attendances"))
+        self.hours = FakeHours(state.table("hours_entries"))
 
     def __enter__(self):
         self.store.open_units += 1

@@ -66,4 +66,29 @@ attendances = sa.Table(
     sa.Index("ix_attendances_session_created", "session_id", "create_time", "id"),
 )
 
-tables = {"activities": activities, "sessions": sessions, "attendances": attendances, **common_tables(metadata)}
+# Volunteer hours: a person's time given to an activity, or to one of its sessions.
+hours_entries = sa.Table(
+    "hours_entries",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("activity_id", sa.String(64), sa.ForeignKey("activities.id"), nullable=False),
+    # NULL when the hours are not at a session.
+    sa.Column("session_id", sa.String(64), sa.ForeignKey("sessions.id"), nullable=True),
+    sa.Column("person_id", sa.String(64), nullable=False),
+    sa.Column("date", sa.String(10), nullable=False),
+    sa.Column("minutes", sa.Integer, nullable=False),
+    sa.Column("task", sa.String(200), nullable=False, server_default=""),
+    sa.Column("logged_by", sa.String(200), nullable=False, server_default=""),
+    sa.Column("revision", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Column("update_time", UTCDateTime, nullable=True),
+    # Set when withdrawn: the row is kept for the record and no longer counts.
+    sa.Column("withdraw_time", UTCDateTime, nullable=True),
+    # The listings, newest date first: an activity's, a session's, a person's.
+    sa.Index("ix_hours_entries_activity", "activity_id", "date", "create_time", "id"),
+    sa.Index("ix_hours_entries_session", "session_id", "date", "create_time", "id"),
+    sa.Index("ix_hours_entries_person", "person_id", "date", "create_time", "id"),
+)
+
+tables = {"activities": activities, "sessions": sessions, "attendances": attendances, "hours_entries": hours_entries,
+          **common_tables(metadata)}

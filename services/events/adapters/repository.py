@@ -6,13 +6,15 @@ answer it. Tests of the service layer use in-memory ones.
 from __future__ import annotations
 
 import abc
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from services.common.pagination import Key, Page, sql_page
-from services.events.adapters.orm import activities, attendances, sessions
+from services.events.adapters.orm import activities, attendances, hours_entries, sessions
+from services.events.domain.hours import HoursEntry
 from services.events.domain.model import Activity, Attendance, Session
 
 
@@ -216,3 +218,99 @@ class SqlAttendanceRepository(AttendanceRepository):
 
     def withdraw(self, a: Attendance) -> None:
         self.conn.execute(attendances.update().where(attendances.c.id == a.id).values(withdraw_time=a.withdraw_time))
+
+
+# ---------------------------------------------------------------------------- volunteer hours
+
+
+@dataclass(frozen=True)
+class HoursFilter:
+    """Which entries a listing holds: an activity's, a session's, or every activity's (both None); optionally
+    one person's; withdrawn ones only when asked."""
+
+    activity_id: str | None = None
+    session_id: str | None = None
+    person_id: str | None = None
+    show_withdrawn: bool = False
+
+    def matches(self, e: HoursEntry) -> bool:
+        return ((self.activity_id is None or e.activity_id == self.activity_id)
+                and (self.session_id is None or e.session_id == self.session_id)
+                and (self.person_id is None or e.person_id == self.person_id)
+                and (self.show_withdrawn or not e.withdrawn))
+
+
+class HoursRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, entry: HoursEntry) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, entry_id: str, *, for_update: bool = False) -> HoursEntry | None: ...
+
+    @abc.abstractmethod
+    def update(self, entry: HoursEntry) -> None:
+        """Write every changeable field of an entry that exists (date, minutes, task, revision, times)."""
+
+    @abc.abstractmethod
+    def page(self, where: HoursFilter, after: Key | None, limit: int) -> Page[HoursEntry]:
+        """Entries newest date first, keyed by (date, create_time, id) descending."""
+
+    @abc.abstractmethod
+    def total_minutes(self, where: HoursFilter) -> int:
+        """The minutes of the entries matching where that count (withdrawn ones never add up)."""
+
+
+def _to_hours(row) -> HoursEntry:
+    return HoursEntry(
+        id=row.id, activity_id=row.activity_id, session_id=row.session_id or "", person_id=row.person_id,
+        date=row.date, minutes=row.minutes, task=row.task, logged_by=row.logged_by, revision=row.revision,
+        create_time=row.create_time, update_time=row.update_time, withdraw_time=row.withdraw_time,
+    )
+
+
+class SqlHoursRepository(HoursRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, e: HoursEntry) -> None:
+        self.conn.execute(hours_entries.insert().values(
+            id=e.id, activity_id=e.activity_id, session_id=e.session_id or None, person_id=e.person_id,
+            date=e.date, minutes=e.minutes, task=e.task, logged_by=e.logged_by, revision=e.revision,
+            create_time=e.create_time, update_time=e.update_time, withdraw_time=e.withdraw_time,
+        ))
+
+    def get(self, entry_id: str, *, for_update: bool = False) -> HoursEntry | None:
+        query = sa.select(hours_entries).where(hours_entries.c.id == entry_id)
+        if for_update:
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        return _to_hours(row) if row else None
+
+    def update(self, e: HoursEntry) -> None:
+        self.conn.execute(hours_entries.update().where(hours_entries.c.id == e.id).values(
+            date=e.date, minutes=e.minutes, task=e.task, revision=e.revision, update_time=e.update_time,
+            withdraw_time=e.withdraw_time,
+        ))
+
+    @staticmethod
+    def _where(query, where: HoursFilter, *, counted_only: bool = False):
+        c = hours_entries.c
+        if where.activity_id is not None:
+            query = query.where(c.activity_id == where.activity_id)
+        if where.session_id is not None:
+            query = query.where(c.session_id == where.session_id)
+        if where.person_id is not None:
+            query = query.where(c.person_id == where.person_id)
+        if counted_only or not where.show_withdrawn:
+            query = query.where(c.withdraw_time.is_(None))
+        return query
+
+    def page(self, where: HoursFilter, after: Key | None, limit: int) -> Page[HoursEntry]:
+        c = hours_entries.c
+        query = self._where(sa.select(hours_entries), where)
+        return sql_page(self.conn, query, (c.date, c.create_time, c.id), after, limit, _to_hours, descending=True)
+
+    def total_minutes(self, where: HoursFilter) -> int:
+        query = self._where(sa.select(sa.func.coalesce(sa.func.sum(hours_entries.c.minutes), 0)), where,
+                            counted_only=True)
+        return int(self.conn.execute(query).scalar_one())

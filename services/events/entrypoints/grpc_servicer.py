@@ -1,6 +1,7 @@
 """proto -> command -> handler -> proto. No SQL, Kafka or JWT code here."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Callable
 
@@ -8,17 +9,21 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from brobygger.events.v1 import events_pb2, events_pb2_grpc
 from services.common.audit_servicer import AUDIT_LOG_POLICY, AuditLogServicer
+from services.common.errors import FieldViolation, InvalidArgument
 from services.common.grpcserver import Access, current_principal
 from services.common.names import ORGANIZATION, PERSON, NamePattern
 from services.common.timestamps import timestamp
 from services.events.adapters.membership_client import MembershipDirectory
 from services.events.domain.model import Activity, Attendance, HeadCount, Session, SessionSummary
-from services.events.service_layer import commands, handlers
+from services.events.adapters.repository import HoursFilter
+from services.events.domain.hours import HoursEntry
+from services.events.service_layer import commands, handlers, hours
 from services.events.service_layer.unit_of_work import EventsUnitOfWork
 
 ACTIVITY = NamePattern("organizations/{org}/activities/{activity}")
 SESSION = NamePattern("organizations/{org}/activities/{activity}/sessions/{session}")
 ATTENDANCE = NamePattern("organizations/{org}/activities/{activity}/sessions/{session}/attendances/{attendance}")
+HOURS_ENTRY = NamePattern("organizations/{org}/activities/{activity}/hoursEntries/{entry}")
 SUMMARY = NamePattern("organizations/{org}/activities/{activity}/sessions/{session}/summary")
 # AIP-159: the sessions of every activity of the organisation.
 EVERY_ACTIVITY = "organizations/{org}/activities/-"
@@ -194,3 +199,73 @@ class EventsServicer(AuditLogServicer, events_pb2_grpc.EventsServiceServicer):
         cmd = commands.RecordAttendance(ids["activity"], ids["session"], request.parent, person_id, head,
                                         current_principal(), request.request_id)
         return self._attendance_proto(handlers.record_attendance(cmd, self.uow(), self.membership))
+
+    # ------------------------------------------------------------------ volunteer hours (coordinators only)
+
+    def _hours_proto(self, e: HoursEntry) -> events_pb2.HoursEntry:
+        session = SESSION.format(org=self.org, activity=e.activity_id, session=e.session_id) if e.session_id else ""
+        return events_pb2.HoursEntry(
+            name=HOURS_ENTRY.format(org=self.org, activity=e.activity_id, entry=e.id),
+            person=PERSON.format(org=self.org, person=e.person_id), session=session, date=e.date,
+            duration_minutes=e.minutes, task=e.task, logged_by=e.logged_by, state=e.state,
+            create_time=timestamp(e.create_time), **_times(update_time=e.update_time, withdraw_time=e.withdraw_time))
+
+    @staticmethod
+    def _hours_patch(h: events_pb2.HoursEntry) -> HoursEntry:
+        return HoursEntry(id="", activity_id="", person_id="", date=h.date.strip(), minutes=h.duration_minutes,
+                          task=h.task.strip())
+
+    def LogVolunteerHours(self, request, context):
+        ids = ACTIVITY.parse(request.parent, "parent", org=self.org)
+        h = request.hours_entry
+        person_id = PERSON.parse(h.person, "hours_entry.person", org=self.org)["person"] if h.person.strip() else ""
+        session_id = ""
+        if h.session.strip():
+            sids = SESSION.parse(h.session.strip(), "hours_entry.session", org=self.org)
+            if sids["activity"] != ids["activity"]:
+                raise InvalidArgument("hours_entry.session must be a session of the activity in parent.",
+                                      reason="SESSION_OF_ANOTHER_ACTIVITY",
+                                      violations=[FieldViolation("hours_entry.session",
+                                                                 "a session of the activity in parent")])
+            session_id = sids["session"]
+        entry = HoursEntry(id="", activity_id=ids["activity"], person_id=person_id, date=h.date.strip(),
+                           minutes=h.duration_minutes, session_id=session_id, task=h.task.strip())
+        cmd = hours.LogVolunteerHours(entry, request.parent, h.session.strip(), current_principal(),
+                                      request.request_id)
+        return self._hours_proto(hours.log_volunteer_hours(cmd, self.uow(), self.membership))
+
+    def GetHoursEntry(self, request, context):
+        ids = HOURS_ENTRY.parse(request.name, "name", org=self.org)
+        cmd = hours.GetHoursEntry(ids["activity"], ids["entry"], request.name, request.purpose, current_principal())
+        return self._hours_proto(hours.get_hours_entry(cmd, self.uow()))
+
+    def ListHoursEntries(self, request, context):
+        if request.parent == EVERY_ACTIVITY.format(org=self.org):
+            where = HoursFilter()
+        elif "/sessions/" in request.parent:
+            ids = SESSION.parse(request.parent, "parent", org=self.org)
+            where = HoursFilter(activity_id=ids["activity"], session_id=ids["session"])
+        else:
+            where = HoursFilter(activity_id=ACTIVITY.parse(request.parent, "parent", org=self.org)["activity"])
+        person = request.person.strip()
+        if person:
+            where = dataclasses.replace(where, person_id=PERSON.parse(person, "person", org=self.org)["person"])
+        where = dataclasses.replace(where, show_withdrawn=request.show_withdrawn)
+        cmd = hours.ListHoursEntries(where, request.parent, request.purpose, request.page_size, request.page_token,
+                                     person, current_principal())
+        found, token, total = hours.list_hours_entries(cmd, self.uow())
+        return events_pb2.ListHoursEntriesResponse(hours_entries=[self._hours_proto(e) for e in found],
+                                                   next_page_token=token, total_minutes=total)
+
+    def UpdateHoursEntry(self, request, context):
+        ids = HOURS_ENTRY.parse(request.hours_entry.name, "hours_entry.name", org=self.org)
+        cmd = hours.UpdateHoursEntry(ids["activity"], ids["entry"], request.hours_entry.name,
+                                     self._hours_patch(request.hours_entry), tuple(request.update_mask.paths),
+                                     current_principal(), request.request_id)
+        return self._hours_proto(hours.update_hours_entry(cmd, self.uow()))
+
+    def WithdrawHoursEntry(self, request, context):
+        ids = HOURS_ENTRY.parse(request.name, "name", org=self.org)
+        cmd = hours.WithdrawHoursEntry(ids["activity"], ids["entry"], request.name, current_principal(),
+                                       request.request_id)
+        return self._hours_proto(hours.withdraw_hours_entry(cmd, self.uow()))

@@ -5,8 +5,8 @@ from sqlalchemy.engine import Connection
 
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
 from services.events.adapters.repository import (
-    ActivityRepository, AttendanceRepository, SessionRepository, SqlActivityRepository, SqlAttendanceRepository,
-    SqlSessionRepository,
+    ActivityRepository, AttendanceRepository, HoursRepository, SessionRepository, SqlActivityRepository,
+    SqlAttendanceRepository, SqlHoursRepository, SqlSessionRepository,
 )
 
 
@@ -14,6 +14,7 @@ class EventsUnitOfWork(UnitOfWork):
     activities: ActivityRepository
     sessions: SessionRepository
     attendances: AttendanceRepository
+    hours: HoursRepository
 
 
 class SqlEventsUnitOfWork(SqlUnitOfWork, EventsUnitOfWork):
@@ -21,3 +22,4 @@ class SqlEventsUnitOfWork(SqlUnitOfWork, EventsUnitOfWork):
         self.activities = SqlActivityRepository(conn)
         self.sessions = SqlSessionRepository(conn)
         self.attendances = SqlAttendanceRepository(conn)
+        self.hours = SqlHoursRepository(conn)

@@ -104,3 +104,51 @@ class AttendanceWithdrawn(_message.Message):
     activity_id: str
     date: str
     def __init__(self, attendance_id: _Optional[str] = ..., session_id: _Optional[str] = ..., activity_id: _Optional[str] = ..., date: _Optional[str] = ...) -> None: ...
+
+class VolunteerHoursLogged(_message.Message):
+    __slots__ = ("entry_id", "activity_id", "session_id", "person_id", "date", "minutes", "revision")
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTIVITY_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    MINUTES_FIELD_NUMBER: _ClassVar[int]
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    entry_id: str
+    activity_id: str
+    session_id: str
+    person_id: str
+    date: str
+    minutes: int
+    revision: int
+    def __init__(self, entry_id: _Optional[str] = ..., activity_id: _Optional[str] = ..., session_id: _Optional[str] = ..., person_id: _Optional[str] = ..., date: _Optional[str] = ..., minutes: _Optional[int] = ..., revision: _Optional[int] = ...) -> None: ...
+
+class VolunteerHoursCorrected(_message.Message):
+    __slots__ = ("entry_id", "activity_id", "session_id", "person_id", "date", "minutes", "revision", "changed_fields")
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTIVITY_ID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    MINUTES_FIELD_NUMBER: _ClassVar[int]
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELDS_FIELD_NUMBER: _ClassVar[int]
+    entry_id: str
+    activity_id: str
+    session_id: str
+    person_id: str
+    date: str
+    minutes: int
+    revision: int
+    changed_fields: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, entry_id: _Optional[str] = ..., activity_id: _Optional[str] = ..., session_id: _Optional[str] = ..., person_id: _Optional[str] = ..., date: _Optional[str] = ..., minutes: _Optional[int] = ..., revision: _Optional[int] = ..., changed_fields: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class VolunteerHoursWithdrawn(_message.Message):
+    __slots__ = ("entry_id", "activity_id", "date")
+    ENTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTIVITY_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    entry_id: str
+    activity_id: str
+    date: str
+    def __init__(self, entry_id: _Optional[str] = ..., activity_id: _Optional[str] = ..., date: _Optional[str] = ...) -> None: ...

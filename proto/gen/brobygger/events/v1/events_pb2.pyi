@@ -24,12 +24,21 @@ class AttendanceState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ATTENDANCE_STATE_UNSPECIFIED: _ClassVar[AttendanceState]
     ATTENDANCE_STATE_RECORDED: _ClassVar[AttendanceState]
     ATTENDANCE_STATE_WITHDRAWN: _ClassVar[AttendanceState]
+
+class HoursEntryState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    HOURS_ENTRY_STATE_UNSPECIFIED: _ClassVar[HoursEntryState]
+    HOURS_ENTRY_STATE_RECORDED: _ClassVar[HoursEntryState]
+    HOURS_ENTRY_STATE_WITHDRAWN: _ClassVar[HoursEntryState]
 SESSION_STATE_UNSPECIFIED: SessionState
 SESSION_STATE_SCHEDULED: SessionState
 SESSION_STATE_CANCELLED: SessionState
 ATTENDANCE_STATE_UNSPECIFIED: AttendanceState
 ATTENDANCE_STATE_RECORDED: AttendanceState
 ATTENDANCE_STATE_WITHDRAWN: AttendanceState
+HOURS_ENTRY_STATE_UNSPECIFIED: HoursEntryState
+HOURS_ENTRY_STATE_RECORDED: HoursEntryState
+HOURS_ENTRY_STATE_WITHDRAWN: HoursEntryState
 
 class Activity(_message.Message):
     __slots__ = ("name", "title", "description", "theme", "subgoal", "target_group", "funder", "chapter", "capacity", "anonymous_attendance", "create_time", "update_time")
@@ -304,3 +313,91 @@ class ListAuditEntriesResponse(_message.Message):
     audit_entries: _containers.RepeatedCompositeFieldContainer[_audit_pb2.AuditEntry]
     next_page_token: str
     def __init__(self, audit_entries: _Optional[_Iterable[_Union[_audit_pb2.AuditEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class HoursEntry(_message.Message):
+    __slots__ = ("name", "person", "session", "date", "duration_minutes", "task", "logged_by", "state", "create_time", "update_time", "withdraw_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PERSON_FIELD_NUMBER: _ClassVar[int]
+    SESSION_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    DURATION_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    LOGGED_BY_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    WITHDRAW_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    person: str
+    session: str
+    date: str
+    duration_minutes: int
+    task: str
+    logged_by: str
+    state: HoursEntryState
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    withdraw_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., person: _Optional[str] = ..., session: _Optional[str] = ..., date: _Optional[str] = ..., duration_minutes: _Optional[int] = ..., task: _Optional[str] = ..., logged_by: _Optional[str] = ..., state: _Optional[_Union[HoursEntryState, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., withdraw_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class LogVolunteerHoursRequest(_message.Message):
+    __slots__ = ("parent", "hours_entry", "request_id")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    HOURS_ENTRY_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    hours_entry: HoursEntry
+    request_id: str
+    def __init__(self, parent: _Optional[str] = ..., hours_entry: _Optional[_Union[HoursEntry, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetHoursEntryRequest(_message.Message):
+    __slots__ = ("name", "purpose")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PURPOSE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    purpose: str
+    def __init__(self, name: _Optional[str] = ..., purpose: _Optional[str] = ...) -> None: ...
+
+class ListHoursEntriesRequest(_message.Message):
+    __slots__ = ("parent", "page_size", "page_token", "purpose", "person", "show_withdrawn")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PURPOSE_FIELD_NUMBER: _ClassVar[int]
+    PERSON_FIELD_NUMBER: _ClassVar[int]
+    SHOW_WITHDRAWN_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    page_size: int
+    page_token: str
+    purpose: str
+    person: str
+    show_withdrawn: bool
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., purpose: _Optional[str] = ..., person: _Optional[str] = ..., show_withdrawn: _Optional[bool] = ...) -> None: ...
+
+class ListHoursEntriesResponse(_message.Message):
+    __slots__ = ("hours_entries", "next_page_token", "total_minutes")
+    HOURS_ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    hours_entries: _containers.RepeatedCompositeFieldContainer[HoursEntry]
+    next_page_token: str
+    total_minutes: int
+    def __init__(self, hours_entries: _Optional[_Iterable[_Union[HoursEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_minutes: _Optional[int] = ...) -> None: ...
+
+class UpdateHoursEntryRequest(_message.Message):
+    __slots__ = ("hours_entry", "update_mask", "request_id")
+    HOURS_ENTRY_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    hours_entry: HoursEntry
+    update_mask: _field_mask_pb2.FieldMask
+    request_id: str
+    def __init__(self, hours_entry: _Optional[_Union[HoursEntry, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class WithdrawHoursEntryRequest(_message.Message):
+    __slots__ = ("name", "request_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...

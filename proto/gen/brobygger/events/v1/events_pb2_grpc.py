@@ -115,6 +115,31 @@ class EventsServiceStub:
                 request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListAuditEntriesRequest.SerializeToString,
                 response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListAuditEntriesResponse.FromString,
                 _registered_method=True)
+        self.LogVolunteerHours = channel.unary_unary(
+                '/brobygger.events.v1.EventsService/LogVolunteerHours',
+                request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.LogVolunteerHoursRequest.SerializeToString,
+                response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.HoursEntry.FromString,
+                _registered_method=True)
+        self.GetHoursEntry = channel.unary_unary(
+                '/brobygger.events.v1.EventsService/GetHoursEntry',
+                request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.GetHoursEntryRequest.SerializeToString,
+                response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.HoursEntry.FromString,
+                _registered_method=True)
+        self.ListHoursEntries = channel.unary_unary(
+                '/brobygger.events.v1.EventsService/ListHoursEntries',
+                request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListHoursEntriesRequest.SerializeToString,
+                response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListHoursEntriesResponse.FromString,
+                _registered_method=True)
+        self.UpdateHoursEntry = channel.unary_unary(
+                '/brobygger.events.v1.EventsService/UpdateHoursEntry',
+                request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.UpdateHoursEntryRequest.SerializeToString,
+                response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.HoursEntry.FromString,
+                _registered_method=True)
+        self.WithdrawHoursEntry = channel.unary_unary(
+                '/brobygger.events.v1.EventsService/WithdrawHoursEntry',
+                request_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.WithdrawHoursEntryRequest.SerializeToString,
+                response_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.HoursEntry.FromString,
+                _registered_method=True)
 
 
 class EventsServiceServicer:
@@ -238,6 +263,49 @@ class EventsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def LogVolunteerHours(self, request, context):
+        """Volunteer hours: a person's time given to an activity, or to one of its
+        sessions. Coordinators only: a login is not tied to a person of the
+        membership register, so nobody can be recognised as logging "their own"
+        hours; a coordinator logs them for anyone (README: "Volunteer hours").
+
+        Logs an entry (the person is checked with the membership service).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetHoursEntry(self, request, context):
+        """Reads one entry; written to the audit log with its purpose.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListHoursEntries(self, request, context):
+        """Lists entries of an activity, of a session, or with the parent
+        organizations/{org}/activities/- of every activity (optionally of one
+        person), newest date first. Written to the audit log with its purpose.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateHoursEntry(self, request, context):
+        """Corrects an entry (AIP-134): date, duration_minutes, task.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WithdrawHoursEntry(self, request, context):
+        """Withdraws an entry logged by mistake: kept for the record, no longer
+        counted. Withdrawing it again returns it unchanged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_EventsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -315,6 +383,31 @@ def add_EventsServiceServicer_to_server(servicer, server):
                     servicer.ListAuditEntries,
                     request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListAuditEntriesRequest.FromString,
                     response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListAuditEntriesResponse.SerializeToString,
+            ),
+            'LogVolunteerHours': grpc.unary_unary_rpc_method_handler(
+                    servicer.LogVolunteerHours,
+                    request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.LogVolunteerHoursRequest.FromString,
+                    response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.HoursEntry.SerializeToString,
+            ),
+            'GetHoursEntry': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetHoursEntry,
+                    request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.GetHoursEntryRequest.FromString,
+                    response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.HoursEntry.SerializeToString,
+            ),
+            'ListHoursEntries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListHoursEntries,
+                    request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListHoursEntriesRequest.FromString,
+                    response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.ListHoursEntriesResponse.SerializeToString,
+            ),
+            'UpdateHoursEntry': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateHoursEntry,
+                    request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.UpdateHoursEntryRequest.FromString,
+                    response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.HoursEntry.SerializeToString,
+            ),
+            'WithdrawHoursEntry': grpc.unary_unary_rpc_method_handler(
+                    servicer.WithdrawHoursEntry,
+                    request_deserializer=brobygger_dot_events_dot_v1_dot_events__pb2.WithdrawHoursEntryRequest.FromString,
+                    response_serializer=brobygger_dot_events_dot_v1_dot_events__pb2.HoursEntry.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -728,6 +821,141 @@ class EventsService:
             '/brobygger.events.v1.EventsService/ListAuditEntries',
             brobygger_dot_events_dot_v1_dot_events__pb2.ListAuditEntriesRequest.SerializeToString,
             brobygger_dot_events_dot_v1_dot_events__pb2.ListAuditEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LogVolunteerHours(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.events.v1.EventsService/LogVolunteerHours',
+            brobygger_dot_events_dot_v1_dot_events__pb2.LogVolunteerHoursRequest.SerializeToString,
+            brobygger_dot_events_dot_v1_dot_events__pb2.HoursEntry.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetHoursEntry(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.events.v1.EventsService/GetHoursEntry',
+            brobygger_dot_events_dot_v1_dot_events__pb2.GetHoursEntryRequest.SerializeToString,
+            brobygger_dot_events_dot_v1_dot_events__pb2.HoursEntry.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListHoursEntries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.events.v1.EventsService/ListHoursEntries',
+            brobygger_dot_events_dot_v1_dot_events__pb2.ListHoursEntriesRequest.SerializeToString,
+            brobygger_dot_events_dot_v1_dot_events__pb2.ListHoursEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateHoursEntry(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.events.v1.EventsService/UpdateHoursEntry',
+            brobygger_dot_events_dot_v1_dot_events__pb2.UpdateHoursEntryRequest.SerializeToString,
+            brobygger_dot_events_dot_v1_dot_events__pb2.HoursEntry.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WithdrawHoursEntry(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.events.v1.EventsService/WithdrawHoursEntry',
+            brobygger_dot_events_dot_v1_dot_events__pb2.WithdrawHoursEntryRequest.SerializeToString,
+            brobygger_dot_events_dot_v1_dot_events__pb2.HoursEntry.FromString,
             options,
             channel_credentials,
             insecure,

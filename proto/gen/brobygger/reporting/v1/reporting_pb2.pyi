@@ -57,8 +57,18 @@ class SubgoalCell(_message.Message):
     sessions: Cell
     def __init__(self, subgoal: _Optional[_Union[_types_pb2.ImdiSubgoal, str]] = ..., sessions: _Optional[_Union[Cell, _Mapping]] = ...) -> None: ...
 
+class SubgoalVolunteerCell(_message.Message):
+    __slots__ = ("subgoal", "volunteers", "hours")
+    SUBGOAL_FIELD_NUMBER: _ClassVar[int]
+    VOLUNTEERS_FIELD_NUMBER: _ClassVar[int]
+    HOURS_FIELD_NUMBER: _ClassVar[int]
+    subgoal: _types_pb2.ImdiSubgoal
+    volunteers: Cell
+    hours: Cell
+    def __init__(self, subgoal: _Optional[_Union[_types_pb2.ImdiSubgoal, str]] = ..., volunteers: _Optional[_Union[Cell, _Mapping]] = ..., hours: _Optional[_Union[Cell, _Mapping]] = ...) -> None: ...
+
 class Statistics(_message.Message):
-    __slots__ = ("organization", "period", "members", "paying_members", "activities", "sessions", "participants", "participants_unique_total", "visits_total", "referrals", "sessions_by_subgoal", "min_cell_size", "generate_time", "privacy")
+    __slots__ = ("organization", "period", "members", "paying_members", "activities", "sessions", "participants", "participants_unique_total", "visits_total", "referrals", "sessions_by_subgoal", "min_cell_size", "generate_time", "privacy", "volunteers", "volunteer_hours", "volunteers_by_subgoal")
     ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     MEMBERS_FIELD_NUMBER: _ClassVar[int]
@@ -73,6 +83,9 @@ class Statistics(_message.Message):
     MIN_CELL_SIZE_FIELD_NUMBER: _ClassVar[int]
     GENERATE_TIME_FIELD_NUMBER: _ClassVar[int]
     PRIVACY_FIELD_NUMBER: _ClassVar[int]
+    VOLUNTEERS_FIELD_NUMBER: _ClassVar[int]
+    VOLUNTEER_HOURS_FIELD_NUMBER: _ClassVar[int]
+    VOLUNTEERS_BY_SUBGOAL_FIELD_NUMBER: _ClassVar[int]
     organization: str
     period: _types_pb2.DateRange
     members: Cell
@@ -87,7 +100,10 @@ class Statistics(_message.Message):
     min_cell_size: int
     generate_time: _timestamp_pb2.Timestamp
     privacy: StatisticsPrivacy
-    def __init__(self, organization: _Optional[str] = ..., period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ..., members: _Optional[_Union[Cell, _Mapping]] = ..., paying_members: _Optional[_Union[Cell, _Mapping]] = ..., activities: _Optional[_Union[Cell, _Mapping]] = ..., sessions: _Optional[_Union[Cell, _Mapping]] = ..., participants: _Optional[_Iterable[_Union[ParticipantCell, _Mapping]]] = ..., participants_unique_total: _Optional[_Union[Cell, _Mapping]] = ..., visits_total: _Optional[_Union[Cell, _Mapping]] = ..., referrals: _Optional[_Iterable[_Union[ReferralCell, _Mapping]]] = ..., sessions_by_subgoal: _Optional[_Iterable[_Union[SubgoalCell, _Mapping]]] = ..., min_cell_size: _Optional[int] = ..., generate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., privacy: _Optional[_Union[StatisticsPrivacy, _Mapping]] = ...) -> None: ...
+    volunteers: Cell
+    volunteer_hours: Cell
+    volunteers_by_subgoal: _containers.RepeatedCompositeFieldContainer[SubgoalVolunteerCell]
+    def __init__(self, organization: _Optional[str] = ..., period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ..., members: _Optional[_Union[Cell, _Mapping]] = ..., paying_members: _Optional[_Union[Cell, _Mapping]] = ..., activities: _Optional[_Union[Cell, _Mapping]] = ..., sessions: _Optional[_Union[Cell, _Mapping]] = ..., participants: _Optional[_Iterable[_Union[ParticipantCell, _Mapping]]] = ..., participants_unique_total: _Optional[_Union[Cell, _Mapping]] = ..., visits_total: _Optional[_Union[Cell, _Mapping]] = ..., referrals: _Optional[_Iterable[_Union[ReferralCell, _Mapping]]] = ..., sessions_by_subgoal: _Optional[_Iterable[_Union[SubgoalCell, _Mapping]]] = ..., min_cell_size: _Optional[int] = ..., generate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., privacy: _Optional[_Union[StatisticsPrivacy, _Mapping]] = ..., volunteers: _Optional[_Union[Cell, _Mapping]] = ..., volunteer_hours: _Optional[_Union[Cell, _Mapping]] = ..., volunteers_by_subgoal: _Optional[_Iterable[_Union[SubgoalVolunteerCell, _Mapping]]] = ...) -> None: ...
 
 class StatisticsPrivacy(_message.Message):
     __slots__ = ("epsilon", "noise_scale", "margin_95", "sensitivity", "visits_per_person", "repeated", "budget")
