@@ -24,14 +24,14 @@ from services.common.facts import Envelope, UnusableFact, fact_type
 from services.common.vocabulary import AgeBand, Gender, ImdiSubgoal
 from services.reporting.adapters.nodes import NodeFailed, ReportingNodes
 from services.reporting.adapters.repository import (
-    ActivityFacts, AttendanceFacts, ConcurrentSpend, MembershipYearFacts, PersonFacts, PrivacyLedger, ReferralFacts,
-    SessionFacts,
+    ActivityFacts, AttendanceFacts, ConcurrentSpend, HoursFacts, MembershipYearFacts, PersonFacts, PrivacyLedger,
+    ReferralFacts, SessionFacts,
 )
 from services.reporting.domain import privacy
 from services.reporting.domain.disclosure import Figure, Suppression
 from services.reporting.domain.privacy import Policy
 from services.reporting.domain.model import (
-    AttendanceRow, Member, PaymentState, ReferralRow, ReferralState, SessionRow,
+    AttendanceRow, HoursRow, Member, PaymentState, ReferralRow, ReferralState, SessionRow,
 )
 from services.reporting.domain.records import (
     ActivityRecord, AttendanceRecord, MembershipYearRecord, PersonRecord, ReferralRecord, SessionRecord,
@@ -123,6 +123,25 @@ class FakeReferrals(_FakeFacts, ReferralFacts):
         return [ReferralRow(r.referral_id, r.state) for r in self._in(period, "created_date")]
 
 
+class FakeHours(_FakeFacts, HoursFacts):
+    key = ("entry_id",)
+
+    def __init__(self, rows: dict, activities: dict) -> None:
+        super().__init__(rows)
+        self.activities = activities
+
+    def get(self, entry_id):
+        return self.rows.get((entry_id,))
+
+    def in_period(self, period):
+        def subgoal(h):
+            activity = self.activities.get((h.activity_id,))
+            return activity.subgoal if activity else 0
+
+        return [HoursRow(h.entry_id, h.person_id, h.minutes, subgoal(h)) for h in self._in(period, "date")
+                if not h.withdrawn]
+
+
 class FakePrivacyLedger(PrivacyLedger):
     def __init__(self, state: State) -> None:
         self.budgets = state.table("privacy_budgets")    # analyst -> spent (millionths)
@@ -160,6 +179,7 @@ class FakeReportingUnitOfWork(FakeUnitOfWork, ReportingUnitOfWork):
         self.sessions = FakeSessions(state.table("fact_sessions"), state.table("fact_activities"))
         self.attendances = FakeAttendances(state.table("fact_attendances"))
         self.referrals = FakeReferrals(state.table("fact_referrals"))
+        self.hours = FakeHours(state.table("fact_volunteer_hours"), state.table("fact_activities"))
 
 
 ANALYST = Principal(subject="s-1", username="service-account-brobygger-hub", client_id="brobygger-hub",
@@ -293,7 +313,7 @@ def test_the_same_fact_twice_counts_once(consumer, store):
 
 
 def test_a_fact_reporting_does_not_know_is_skipped(consumer, store):
-    unknown = envelope(ev.ActivityCreated(activity_id="x"), ce_type="no.brobygger.events.volunteer_hours_logged.v1")
+    unknown = envelope(ev.ActivityCreated(activity_id="x"), ce_type="no.brobygger.events.session_rated.v1")
     assert consumer.process(unknown) is True
     assert table(store, "fact_activities") == {} and store.state.dead_letters == []
     assert ("mir-reporting", unknown.id) in store.state.processed

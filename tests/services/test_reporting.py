@@ -187,7 +187,7 @@ def year_2026(org: str) -> Facts:
     f.referral("r-done0", referral_pb2.REFERRAL_STATE_ACCEPTED, "2026-03-03", "2026-03-05")
     f.referral("r-old", referral_pb2.REFERRAL_STATE_COMPLETED, "2025-12-20", "2026-01-05")
     # A fact type reporting does not know yet is skipped.
-    f.add("v1", ev.ActivityCreated(activity_id="x"), ce_type="no.brobygger.events.volunteer_hours_logged.v1")
+    f.add("v1", ev.ActivityCreated(activity_id="x"), ce_type="no.brobygger.events.session_rated.v1")
     return f
 
 

@@ -89,6 +89,22 @@ referrals = sa.Table(
     sa.Index("ix_fact_referrals_created", "created_date"),
 )
 
+# Volunteer hours entries: who (pseudonymous), which activity, the day and the minutes; the newest revision.
+volunteer_hours = sa.Table(
+    "fact_volunteer_hours",
+    metadata,
+    sa.Column("entry_id", sa.String(64), primary_key=True),
+    sa.Column("activity_id", sa.String(64), nullable=False),
+    sa.Column("person_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("minutes", sa.Integer, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    # Withdrawn entries are kept and not counted.
+    sa.Column("withdrawn", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+    sa.Index("ix_fact_volunteer_hours_date", "date"),
+)
+
 # Differential privacy (domain/privacy.py): each analyst's epsilon spent at this node, in whole millionths;
 # the noisy answers drawn, one per period and fingerprint of the records counted (aggregates only); and which
 # analyst was charged for which of them, so that asking again is free.
@@ -128,6 +144,7 @@ tables = {
     "fact_sessions": sessions,
     "fact_attendances": attendances,
     "fact_referrals": referrals,
+    "fact_volunteer_hours": volunteer_hours,
     "privacy_budgets": privacy_budgets,
     "privacy_answers": privacy_answers,
     "privacy_charges": privacy_charges,

@@ -20,12 +20,14 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from services.common.timestamps import utcnow
 from services.reporting.adapters.orm import (
     activities, attendances, membership_years, persons, privacy_answers, privacy_budgets, privacy_charges, referrals,
-    sessions,
+    sessions, volunteer_hours,
 )
 from services.reporting.domain.privacy import NoisyAnswer
-from services.reporting.domain.model import PAYING_STATES, AttendanceRow, Member, Period, ReferralRow, SessionRow
+from services.reporting.domain.model import (
+    NO_SUBGOAL, PAYING_STATES, AttendanceRow, HoursRow, Member, Period, ReferralRow, SessionRow,
+)
 from services.reporting.domain.records import (
-    ActivityRecord, AttendanceRecord, MembershipYearRecord, PersonRecord, ReferralRecord, SessionRecord,
+    ActivityRecord, AttendanceRecord, HoursRecord, MembershipYearRecord, PersonRecord, ReferralRecord, SessionRecord,
 )
 
 R = TypeVar("R")
@@ -87,6 +89,16 @@ class ReferralFacts(FactRepository[ReferralRecord]):
     @abc.abstractmethod
     def created_in(self, period: Period) -> list[ReferralRow]:
         """Referrals created in the period, each in its current state."""
+
+
+class HoursFacts(FactRepository[HoursRecord]):
+    @abc.abstractmethod
+    def get(self, entry_id: str) -> HoursRecord | None: ...
+
+    @abc.abstractmethod
+    def in_period(self, period: Period) -> list[HoursRow]:
+        """The entries in the period that are not withdrawn, with their activity's sub-goal (NO_SUBGOAL when its
+        fact has not arrived)."""
 
 
 class ConcurrentSpend(Exception):
@@ -212,6 +224,17 @@ class SqlReferralFacts(_SqlFacts, ReferralFacts):
         r = referrals
         q = sa.select(r.c.referral_id, r.c.state).where(r.c.created_date.between(period.start, period.end))
         return [ReferralRow(i, s) for i, s in self.conn.execute(q).all()]
+
+
+class SqlHoursFacts(_SqlFacts, HoursFacts):
+    table, key, record = volunteer_hours, ("entry_id",), HoursRecord
+
+    def in_period(self, period: Period) -> list[HoursRow]:
+        h, a = volunteer_hours, activities
+        q = (sa.select(h.c.entry_id, h.c.person_id, h.c.minutes, a.c.subgoal)
+             .select_from(h.outerjoin(a, a.c.activity_id == h.c.activity_id))
+             .where(h.c.date.between(period.start, period.end), h.c.withdrawn.is_(sa.false())))
+        return [HoursRow(e, p, m, g if g is not None else NO_SUBGOAL) for e, p, m, g in self.conn.execute(q).all()]
 
 
 def _contended(exc: DBAPIError) -> bool:

@@ -108,6 +108,10 @@ class Table:
     derived: dict[str, Count] = field(default_factory=dict)     # not published, but follow from them
     sums: list[tuple[str, list[str]]] = field(default_factory=list)  # total = sum of cells
     at_most: list[tuple[str, str]] = field(default_factory=list)     # a <= b
+    at_most_sum: list[tuple[str, list[str]]] = field(default_factory=list)  # a <= sum of cells
+    # A magnitude (hours) and the count of who contributes to it (volunteers): the minimum frequency rule
+    # hides the magnitude whenever that count is hidden as small, whatever the magnitude's own size.
+    frequency: dict[str, str] = field(default_factory=dict)
     figures: dict[str, Figure] = field(default_factory=dict)
 
     def add(self, name: str, count: Count) -> str:
@@ -116,6 +120,12 @@ class Table:
 
     def publish(self) -> dict[str, Figure]:
         self.figures = {name: primary(c, self.k) for name, c in self.counts.items()}
+        # A magnitude hidden by its contributors says nothing of its own size: 0 (minutes rounded away) or more.
+        self.unbounded: set[str] = set()
+        for magnitude, contributors in self.frequency.items():
+            if 0 < self.counts[contributors].value < self.k:
+                self.figures[magnitude] = Figure.hidden(Suppression.PRIMARY)
+                self.unbounded.add(magnitude)
         # A small total hides its whole table, zeros included: otherwise "hidden" would mean "at least 1"
         # and a hidden total of 2 over two hidden cells would say that each cell is exactly 1.
         self.maybe_zero: set[str] = set()
@@ -125,6 +135,8 @@ class Table:
                     if cell in self.figures:
                         self.figures[cell] = Figure.hidden(Suppression.PRIMARY)
                         self.maybe_zero.add(cell)
+                        if cell in self.frequency:  # a magnitude hidden with its total: of any size
+                            self.unbounded.add(cell)
         for _ in range(len(self.counts) + 1):
             pinned = self.pinned()
             if not pinned:
@@ -139,6 +151,8 @@ class Table:
         if name in self.derived:
             return 0, UNBOUNDED
         f = self.figures[name]
+        if f.suppression is Suppression.PRIMARY and name in self.unbounded:
+            return 0, UNBOUNDED
         if f.suppression is Suppression.PRIMARY:
             return (0 if name in self.maybe_zero else 1), self.k - 1
         if f.suppression is Suppression.SECONDARY:
@@ -173,6 +187,12 @@ class Table:
             row = np.zeros(len(names))
             row[at[a]], row[at[b]] = 1, -1
             rows.append(row), low.append(-np.inf), high.append(0)
+        for a, cells in self.at_most_sum:
+            row = np.zeros(len(names))
+            row[at[a]] = 1
+            for c in cells:
+                row[at[c]] -= 1
+            rows.append(row), low.append(-np.inf), high.append(0)
         constraints = [LinearConstraint(np.array(rows), low, high)] if rows else []
         bounds = Bounds([b[0] for b in boxes], [b[1] for b in boxes])
         integrality = np.ones(len(names))
@@ -184,7 +204,11 @@ class Table:
             highest = milp(-objective, integrality=integrality, bounds=bounds, constraints=constraints)
             if not (lowest.success and highest.success):
                 raise AssertionError("the published figures admit no true values, which cannot be")
-            if round(lowest.fun) == round(-highest.fun):
+            low_value, high_value = round(lowest.fun), round(-highest.fun)
+            # A magnitude hidden with its few contributors must stay vague, not merely not exact: what
+            # follows for it must span at least 2k (else one volunteer's hours would be known within k).
+            width = 2 * self.k if name in self.unbounded else 1
+            if high_value - low_value < width:
                 found.append(name)
         return found
 
@@ -199,6 +223,13 @@ class Table:
             if name in (a, b):
                 yield a
                 yield b
+        for a, cells in self.at_most_sum:
+            if name == a or name in cells:
+                yield from [a, *cells]
+        for magnitude, contributors in self.frequency.items():
+            if name in (magnitude, contributors):
+                yield magnitude
+                yield contributors
 
     def _hide_beside(self, name: str) -> None:
         shown = [n for n in dict.fromkeys(self._related(name))
@@ -233,6 +264,10 @@ class PublishedStatistics:
     visits_total: Figure
     referrals: tuple[tuple[str, Figure], ...]
     sessions_by_subgoal: tuple[tuple[int, Figure], ...]
+    # None and () when the figures carry noise (privacy.py does not cover volunteer hours).
+    volunteers: Figure | None = None
+    volunteer_hours: Figure | None = None
+    volunteers_by_subgoal: tuple[tuple[int, Figure, Figure], ...] = ()
 
 
 def publish(raw, k: int) -> PublishedStatistics:
@@ -254,6 +289,16 @@ def publish(raw, k: int) -> PublishedStatistics:
     t.sums += [(unique_total, unique), (visits_total, visits)]
     t.at_most += list(zip(unique, visits))
     referrals = [t.add(f"referrals/{s}", n) for s, n in raw.referrals]
+    # Volunteers and their hours: hours add up to their total; a sub-goal's volunteers are at most all
+    # volunteers, who are at most the sub-goals' volunteers added up (one may help in several); hours are
+    # hidden with their volunteers (the minimum frequency rule), so nobody's own hours can be read.
+    volunteers, hours = t.add("volunteers", raw.volunteers), t.add("hours", raw.volunteer_hours)
+    goal_volunteers = [t.add(f"volunteers/{g}", v) for g, v, _ in raw.volunteers_by_subgoal]
+    goal_hours = [t.add(f"hours/{g}", h) for g, _, h in raw.volunteers_by_subgoal]
+    t.sums.append((hours, goal_hours))
+    t.at_most += [(v, volunteers) for v in goal_volunteers]
+    t.at_most_sum.append((volunteers, goal_volunteers))
+    t.frequency.update({hours: volunteers, **dict(zip(goal_hours, goal_volunteers))})
     f = t.publish()
     return PublishedStatistics(
         min_cell_size=k,
@@ -267,4 +312,8 @@ def publish(raw, k: int) -> PublishedStatistics:
         visits_total=f[visits_total],
         referrals=tuple((s, f[name]) for (s, _), name in zip(raw.referrals, referrals)),
         sessions_by_subgoal=tuple((g, f[name]) for (g, _), name in zip(raw.sessions_by_subgoal, goals)),
+        volunteers=f[volunteers],
+        volunteer_hours=f[hours],
+        volunteers_by_subgoal=tuple((g, f[v], f[h]) for (g, _, _), v, h in
+                                    zip(raw.volunteers_by_subgoal, goal_volunteers, goal_hours)),
     )

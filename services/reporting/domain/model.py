@@ -150,6 +150,16 @@ class AttendanceRow:
 
 
 @dataclass(frozen=True)
+class HoursRow:
+    """A volunteer hours entry that counts, with the sub-goal of its activity (NO_SUBGOAL when unknown)."""
+
+    entry_id: str
+    person_id: str
+    minutes: int
+    subgoal: int
+
+
+@dataclass(frozen=True)
 class ReferralRow:
     referral_id: str
     state: int
@@ -179,6 +189,10 @@ class RawStatistics:
     visits_total: Count
     referrals: tuple[tuple[str, Count], ...]
     sessions_by_subgoal: tuple[tuple[int, Count], ...]
+    # Distinct volunteers, their whole hours (the sum of the sub-goals'), and per sub-goal (volunteers, hours).
+    volunteers: Count = ZERO
+    volunteer_hours: Count = ZERO
+    volunteers_by_subgoal: tuple[tuple[int, Count, Count], ...] = ()
 
     @property
     def non_paying_members(self) -> Count:
@@ -209,8 +223,34 @@ def _grouped(rows: Iterable[tuple[object, str, int]], keys: CellKeys, kind: str)
     return {g: keys.count(kind, [i for i, _ in items], [w for _, w in items]) for g, items in groups.items()}
 
 
+def whole_hours(minutes: int) -> int:
+    """Minutes as whole hours, half an hour rounded up (90 minutes are 2 hours, 89 are 1)."""
+    return (minutes + 30) // 60
+
+
+def volunteer_figures(hours: Sequence[HoursRow], keys: CellKeys
+                      ) -> tuple[Count, Count, tuple[tuple[int, Count, Count], ...]]:
+    """(volunteers, hours, per sub-goal (sub-goal, volunteers, hours)). A sub-goal's hours are its entries'
+    minutes added up and rounded to whole hours; the total is the sum of the sub-goals' (so that it adds up
+    exactly, which the disclosure audit relies on). Each figure's key is that of the records it counts."""
+    by_goal: dict[int, list[HoursRow]] = {}
+    for h in hours:
+        by_goal.setdefault(h.subgoal, []).append(h)
+    goals = list(ImdiSubgoal) + sorted(g for g in by_goal if g not in list(ImdiSubgoal))
+    cells = []
+    total = ZERO
+    for g in goals:
+        rows = by_goal.get(g, [])
+        volunteers = keys.count("volunteer", sorted({h.person_id for h in rows}))
+        key = keys.count("hours", [h.entry_id for h in rows]).key
+        count = Count(whole_hours(sum(h.minutes for h in rows)), key)
+        cells.append((int(g), volunteers, count))
+        total = total + count
+    return keys.count("volunteer", sorted({h.person_id for h in hours})), total, tuple(cells)
+
+
 def statistics(members: Sequence[Member], sessions: Sequence[SessionRow], attendances: Sequence[AttendanceRow],
-               referrals: Sequence[ReferralRow], keys: CellKeys) -> RawStatistics:
+               referrals: Sequence[ReferralRow], keys: CellKeys, hours: Sequence[HoursRow] = ()) -> RawStatistics:
     """The figures of a period from the records it counts."""
     placed = _place(attendances)
     visits = _grouped((((a.gender, a.age_band), a.attendance_id, a.visits) for a in attendances), keys, "attendance")
@@ -222,6 +262,7 @@ def statistics(members: Sequence[Member], sessions: Sequence[SessionRow], attend
                        keys, "session")
     goals = list(ImdiSubgoal) + sorted(g for g in by_goal if g not in list(ImdiSubgoal))
     by_state = _grouped(((r.state, r.referral_id, 1) for r in referrals), keys, "referral")
+    volunteers, volunteer_hours, by_goal_hours = volunteer_figures(hours, keys)
     return RawStatistics(
         members=keys.count("member", [m.person_id for m in members]),
         paying_members=keys.count("member", [m.person_id for m in members if m.paying]),
@@ -232,4 +273,7 @@ def statistics(members: Sequence[Member], sessions: Sequence[SessionRow], attend
         visits_total=keys.count("attendance", [a.attendance_id for a in attendances], [a.visits for a in attendances]),
         referrals=tuple((referral_state_name(s), by_state[s]) for s in sorted(by_state)),
         sessions_by_subgoal=tuple((int(g), by_goal.get(g, ZERO)) for g in goals),
+        volunteers=volunteers,
+        volunteer_hours=volunteer_hours,
+        volunteers_by_subgoal=by_goal_hours,
     )

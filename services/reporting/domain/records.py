@@ -99,3 +99,23 @@ class ReferralRecord:
         """Whether this state replaces the one held: a change dated before it is ignored; on the same date
         the later arrival wins."""
         return held is None or self.changed_date >= held.changed_date
+
+
+@dataclass(frozen=True)
+class HoursRecord:
+    """A volunteer hours entry: who (pseudonymous), which activity, the day and the minutes. The newest
+    revision seen is kept; once withdrawn, always."""
+
+    entry_id: str
+    activity_id: str
+    person_id: str
+    date: dt.date
+    minutes: int
+    revision: int
+    withdrawn: bool = False
+
+
+def hours_placeholder(entry_id: str, activity_id: str, date: dt.date) -> HoursRecord:
+    """What a withdrawal leaves when it arrives before the entry's other facts: withdrawn, counting nothing,
+    with a revision no fact reaches, so a late VolunteerHoursLogged or Corrected leaves it as it is."""
+    return HoursRecord(entry_id, activity_id, "", date, 0, 2 ** 31 - 1, withdrawn=True)

@@ -48,6 +48,15 @@ def privacy_proto(organization: str, p: Privacy | None) -> reporting_pb2.Statist
         visits_per_person=p.visits_per_person, repeated=p.repeated, budget=budget_proto(organization, p.budget))
 
 
+def volunteer_fields(s) -> dict:
+    """The volunteer figures, when the answer has them (not in a noisy one)."""
+    if s.volunteers is None or s.volunteer_hours is None:
+        return {}
+    return dict(volunteers=cell(s.volunteers), volunteer_hours=cell(s.volunteer_hours),
+                volunteers_by_subgoal=[reporting_pb2.SubgoalVolunteerCell(subgoal=g, volunteers=cell(v), hours=cell(h))
+                                       for g, v, h in s.volunteers_by_subgoal])
+
+
 def statistics_proto(organization: str, report: handlers.Report) -> reporting_pb2.Statistics:
     s = report.statistics
     return reporting_pb2.Statistics(
@@ -67,6 +76,7 @@ def statistics_proto(organization: str, report: handlers.Report) -> reporting_pb
         min_cell_size=s.min_cell_size,
         generate_time=now_timestamp(),
         privacy=privacy_proto(organization, report.privacy),
+        **volunteer_fields(s),
     )
 
 

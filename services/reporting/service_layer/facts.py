@@ -155,6 +155,31 @@ def _attendance_withdrawn(uow: ReportingUnitOfWork, m: events.AttendanceWithdraw
         uow.attendances.put(dataclasses.replace(held, withdrawn=True))
 
 
+def _hours_record(m: events.VolunteerHoursLogged | events.VolunteerHoursCorrected) -> records.HoursRecord:
+    if m.minutes < 0:
+        raise _unusable(m, "with negative minutes")
+    return records.HoursRecord(_required(m, "entry_id"), _required(m, "activity_id"), m.person_id, _date(m, "date"),
+                               m.minutes, m.revision)
+
+
+def _hours_changed(uow: ReportingUnitOfWork, m: events.VolunteerHoursLogged | events.VolunteerHoursCorrected) -> None:
+    """An entry as logged or corrected: kept when it is newer than the one held (by revision), so a redelivery,
+    or a correction overtaken by a later one, changes nothing; a withdrawn entry stays withdrawn."""
+    record = _hours_record(m)
+    held = uow.hours.get(record.entry_id)
+    if held is None or (not held.withdrawn and record.revision > held.revision):
+        uow.hours.put(record)
+
+
+def _hours_withdrawn(uow: ReportingUnitOfWork, m: events.VolunteerHoursWithdrawn) -> None:
+    entry_id = _required(m, "entry_id")
+    held = uow.hours.get(entry_id)
+    if held is None:
+        uow.hours.put(records.hours_placeholder(entry_id, m.activity_id, _date(m, "date")))
+    elif not held.withdrawn:
+        uow.hours.put(dataclasses.replace(held, withdrawn=True))
+
+
 def _referral_state_changed(uow: ReportingUnitOfWork, m: referral.ReferralStateChanged) -> None:
     created = _date(m, "created_date")
     record = records.ReferralRecord(
@@ -175,6 +200,9 @@ _APPLY: dict[type[Message], Callable[[ReportingUnitOfWork, Message], None]] = {
     events.SessionCancelled: _session_cancelled,
     events.AttendanceRecorded: _attendance_recorded,
     events.AttendanceWithdrawn: _attendance_withdrawn,
+    events.VolunteerHoursLogged: _hours_changed,
+    events.VolunteerHoursCorrected: _hours_changed,
+    events.VolunteerHoursWithdrawn: _hours_withdrawn,
     referral.ReferralStateChanged: _referral_state_changed,
 }
 

@@ -75,8 +75,10 @@ def raw_statistics(uow: ReportingUnitOfWork, period: model.Period, keys: CellKey
     attendances = uow.attendances.in_period(period)
     if visits_per_person is not None:
         attendances = privacy.clip_visits(attendances, visits_per_person)
+    # Volunteer hours are left out of a noisy answer: privacy.py's bounds do not cover them.
+    hours = uow.hours.in_period(period) if visits_per_person is None else ()
     return model.statistics(uow.years.members(period), uow.sessions.in_period(period), attendances,
-                            uow.referrals.created_in(period), keys)
+                            uow.referrals.created_in(period), keys, hours)
 
 
 def _resource(cmd, period: model.Period) -> str:
