@@ -20,6 +20,7 @@ from brobygger.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from brobygger.type.v1 import types_pb2
 from gateway.api import API_PREFIX, Api, Body, Call, Operation, Param
 from gateway.problems import Problem
+from gateway.rest_hours import register_volunteer_hours
 from services.common.audit import MAX_ACTOR, MAX_PURPOSE, MAX_RESOURCE, check_purpose
 from services.common.errors import InvalidArgument
 
@@ -623,6 +624,10 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
     def get_statistics(c: Call):
         return reporting.GetStatistics(
             reporting_pb2.GetStatisticsRequest(organization=parent, period=period_of(c)), timeout=timeout)
+
+    # ------------------------------------------------------------------ volunteer hours (gateway/rest_hours.py)
+    register_volunteer_hours(api, events, parent, timeout, page=PAGE, purpose=purpose, update_mask=UPDATE_MASK,
+                             update_mask_of=update_mask_of, page_of=page_of)
 
     # ------------------------------------------------------------------ audit logs
     stubs = {"membership": (membership, membership_pb2), "events": (events, events_pb2),
