@@ -140,10 +140,22 @@ def referral_cells(s: reporting_pb2.Statistics) -> dict[tuple, Shown]:
     return {("referral", r.state): shown(r.count) for r in s.referrals}
 
 
+def volunteer_cells(s: reporting_pb2.Statistics) -> dict[tuple, Shown]:
+    """Volunteers and their hours, in all and per sub-goal; not reported when the node left them out (a noisy
+    answer has none)."""
+    cells = {}
+    if s.HasField("volunteers") or s.HasField("volunteer_hours"):
+        cells = {("volunteers", "all"): shown(s.volunteers), ("hours", "all"): shown(s.volunteer_hours)}
+    for c in s.volunteers_by_subgoal:
+        cells[("volunteers", c.subgoal)] = shown(c.volunteers)
+        cells[("hours", c.subgoal)] = shown(c.hours)
+    return cells
+
+
 def cells_of(s: reporting_pb2.Statistics) -> dict[tuple, Shown]:
     """Every figure of a node's Statistics by its line key."""
     return {**headline_cells(s), **participant_cells(s, "unique"), **participant_cells(s, "visits"),
-            **subgoal_cells(s), **referral_cells(s)}
+            **subgoal_cells(s), **referral_cells(s), **volunteer_cells(s)}
 
 
 def sections(every: Sequence[reporting_pb2.Statistics]) -> list[Section]:
@@ -168,7 +180,19 @@ def sections(every: Sequence[reporting_pb2.Statistics]) -> list[Section]:
     states = enum_order((r.state for s in every for r in s.referrals), referral_pb2.ReferralState)
     referral = Section("referrals", _("Referrals by outcome"), _("Referrals made in the period, by where they stand now."),
                        [Line(("referral", st), _("Referrals"), label_of(REFERRAL_STATES, st)) for st in states])
-    return [headline, unique, visits, subgoal, referral]
+    hour_goals = sorted({c.subgoal for s in every for c in s.volunteers_by_subgoal},
+                        key=lambda g: (g == types_pb2.IMDI_SUBGOAL_UNSPECIFIED, g))
+    volunteers = Section(
+        "volunteers", _("Volunteers and their hours"),
+        _("Distinct volunteers with hours logged in the period, and their hours, by the IMDi sub-goal of the "
+          "activity. Hours are hidden whenever the volunteers behind them are too few to show."),
+        [Line(("volunteers", "all"), _("Volunteers")), Line(("hours", "all"), _("Volunteer hours"))]
+        + [line for g in hour_goals for line in (
+            Line(("volunteers", g), _("Volunteers"), label_of(SUBGOALS, g)),
+            Line(("hours", g), _("Volunteer hours"), label_of(SUBGOALS, g)))])
+    # Older nodes, and noisy answers, carry no volunteer figures: the table is left out when none does.
+    reported = any(s.HasField("volunteers") or s.volunteers_by_subgoal for s in every)
+    return [headline, unique, visits, subgoal, referral] + ([volunteers] if reported else [])
 
 
 def group_label(gender: int, age_band: int) -> str:
