@@ -158,10 +158,11 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
     rnd = random.Random(f"{seed}-{org}")
     until = until or dt.date.today()
     counts = {"persons": 0, "membership_years": 0, "activities": 0, "sessions": 0, "attendances": 0,
-              "referrals": 0, "households": 0, "household_members": 0}
+              "referrals": 0, "households": 0, "household_members": 0, "volunteer_hours": 0}
     people: list[tuple[str, str]] = []  # (person id, gender)
     families: list[tuple[str, str, bool, str]] = []  # (person id, family name, child, chapter)
     homework: set[str] = set()  # who came to homework help
+    held: dict[str, list[tuple[str, str]]] = {}  # activity title -> its sessions (activity id, session id)
     for i in range(PEOPLE[org]):
         women_only = org == "mira"
         female = women_only or rnd.random() < 0.65
@@ -212,6 +213,7 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
             })
             sid = _id(session["name"])
             counts["sessions"] += 1
+            held.setdefault(plan.title, []).append((aid, sid))
             path = f"/api/v1/activities/{aid}/sessions/{sid}/attendances"
             if plan.anonymous:
                 total = rnd.randint(*plan.head_count)
@@ -247,6 +249,8 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
             elif fate < 0.85:
                 api.post(f"/api/v1/referrals/{rid}:reject", {"declined_by": "provider", "outcome": "no_capacity"})
 
+    counts["volunteer_hours"] = volunteer_hours(org, api, rnd, families, held)
+
     for parent, children, family in linderud_families(families, homework):
         household = api.post("/api/v1/households", {"display_name": f"Familien {family}"})
         hid = _id(household["name"])
@@ -256,6 +260,50 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
             api.post(f"/api/v1/households/{hid}/members", {"person": pid, "role": role})
             counts["household_members"] += 1
     return counts
+
+
+# Who gives time, where (activity title), how many of them at a session, how long and doing what: MiR's
+# homework helpers at Linderud, MiRA's volunteer guides (veiledergruppen) at the language café and on the
+# girls' course. (activity, chapter of the volunteers, volunteers, at a session, minutes, tasks)
+VOLUNTEERING = {
+    "mir": [("Leksehjelp på Linderud", "linderud", 7, (3, 5), (90, 120),
+             ["leksehjelp, matte", "leksehjelp, norsk", "leksehjelp for småskolen", "lesing med de minste"])],
+    "mira": [("Språkkafé", "veiledergruppen", 8, (2, 4), (120, 150),
+              ["veiledning på språkkafeen", "samtalegruppe på norsk", "mottak av nye deltakere"]),
+             ("Ta ordet – kurs for jenter", "veiledergruppen", 8, (1, 2), (90, 120), ["medveileder på kurset"])],
+    "mkr": [],
+}
+
+
+def volunteers_among(people: list[tuple[str, str, bool, str]], chapter: str, most: int) -> list[str]:
+    """Up to `most` grown-ups who volunteer: those of the chapter first, then other grown-ups."""
+    grown = [(pid, c) for pid, _f, child, c in people if not child]
+    ordered = [pid for pid, c in grown if c == chapter] + [pid for pid, c in grown if c != chapter]
+    return ordered[:most]
+
+
+def volunteer_hours(org: str, api: Api, rnd: random.Random, people: list[tuple[str, str, bool, str]],
+                    held: dict[str, list[tuple[str, str]]]) -> int:
+    """Volunteers' hours at the sessions they helped at, logged by the coordinator through the REST API; one
+    entry corrected afterwards (a helper stayed longer), as happens. Returns how many entries were logged."""
+    logged = 0
+    corrected = False
+    for title, chapter, n, per_session, minutes, tasks in VOLUNTEERING[org]:
+        team = volunteers_among(people, chapter, n)
+        for aid, sid in held.get(title, []):
+            for pid in rnd.sample(team, k=min(len(team), rnd.randint(*per_session))):
+                entry = api.post(f"/api/v1/activities/{aid}/hoursEntries", {
+                    "person": f"organizations/{org}/persons/{pid}",
+                    "session": f"organizations/{org}/activities/{aid}/sessions/{sid}",
+                    "duration_minutes": rnd.choice(range(minutes[0], minutes[1] + 1, 15)),
+                    "task": rnd.choice(tasks),
+                })
+                logged += 1
+                if not corrected:
+                    api.call("PATCH", f"/api/v1/activities/{aid}/hoursEntries/{_id(entry['name'])}"
+                                      "?update_mask=duration_minutes", {"duration_minutes": minutes[1] + 30})
+                    corrected = True
+    return logged
 
 
 def linderud_families(people: list[tuple[str, str, bool, str]], homework: set[str],
