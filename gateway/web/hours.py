@@ -276,4 +276,31 @@ def blueprint(gw: Gateway):
         flash(refusal.message if refusal else _("The hours are withdrawn."), "error" if refusal else "success")
         return redirect(url_for("hours.activity_hours", activity_id=activity_id))
 
+    @bp.get("/persons/<id:person_id>/hours")
+    def person_hours(person_id: str):
+        """A person's volunteer hours on every activity, newest first, with their total."""
+        asked = need_purpose()
+        if asked is not None:
+            return asked
+        purpose = current_purpose()
+        person = f"{org}/persons/{person_id}"
+        token = request.args.get("page", "")[:1000]
+        page, _r = call(events.ListHoursEntries, events_pb2.ListHoursEntriesRequest(
+            parent=f"{org}/activities/-", person=person, purpose=purpose, page_size=50, page_token=token),
+            service="events")
+        if page is None:  # a stale page token: start again
+            return redirect(url_for("hours.person_hours", person_id=person_id))
+        titles: dict[str, str] = {}
+        for e in page.hours_entries:
+            aname = e.name.rsplit("/hoursEntries/", 1)[0]
+            if aname not in titles:
+                found, _r = call(events.GetActivity, events_pb2.GetActivityRequest(name=aname), service="events")
+                titles[aname] = found.title
+        rows = [{"id": last_id(e.name), "aid": last_id(e.name.rsplit("/hoursEntries/", 1)[0]),
+                 "date": dt.date.fromisoformat(e.date), "activity": titles[e.name.rsplit("/hoursEntries/", 1)[0]],
+                 "hours": hours_text(e.duration_minutes), "task": e.task} for e in page.hours_entries]
+        name = names_of([person], purpose).get(person, person_id)
+        return render_template("hours/person.html", pid=person_id, who=name, rows=rows,
+                               total=hours_text(page.total_minutes), next_page=page.next_page_token)
+
     return bp

@@ -165,3 +165,16 @@ def test_the_statistics_page_shows_volunteers_and_their_hours_under_disclosure_c
     community = text.split("Frivillige og timene deres", 1)[1]
     assert "prikket" in row(community, "A: fellesskap og tilhørighet")
     assert '<td class="num">200</td>' in community
+
+
+def test_a_persons_hours_on_every_activity_from_their_page(web, channels):
+    answers(channels, on_activity=[entry("e1", AMINA.name, 90, task="matte"), entry("e0", AMINA.name, 30, session="")])
+    with_purpose(web)
+    channels["membership"].on(MEMBERSHIP + "GetPerson", lambda r: AMINA)
+    channels["membership"].on(MEMBERSHIP + "ListMembershipYears", lambda r: membership_pb2.ListMembershipYearsResponse())
+    assert 'href="/persons/p1/hours"' in web.get("/persons/p1").get_data(as_text=True)
+    text = web.get("/persons/p1/hours").get_data(as_text=True)
+    assert "Amina Khan" in text and "Leksehjelp" in text and "matte" in text and "2 t" in text
+    [read] = [r for r in events_calls(channels, "ListHoursEntries") if r.person]
+    assert (read.parent, read.person, read.purpose) == (
+        "organizations/mir/activities/-", AMINA.name, "oppfølging av en familie")
