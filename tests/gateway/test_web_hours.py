@@ -178,3 +178,40 @@ def test_a_persons_hours_on_every_activity_from_their_page(web, channels):
     [read] = [r for r in events_calls(channels, "ListHoursEntries") if r.person]
     assert (read.parent, read.person, read.purpose) == (
         "organizations/mir/activities/-", AMINA.name, "oppfølging av en familie")
+
+
+def test_the_hubs_dashboard_and_csv_show_each_nodes_volunteers_and_a_node_without_them_as_not_reported(
+        hub_web, hub_channel):
+    import csv
+    import io
+
+    from brobygger.reporting.v1 import reporting_pb2 as r
+    from brobygger.type.v1 import types_pb2 as t
+    from tests.gateway.test_gateway_unit import FEDERATION
+    from tests.gateway.test_web_dashboard import NODES, english
+    from tests.gateway.test_web_statistics import PRIMARY, statistics
+    from tests.gateway.web_support import ANALYST_TOKEN
+
+    mir = statistics()
+    mir.volunteers.CopyFrom(r.Cell(value=10))
+    mir.volunteer_hours.CopyFrom(r.Cell(value=95))
+    mir.volunteers_by_subgoal.extend([r.SubgoalVolunteerCell(subgoal=t.IMDI_SUBGOAL_QUALIFICATION,
+                                                             volunteers=r.Cell(value=10), hours=r.Cell(value=95)),
+                                      r.SubgoalVolunteerCell(subgoal=t.IMDI_SUBGOAL_COMMUNITY, volunteers=PRIMARY,
+                                                             hours=PRIMARY)])
+    noisy = statistics("mira", k=10, members=40)  # an answer with differential privacy: no volunteer figures
+    hub_channel.on(FEDERATION + "QueryStatistics", lambda request: r.FederatedStatistics(
+        period=request.period, nodes=[r.NodeResult(organization="mir", statistics=mir),
+                                      r.NodeResult(organization="mira", statistics=noisy)]))
+    hub_channel.on(FEDERATION + "ListNodes", lambda request: NODES)
+    login(hub_web, ANALYST_TOKEN)
+    english(hub_web)
+    page = hub_web.get("/figures?year=2026&part=m03").get_data(as_text=True)
+    assert "Volunteers and their hours" in page
+    body = list(csv.reader(io.StringIO(hub_web.get("/figures.csv?year=2026&part=m03").get_data().decode(
+        "utf-8-sig"))))[1:]
+    by = {(b[1], b[6], b[7]): b for b in body}
+    assert by[("mir", "Volunteer hours", "")][8] == "95" and by[("mir", "Volunteers", "")][8] == "10"
+    assert by[("mir", "Volunteer hours", "A: community and belonging")][9] == "suppressed"
+    assert by[("mira", "Volunteer hours", "")][8:10] == ["", ""]
+    assert by[("mira", "Volunteer hours", "")][11] == "not reported"
