@@ -76,9 +76,10 @@ def validate_entry(entry: HoursEntry, today: dt.date, prefix: str = "hours_entry
     v.check(bool(entry.person_id), f"{prefix}.person",
             "is required: the volunteer, organizations/{org}/persons/{person}")
     day = _valid_day(entry.date)
-    v.check(day is not None and FIRST_YEAR <= day.year and day <= today, f"{prefix}.date",
-            f"must be a date like 2026-03-04 from {FIRST_YEAR} to today ({today.isoformat()}): hours are logged "
-            "once they are given")
+    # today is the UTC date; the node's own day (Oslo's) may already be the next one.
+    latest = today + dt.timedelta(days=1)
+    v.check(day is not None and FIRST_YEAR <= day.year and day <= latest, f"{prefix}.date",
+            f"must be a date like 2026-03-04 from {FIRST_YEAR} to today: hours are logged once they are given")
     v.check(MIN_MINUTES <= entry.minutes <= MAX_MINUTES, f"{prefix}.duration_minutes", minutes_hint())
     v.check(len(entry.task) <= MAX_TASK, f"{prefix}.task", f"at most {MAX_TASK} characters")
     check_text(v, entry.task, f"{prefix}.task")
