@@ -42,7 +42,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from services.common.vocabulary import WireEnum
-from services.reporting.domain.cellkey import Count
+from services.reporting.domain.cellkey import MODULUS, Count
 
 DEFAULT_MIN_CELL = 5
 UNBOUNDED = 10 ** 9
@@ -233,6 +233,8 @@ class PublishedStatistics:
     visits_total: Figure
     referrals: tuple[tuple[str, Figure], ...]
     sessions_by_subgoal: tuple[tuple[int, Figure], ...]
+    # Counted members per funder: (rule, basis year, figure), one per rule of the node.
+    counted_members: tuple[tuple[object, int, Figure], ...] = ()
 
 
 def publish(raw, k: int) -> PublishedStatistics:
@@ -254,6 +256,16 @@ def publish(raw, k: int) -> PublishedStatistics:
     t.sums += [(unique_total, unique), (visits_total, visits)]
     t.at_most += list(zip(unique, visits))
     referrals = [t.add(f"referrals/{s}", n) for s, n in raw.referrals]
+    # Counted members: a rule whose basis year is one of the period's counts some of its members, and those it
+    # does not count follow by subtraction (protected like non-paying members).
+    counted = []
+    for rule, _basis, count, within in raw.counted_members:
+        name = t.add(f"counted/{rule.id}", count)
+        counted.append(name)
+        if within:
+            rest = Count(raw.members.value - count.value, (raw.members.key - count.key) % MODULUS)
+            t.derived[f"not_counted/{rule.id}"] = rest
+            t.sums.append((members, [name, f"not_counted/{rule.id}"]))
     f = t.publish()
     return PublishedStatistics(
         min_cell_size=k,
@@ -267,4 +279,6 @@ def publish(raw, k: int) -> PublishedStatistics:
         visits_total=f[visits_total],
         referrals=tuple((s, f[name]) for (s, _), name in zip(raw.referrals, referrals)),
         sessions_by_subgoal=tuple((g, f[name]) for (g, _), name in zip(raw.sessions_by_subgoal, goals)),
+        counted_members=tuple((rule, basis, f[name])
+                              for (rule, basis, _, _), name in zip(raw.counted_members, counted)),
     )

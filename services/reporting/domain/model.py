@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from services.common import counting
 from services.common.errors import Violations
 from services.common.vocabulary import (  # noqa: F401  (PaymentState is counted here)
     PAYING_STATES, AgeBand, Gender, ImdiSubgoal, PaymentState, ReferralState,
@@ -179,6 +180,10 @@ class RawStatistics:
     visits_total: Count
     referrals: tuple[tuple[str, Count], ...]
     sessions_by_subgoal: tuple[tuple[int, Count], ...]
+    # Counted members per funder: each of the node's counting rules with its basis year and count for the
+    # period's year, and whether those it counts are among the period's members (the basis year is one of the
+    # period's years).
+    counted_members: tuple[tuple[counting.CountingRule, int, Count, bool], ...] = ()
 
     @property
     def non_paying_members(self) -> Count:
@@ -209,8 +214,23 @@ def _grouped(rows: Iterable[tuple[object, str, int]], keys: CellKeys, kind: str)
     return {g: keys.count(kind, [i for i, _ in items], [w for _, w in items]) for g, items in groups.items()}
 
 
+def counted_members(rules: Sequence[counting.CountingRule], period: Period, years: Iterable[counting.YearFacts],
+                    keys: CellKeys) -> tuple[tuple[counting.CountingRule, int, Count, bool], ...]:
+    """Each rule's count of members for the period's year (counting.evaluate, as the node's membership service
+    explains it), keyed as members are: the same persons give the same cell key as the member count."""
+    years = list(years)
+    out = []
+    for rule in rules:
+        ev = counting.evaluate(rule, period.first_year, years)
+        ids = sorted({v.facts.person_id for v in ev.counted})
+        out.append((rule, ev.basis_year, keys.count("member", ids),
+                    period.first_year <= ev.basis_year <= period.last_year))
+    return tuple(out)
+
+
 def statistics(members: Sequence[Member], sessions: Sequence[SessionRow], attendances: Sequence[AttendanceRow],
-               referrals: Sequence[ReferralRow], keys: CellKeys) -> RawStatistics:
+               referrals: Sequence[ReferralRow], keys: CellKeys,
+               counted: tuple[tuple[counting.CountingRule, int, Count, bool], ...] = ()) -> RawStatistics:
     """The figures of a period from the records it counts."""
     placed = _place(attendances)
     visits = _grouped((((a.gender, a.age_band), a.attendance_id, a.visits) for a in attendances), keys, "attendance")
@@ -232,4 +252,5 @@ def statistics(members: Sequence[Member], sessions: Sequence[SessionRow], attend
         visits_total=keys.count("attendance", [a.attendance_id for a in attendances], [a.visits for a in attendances]),
         referrals=tuple((referral_state_name(s), by_state[s]) for s in sorted(by_state)),
         sessions_by_subgoal=tuple((int(g), by_goal.get(g, ZERO)) for g in goals),
+        counted_members=counted,
     )
