@@ -624,6 +624,11 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
         return reporting.GetStatistics(
             reporting_pb2.GetStatisticsRequest(organization=parent, period=period_of(c)), timeout=timeout)
 
+    # ------------------------------------------------------------------ renewal and counted members
+    from gateway.rest_renewal import register_renewal
+
+    register_renewal(api, membership, parent, timeout)
+
     # ------------------------------------------------------------------ audit logs
     stubs = {"membership": (membership, membership_pb2), "events": (events, events_pb2),
              "referral": (referral, referral_pb2), "reporting": (reporting, reporting_pb2)}
