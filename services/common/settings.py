@@ -273,9 +273,6 @@ def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: b
         settings = replace(settings, web_secret_key=f"development-only-web-secret-of-{settings.org or 'hub'}-gateway")
     if settings.env == "development" and not settings.disclosure_secret:
         settings = replace(settings, disclosure_secret=f"development-only-disclosure-secret-of-{settings.org or 'hub'}")
-    if settings.membership_rules and not os.path.isfile(settings.membership_rules):
-        r.problems.append(f"BROBYGGER_MEMBERSHIP_RULES={settings.membership_rules!r} is not a file; give the node's "
-                          "rule file, e.g. deploy/nodes/mir/membership-rules.toml, or unset it for no rules.")
     if r.problems:
         raise ConfigError(r.problems)
     return settings
@@ -283,7 +280,8 @@ def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: b
 
 def membership_rules(settings: Settings):
     """The node's membership rules (services.common.counting) from BROBYGGER_MEMBERSHIP_RULES, validated;
-    ConfigError naming the file, the rule and the field of every problem."""
+    ConfigError naming the file, the rule and the field of every problem (or that the file cannot be read).
+    Read by the services that use them when they are built, not by every process that loads settings."""
     from services.common import counting
 
     if not settings.membership_rules:
