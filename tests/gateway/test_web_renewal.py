@@ -146,3 +146,53 @@ def test_counted_members_in_english(web, channels):
     channels["membership"].on(MEMBERSHIP + "ExplainCountedMembers", lambda r: explanation())
     text = web.get(f"/counted-members?year={THIS}").get_data(as_text=True)
     assert f"Counts for Frifond {THIS}: 143" in text and "unpaid (9), fee waived (3)" in text
+
+
+# ---------------------------------------------------------------------------- counted members in the statistics
+
+
+def with_counted(s):
+    from brobygger.reporting.v1 import reporting_pb2 as r
+
+    s.counted_members.extend([
+        r.CountedMembersCell(rule_id="imdi", funder="IMDi", title="Betalende medlemmer", basis_year=2026,
+                             threshold=20, count=r.Cell(value=25)),
+        r.CountedMembersCell(rule_id="frifond", funder="Frifond", title="Under 26", basis_year=2024,
+                             count=r.Cell(suppressed=r.SUPPRESSION_PRIMARY))])
+    return s
+
+
+def test_the_statistics_page_shows_counted_members_per_funder(web, channels):
+    from tests.gateway.test_gateway_unit import REPORTING
+    from tests.gateway.test_web_statistics import row, statistics
+
+    channels["reporting"].on(REPORTING + "GetStatistics", lambda request: with_counted(statistics()))
+    login(web, MIR_TOKEN)
+    text = web.get("/statistics").get_data(as_text=True)
+    assert "Tellende medlemmer per tilskuddsgiver" in text
+    assert '<td class="num">25</td>' in row(text, "IMDi: Betalende medlemmer (medlemmer i 2026; minst 20 kreves)")
+    assert "prikket" in row(text, "Frifond: Under 26 (medlemmer i 2024)")
+
+
+def test_the_hubs_csv_has_the_counted_members(hub_web, hub_channel):
+    import csv
+    import io
+
+    from brobygger.reporting.v1 import reporting_pb2 as r
+    from tests.gateway.test_gateway_unit import FEDERATION
+    from tests.gateway.test_web_dashboard import NODES, english
+    from tests.gateway.test_web_statistics import statistics
+    from tests.gateway.web_support import ANALYST_TOKEN
+
+    hub_channel.on(FEDERATION + "QueryStatistics", lambda request: r.FederatedStatistics(
+        period=request.period, nodes=[r.NodeResult(organization="mir", statistics=with_counted(statistics()))]))
+    hub_channel.on(FEDERATION + "ListNodes", lambda request: NODES)
+    login(hub_web, ANALYST_TOKEN)
+    english(hub_web)
+    hub_web.get("/figures?year=2026&part=m03")
+    raw = hub_web.get("/figures.csv?year=2026&part=m03").get_data()
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    counted = [row for row in rows if row[6] == "Counted members"]
+    assert [(row[7], row[8], row[9]) for row in counted] == [
+        ("Frifond: Under 26 (members of 2024)", "", "suppressed"),
+        ("IMDi: Betalende medlemmer (members of 2026; at least 20 needed)", "25", "")]
