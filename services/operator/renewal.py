@@ -16,7 +16,6 @@ Exit status: 0 done, 1 the service refused or could not be reached, 2 wrong use 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import uuid
 from typing import Callable, TextIO

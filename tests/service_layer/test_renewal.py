@@ -13,7 +13,7 @@ from services.common.pagination import memory_page
 from services.common.timestamps import today
 from services.common.vocabulary import Gender, PaymentState
 from services.membership.adapters.repository import (
-    HouseholdRepository, MembershipYearRepository, PersonRepository, RenewalRepository,
+    MembershipYearRepository, PersonRepository, RenewalRepository,
 )
 from services.membership.domain.model import MembershipYear, Person
 from services.membership.domain.renewal import Outcome, Reason

@@ -11,7 +11,7 @@ import pytest
 from brobygger.membership.v1 import membership_pb2
 from services.operator import renewal as cli
 from tests.services.test_renewal import THIS, members, node, stub, years  # noqa: F401
-from tests.services.test_membership import amina, coord, register  # noqa: F401
+from tests.services.test_membership import coord  # noqa: F401
 
 
 def test_preview_then_apply_with_the_nodes_service_credentials(node, issuer, stub, coord, members, monkeypatch,
