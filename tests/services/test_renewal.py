@@ -208,3 +208,26 @@ def test_reporting_counts_per_rule_from_facts_without_names(broker, issuer, data
         assert (row.fee_nok, row.paid_date, row.birth_year) == (200, "2026-02-01", 1980)
         q1 = stats_of(node.address, org, hub_md, types_pb2.DateRange(start_date="2026-01-01", end_date="2026-03-31"))
         assert {c.rule_id for c in q1.counted_members} == {"imdi", "frifond"}  # a quarter counts its year
+
+
+def test_renewed_years_reach_reporting_through_kafka(stub, coord, node, members, broker, issuer, tmp_path):
+    """Membership's relay publishes the renewed years; the node's reporting consumes them (no names) and
+    counts the new year's members."""
+    apply(stub, coord)
+    renewed = {members["paid"].name.rsplit("/", 1)[1]: 200, members["young"].name.rsplit("/", 1)[1]: 100}
+    env = inprocess.node_env("mir", database_url=f"sqlite:///{tmp_path}/reporting.db", kafka=broker.bootstrap,
+                             issuer=issuer.url, BROBYGGER_MEMBERSHIP_RULES=str(RULES))
+    with inprocess.running("reporting", build_reporting, env) as reporting:
+        years = reporting.app.tables["fact_membership_years"]
+
+        def arrived():
+            with reporting.app.engine.connect() as conn:
+                rows = conn.execute(sa.select(years).where(years.c.year == THIS,
+                                                           years.c.person_id.in_(list(renewed)))).all()
+            return {r.person_id: (r.payment_state, r.fee_nok) for r in rows} if len(rows) == 2 else None
+
+        got = eventually(arrived, timeout=60, what="the renewed years in reporting")
+        assert got == {pid: (UNPAID, fee) for pid, fee in renewed.items()}
+        stats = stats_of(reporting.address, "mir", coord, types_pb2.DateRange(start_date=f"{THIS}-01-01",
+                                                                              end_date=f"{THIS}-12-31"))
+        assert {c.rule_id for c in stats.counted_members} == {"imdi", "frifond"}
