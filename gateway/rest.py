@@ -628,6 +628,10 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
     # ------------------------------------------------------------------ volunteer hours (gateway/rest_hours.py)
     register_volunteer_hours(api, events, parent, timeout, page=PAGE, purpose=purpose, update_mask=UPDATE_MASK,
                              update_mask_of=update_mask_of, page_of=page_of)
+    # ------------------------------------------------------------------ renewal and counted members
+    from gateway.rest_renewal import register_renewal
+
+    register_renewal(api, membership, parent, timeout)
 
     # ------------------------------------------------------------------ audit logs
     stubs = {"membership": (membership, membership_pb2), "events": (events, events_pb2),

@@ -150,12 +150,14 @@ def volunteer_cells(s: reporting_pb2.Statistics) -> dict[tuple, Shown]:
         cells[("volunteers", c.subgoal)] = shown(c.volunteers)
         cells[("hours", c.subgoal)] = shown(c.hours)
     return cells
+def counted_cells(s: reporting_pb2.Statistics) -> dict[tuple, Shown]:
+    return {("counted", c.funder, c.title, c.basis_year, c.threshold): shown(c.count) for c in s.counted_members}
 
 
 def cells_of(s: reporting_pb2.Statistics) -> dict[tuple, Shown]:
     """Every figure of a node's Statistics by its line key."""
     return {**headline_cells(s), **participant_cells(s, "unique"), **participant_cells(s, "visits"),
-            **subgoal_cells(s), **referral_cells(s), **volunteer_cells(s)}
+            **subgoal_cells(s), **referral_cells(s), **volunteer_cells(s), **counted_cells(s)}
 
 
 def sections(every: Sequence[reporting_pb2.Statistics]) -> list[Section]:
@@ -192,7 +194,22 @@ def sections(every: Sequence[reporting_pb2.Statistics]) -> list[Section]:
             Line(("hours", g), _("Volunteer hours"), label_of(SUBGOALS, g)))])
     # Older nodes, and noisy answers, carry no volunteer figures: the table is left out when none does.
     reported = any(s.HasField("volunteers") or s.volunteers_by_subgoal for s in every)
-    return [headline, unique, visits, subgoal, referral] + ([volunteers] if reported else [])
+    out = [headline, unique, visits, subgoal, referral] + ([volunteers] if reported else [])
+    # Counted members per funder, by each node's own rules (a rule is the funder's, its title and basis year).
+    rules = sorted({(c.funder, c.title, c.basis_year, c.threshold) for s in every for c in s.counted_members})
+    if rules:
+        out.append(Section("counted", _("Counted members per funder"),
+                           _("Members who count under each funder's rule, as the organisation's rule file sets it."),
+                           [Line(("counted", f, t, y, n), _("Counted members"), counted_label(f, t, y, n))
+                            for f, t, y, n in rules]))
+    return out
+
+
+def counted_label(funder: str, title: str, year: int, threshold: int) -> str:
+    if threshold:
+        return _("%(funder)s: %(title)s (members of %(year)s; at least %(n)s needed)", funder=funder, title=title,
+                 year=year, n=threshold)
+    return _("%(funder)s: %(title)s (members of %(year)s)", funder=funder, title=title, year=year)
 
 
 def group_label(gender: int, age_band: int) -> str:

@@ -18,7 +18,7 @@ SUBGOAL = {"IMDI_SUBGOAL_COMMUNITY": _l("A: community and belonging"),
            "IMDI_SUBGOAL_QUALIFICATION": _l("B: Norwegian skills and qualification"),
            "IMDI_SUBGOAL_SOCIAL_CONTROL": _l("C: preventing negative social control")}
 PAYMENT_STATE = {"PAYMENT_STATE_UNPAID": _l("not paid"), "PAYMENT_STATE_PAID": _l("paid"),
-                 "PAYMENT_STATE_WAIVED": _l("waived by the board")}
+                 "PAYMENT_STATE_WAIVED": _l("waived by the board"), "PAYMENT_STATE_CANCELLED": _l("cancelled")}
 HOUSEHOLD_ROLE = {"HOUSEHOLD_ROLE_PARENT_OR_GUARDIAN": _l("parent or guardian"), "HOUSEHOLD_ROLE_CHILD": _l("child"),
                   "HOUSEHOLD_ROLE_PARTNER": _l("partner"), "HOUSEHOLD_ROLE_OTHER": _l("other")}
 

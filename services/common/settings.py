@@ -72,6 +72,8 @@ class Settings:
     web_secret_key: str = field(default="", repr=False)  # signs the CSRF tokens
     web_session_dir: str = ""     # server-side sessions; "" = <data_dir>/<org or hub>/web-sessions
     web_session_hours: int = 10
+    # The node's membership rules (fee schedule, counted members per funder): a TOML file, or "" for none.
+    membership_rules: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -253,6 +255,7 @@ def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: b
         ),
         web_session_dir=r.get("BROBYGGER_WEB_SESSION_DIR", ""),
         web_session_hours=r.integer("BROBYGGER_WEB_SESSION_HOURS", 10, 1, 24 * 14),
+        membership_rules=r.get("BROBYGGER_MEMBERSHIP_RULES", ""),
     )
     if settings.env == "development" and not settings.service_client_secret:
         # The dev issuer's fallback secret; never used in production. Imported only here, where it is needed.
@@ -273,6 +276,20 @@ def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: b
     if r.problems:
         raise ConfigError(r.problems)
     return settings
+
+
+def membership_rules(settings: Settings):
+    """The node's membership rules (services.common.counting) from BROBYGGER_MEMBERSHIP_RULES, validated;
+    ConfigError naming the file, the rule and the field of every problem (or that the file cannot be read).
+    Read by the services that use them when they are built, not by every process that loads settings."""
+    from services.common import counting
+
+    if not settings.membership_rules:
+        return counting.NO_RULES
+    try:
+        return counting.load(settings.membership_rules)
+    except counting.RulesError as exc:
+        raise ConfigError([f"BROBYGGER_MEMBERSHIP_RULES: {p}" for p in exc.problems]) from None
 
 
 def exit_on_config_error(main):

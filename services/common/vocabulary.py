@@ -81,6 +81,7 @@ class PaymentState(WireEnum):
     UNPAID = 1
     PAID = 2
     WAIVED = 3  # waived by the board; counts as paying where a funder's rule allows it
+    CANCELLED = 4  # the membership was ended for the year (resigned, cancelled): not a member, not renewed
 
 
 PAYING_STATES = frozenset({PaymentState.PAID, PaymentState.WAIVED})

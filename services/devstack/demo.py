@@ -93,6 +93,8 @@ PLANS = {
 }
 
 PEOPLE = {"mir": 40, "mira": 30, "mkr": 20}
+# Young members of a youth wing (MiR-Ung), registered with membership_history.
+YOUTH_WING = {"mir": 16}
 
 OUT, IN = "DIRECTION_OUTGOING", "DIRECTION_INCOMING"
 
@@ -163,6 +165,7 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
     families: list[tuple[str, str, bool, str]] = []  # (person id, family name, child, chapter)
     homework: set[str] = set()  # who came to homework help
     held: dict[str, list[tuple[str, str]]] = {}  # activity title -> its sessions (activity id, session id)
+    registered: list[tuple[str, int, bool]] = []  # (person id, birth year, child)
     for i in range(PEOPLE[org]):
         women_only = org == "mira"
         female = women_only or rnd.random() < 0.65
@@ -188,6 +191,7 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
         pid = _id(created["name"])
         people.append((pid, person["gender"]))
         families.append((pid, family, child, person["chapter"]))
+        registered.append((pid, birth, child))
         counts["persons"] += 1
         if not child:
             paid = rnd.random() < 0.8
@@ -197,6 +201,10 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
                 **({"paid_date": dt.date(YEAR, 2, rnd.randint(1, 28)).isoformat()} if paid else {}),
             })
             counts["membership_years"] += 1
+    history = membership_history(org, api, registered)
+    counts["membership_years"] += history["youth_this_year"] - history["cancelled_this_year"]
+    counts["earlier_membership_years"] = history["earlier"]
+    counts["persons"] += history["youth_registered"]
 
     for plan in PLANS[org]:
         activity = api.post("/api/v1/activities", {
@@ -304,6 +312,59 @@ def volunteer_hours(org: str, api: Api, rnd: random.Random, people: list[tuple[s
                                       "?update_mask=duration_minutes", {"duration_minutes": minutes[1] + 30})
                     corrected = True
     return logged
+def membership_history(org: str, api: Api, registered: list[tuple[str, int, bool]]) -> dict[str, int]:
+    """Membership years of the two years before this one, as a register kept for some years holds them: most
+    grown-ups paid 200 NOK (a few were let off it, a few did not pay), and a couple ended their membership this
+    year. Children from 12 are youth members (MiR-Ung and the like) at 100 NOK, some with the fee waived or cut
+    to 40; so a renewal shows who does not carry over, and Frifond's rule (under 26, at least 50 NOK, two years
+    back) has members to count and members to explain. Its own random numbers: the rest of the demo is as it
+    was. Returns how many years it recorded before this year, and the changes to this year's members."""
+    rnd = random.Random(f"membership-history-{org}")
+    out = {"earlier": 0, "youth_this_year": 0, "cancelled_this_year": 0, "youth_registered": 0}
+    registered = list(registered)
+    for _ in range(YOUTH_WING.get(org, 0)):  # MiR-Ung: young members of the youth wing, 16 to 24 years old
+        female = rnd.random() < 0.55
+        family = rnd.choice(FAMILY)
+        birth = rnd.randint(YEAR - 24, YEAR - 16)
+        created = api.post("/api/v1/persons", {
+            "given_name": rnd.choice(FEMALE if female else MALE), "family_name": family, "birth_year": birth,
+            "gender": "GENDER_FEMALE" if female else "GENDER_MALE", "preferred_languages": [LANGS.get(family, "ar"), "nb"],
+            "postal_code": rnd.choice(POSTAL[org]), "municipality": "Oslo", "chapter": "mir-ung",
+            "phone": f"+47 4{rnd.randint(10, 99)} {rnd.randint(10, 99)} {rnd.randint(100, 999)}",
+        })
+        registered.append((_id(created["name"]), birth, True))
+        out["youth_registered"] += 1
+
+    def record(pid: str, year: int, state: str, fee: int) -> None:
+        paid = {"paid_date": dt.date(year, rnd.randint(1, 4), rnd.randint(1, 28)).isoformat()} \
+            if state == "PAYMENT_STATE_PAID" else {}
+        api.post(f"/api/v1/persons/{pid}/membership-years",
+                 {"year": year, "fee_nok": fee, "payment_state": state, **paid})
+
+    for pid, birth, child in registered:
+        youth = YEAR - 2 - birth >= 12 and YEAR - birth <= 25
+        if child and not youth:
+            continue
+        for year in (YEAR - 2, YEAR - 1, *((YEAR,) if youth and child else ())):
+            if rnd.random() > (0.9 if youth else 0.75):
+                continue
+            roll = rnd.random()
+            if youth:
+                state, fee = (("PAYMENT_STATE_PAID", 100) if roll < 0.75 else ("PAYMENT_STATE_WAIVED", 0)
+                              if roll < 0.9 else ("PAYMENT_STATE_PAID", 40))
+            else:
+                state, fee = (("PAYMENT_STATE_PAID", 200) if roll < 0.85 else ("PAYMENT_STATE_WAIVED", 0)
+                              if roll < 0.92 else ("PAYMENT_STATE_UNPAID", 200))
+            record(pid, year, state, fee)
+            if year == YEAR:
+                out["youth_this_year"] += 1
+            else:
+                out["earlier"] += 1
+    grown = [pid for pid, _birth, child in registered if not child]
+    for pid in grown[3:5]:  # two members who ended their membership this year
+        record(pid, YEAR, "PAYMENT_STATE_CANCELLED", 200)
+        out["cancelled_this_year"] += 1
+    return out
 
 
 def linderud_families(people: list[tuple[str, str, bool, str]], homework: set[str],

@@ -122,6 +122,10 @@ class Stack:
         return self._env(BROBYGGER_DEV_REDIRECT_URIS=",".join(self.redirect_uris()))
 
     def node_env(self, org: str, service: str) -> dict[str, str]:
+        # The node's fee schedule and counting rules, for the services that read them.
+        rule_file = REPO / "deploy" / "nodes" / org / "membership-rules.toml"
+        rules = ({"BROBYGGER_MEMBERSHIP_RULES": str(rule_file)}
+                 if service in ("membership", "reporting") and rule_file.is_file() else {})
         p = self.layout.nodes[org]
         return self._env(
             BROBYGGER_ORG=org,
@@ -134,6 +138,7 @@ class Stack:
             BROBYGGER_HTTP_ADDRESS=f"127.0.0.1:{p.gateway}",
             BROBYGGER_GATEWAY_MODE="node",
             OTEL_SERVICE_NAME=f"{org}-{service}",
+            **rules,
         )
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:

@@ -7,7 +7,7 @@ import pathlib
 from brobygger.membership.v1 import membership_pb2_grpc
 from services.common.db import make_engine
 from services.common.runner import ServiceApp, grpc_service, outbox_relay
-from services.common.settings import Settings
+from services.common.settings import Settings, membership_rules
 from services.membership.adapters.orm import tables
 from services.membership.entrypoints.grpc_servicer import POLICY, MembershipServicer
 from services.membership.service_layer.unit_of_work import SqlMembershipUnitOfWork
@@ -16,12 +16,13 @@ MIGRATIONS = pathlib.Path(__file__).parent / "migrations"
 
 
 def build(settings: Settings) -> ServiceApp:
+    rules = membership_rules(settings)  # before anything starts: a wrong rule file stops the service
     engine = make_engine(settings.database_url)
     uow = functools.partial(SqlMembershipUnitOfWork, engine, tables, settings.org)
     return ServiceApp(
         name="membership", settings=settings, engine=engine, tables=tables, migrations=MIGRATIONS,
         registrations=[grpc_service(membership_pb2_grpc.add_MembershipServiceServicer_to_server,
-                                    MembershipServicer(uow, settings.org))],
+                                    MembershipServicer(uow, settings.org, rules))],
         policy=POLICY,
         workers={"relay": [outbox_relay(settings, engine, tables, "membership")]},
     )

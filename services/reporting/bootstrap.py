@@ -9,7 +9,7 @@ from brobygger.reporting.v1 import reporting_pb2_grpc
 from services.common.consumer import IdempotentConsumer
 from services.common.db import make_engine
 from services.common.runner import ServiceApp, grpc_service
-from services.common.settings import ConfigError, Settings
+from services.common.settings import ConfigError, Settings, membership_rules
 from services.reporting.adapters.orm import tables
 from services.reporting.domain.privacy import Policy
 from services.reporting.entrypoints.grpc_servicer import POLICY, ReportingServicer
@@ -24,6 +24,7 @@ def build(settings: Settings) -> ServiceApp:
     from services.common.kafka import KafkaSecurity
 
     org = settings.org
+    rules = membership_rules(settings)  # before anything starts: a wrong rule file stops the service
     engine = make_engine(settings.database_url)
     uow = functools.partial(SqlReportingUnitOfWork, engine, tables, org)
     consumer = IdempotentConsumer(
@@ -37,7 +38,7 @@ def build(settings: Settings) -> ServiceApp:
         name="reporting", settings=settings, engine=engine, tables=tables, migrations=MIGRATIONS,
         registrations=[grpc_service(reporting_pb2_grpc.add_ReportingServiceServicer_to_server,
                                     ReportingServicer(uow, org, settings.disclosure_min_cell,
-                                                      settings.disclosure_secret, privacy))],
+                                                      settings.disclosure_secret, privacy, rules.rules))],
         policy=POLICY,
         workers={"consume": [consumer]},
     )

@@ -105,6 +105,29 @@ def _environment(service: dict[str, Any]) -> dict[str, str | None]:
     return {str(k): (None if v is None else str(v)) for k, v in env.items()}
 
 
+def _mounted_rule_file(service: dict[str, Any]) -> dict[str, str]:
+    """BROBYGGER_MEMBERSHIP_RULES pointing at the file compose mounts there (its source in the repository)."""
+    configs = _load_yaml(COMPOSE_FILE)["configs"]
+    target = _environment(service).get("BROBYGGER_MEMBERSHIP_RULES")
+    for mount in service.get("configs") or []:
+        if isinstance(mount, dict) and mount.get("target") == target:
+            return {"BROBYGGER_MEMBERSHIP_RULES": str(REPO / configs[mount["source"]]["file"])}
+    return {}
+
+
+def test_each_nodes_membership_and_reporting_read_its_rule_file(services: dict[str, dict[str, Any]]) -> None:
+    from services.common import counting
+
+    for org in ORGS:
+        for name in (f"{org}-membership", f"{org}-reporting"):
+            mounted = _mounted_rule_file(services[name])
+            assert mounted, f"{name} is given no rule file"
+            path = Path(mounted["BROBYGGER_MEMBERSHIP_RULES"])
+            assert path == REPO / "deploy" / "nodes" / org / "membership-rules.toml"
+            assert counting.load(path).rule("imdi") is not None
+        assert "BROBYGGER_MEMBERSHIP_RULES" not in _environment(services[f"{org}-gateway"])
+
+
 def _as_argv(command: Any) -> list[str]:
     if command is None:
         return []
@@ -687,6 +710,7 @@ def test_kafka_init_confines_each_node_to_its_own_topics_and_group(
         environ = {key: _interpolate(value, example) for key, value in _environment(reporting).items()
                    if value is not None}
         environ["BROBYGGER_DATABASE_URL"] = f"sqlite:///{tmp_path}/{org}-reporting.db"
+        environ.update(_mounted_rule_file(reporting))
         app = build(load("reporting", environ))
         try:
             (consumer,) = app.workers["consume"]

@@ -73,9 +73,14 @@ class FakeYears(_FakeFacts, MembershipYearFacts):
     def members(self, period):
         paying: dict[str, bool] = {}
         for y in self.rows.values():
-            if period.first_year <= y.year <= period.last_year:
+            if period.first_year <= y.year <= period.last_year and y.payment_state != 4:  # 4: cancelled
                 paying[y.person_id] = paying.get(y.person_id, False) or y.is_paying
         return [Member(person, p) for person, p in paying.items()]
+
+    def year_facts(self, years):
+        from services.common.counting import YearFacts
+        return [YearFacts(y.person_id, y.year, y.payment_state, y.fee_nok, y.paid_date, y.birth_year)
+                for y in self.rows.values() if y.year in years]
 
 
 class FakeActivities(_FakeFacts, ActivityFacts):
@@ -244,7 +249,7 @@ def test_membership_facts_become_records(consumer, store):
     persons = table(store, "fact_persons")
     assert (persons[("p1",)].registered_date, persons[("p2",)].registered_date) == (d(2026, 1, 10), None)
     assert table(store, "fact_membership_years") == {
-        ("p1", 2026): MembershipYearRecord("p1", 2026, PaymentState.WAIVED, 1984)}
+        ("p1", 2026): MembershipYearRecord("p1", 2026, PaymentState.WAIVED, 1984, fee_nok=200)}
     assert table(store, "fact_membership_years")[("p1", 2026)].is_paying
 
 

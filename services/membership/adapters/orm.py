@@ -38,6 +38,7 @@ membership_years = sa.Table(
     sa.Column("payment_state", sa.Integer, nullable=False),
     sa.Column("paid_date", sa.String(10), nullable=False, server_default=""),
     sa.Column("update_time", UTCDateTime, nullable=False),
+    sa.Index("ix_membership_years_year", "year"),
 )
 
 households = sa.Table(
@@ -59,5 +60,30 @@ household_members = sa.Table(
     sa.Index("ix_household_members_household", "household_id", "create_time", "person_id"),
 )
 
+# Renewals applied (services.membership.domain.renewal): one row per renewal, one per member it listed. Ids,
+# outcomes and fees only: the names are read from persons when a renewal is answered.
+renewals = sa.Table(
+    "renewals",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("from_year", sa.Integer, nullable=False),
+    sa.Column("apply_time", UTCDateTime, nullable=False),
+)
+
+renewal_entries = sa.Table(
+    "renewal_entries",
+    metadata,
+    sa.Column("renewal_id", sa.String(64), sa.ForeignKey("renewals.id"), primary_key=True),
+    sa.Column("person_id", sa.String(64), primary_key=True),
+    sa.Column("outcome", sa.Integer, nullable=False),
+    sa.Column("reason", sa.Integer, nullable=False),
+    sa.Column("from_state", sa.Integer, nullable=False),
+    sa.Column("from_fee_nok", sa.BigInteger, nullable=False),
+    sa.Column("to_fee_nok", sa.BigInteger, nullable=False),
+    sa.Column("fee_source", sa.Integer, nullable=False),
+    sa.Column("to_state", sa.Integer, nullable=False),
+)
+
 tables = {"persons": persons, "membership_years": membership_years, "households": households,
-          "household_members": household_members, **common_tables(metadata)}
+          "household_members": household_members, "renewals": renewals, "renewal_entries": renewal_entries,
+          **common_tables(metadata)}

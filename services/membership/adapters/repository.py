@@ -11,9 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from services.common.pagination import Key, Page, sql_page
-from services.membership.adapters.orm import household_members, households, membership_years, persons
+from services.membership.adapters.orm import (
+    household_members, households, membership_years, persons, renewal_entries, renewals,
+)
 from services.membership.domain.household import Household, HouseholdMember
 from services.membership.domain.model import MembershipYear, Person
+from services.membership.domain.renewal import AppliedRenewal, Entry, FeeSource, Outcome, Plan, Reason
 from services.membership.domain.search import name_words
 
 
@@ -197,3 +200,48 @@ class SqlHouseholdRepository(HouseholdRepository):
         query = sa.select(household_members).where(household_members.c.household_id == household_id)
         return sql_page(self.conn, query, (household_members.c.create_time, household_members.c.person_id), after,
                         limit, _to_member)
+
+
+class RenewalRepository(abc.ABC):
+    """Membership years by year (every person's), and the renewals applied."""
+
+    @abc.abstractmethod
+    def years_of(self, years: list[int]) -> list[MembershipYear]:
+        """Every person's membership years of those years."""
+
+    @abc.abstractmethod
+    def add(self, renewal: AppliedRenewal) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, renewal_id: str) -> AppliedRenewal | None: ...
+
+
+class SqlRenewalRepository(RenewalRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def years_of(self, years: list[int]) -> list[MembershipYear]:
+        if not years:
+            return []
+        query = (sa.select(membership_years).where(membership_years.c.year.in_(sorted(set(years))))
+                 .order_by(membership_years.c.year, membership_years.c.person_id))
+        return [_to_year(row) for row in self.conn.execute(query)]
+
+    def add(self, r: AppliedRenewal) -> None:
+        self.conn.execute(renewals.insert().values(id=r.id, from_year=r.plan.from_year, apply_time=r.apply_time))
+        if r.plan.entries:
+            self.conn.execute(renewal_entries.insert(), [dict(
+                renewal_id=r.id, person_id=e.person_id, outcome=int(e.outcome), reason=int(e.reason),
+                from_state=e.from_state, from_fee_nok=e.from_fee_nok, to_fee_nok=e.to_fee_nok,
+                fee_source=int(e.fee_source or 0), to_state=e.to_state) for e in r.plan.entries])
+
+    def get(self, renewal_id: str) -> AppliedRenewal | None:
+        row = self.conn.execute(sa.select(renewals).where(renewals.c.id == renewal_id)).first()
+        if row is None:
+            return None
+        rows = self.conn.execute(sa.select(renewal_entries).where(renewal_entries.c.renewal_id == renewal_id)
+                                 .order_by(renewal_entries.c.person_id)).all()
+        entries = tuple(Entry(e.person_id, Outcome(e.outcome), Reason(e.reason), e.from_state, e.from_fee_nok,
+                              e.to_fee_nok, FeeSource(e.fee_source) if e.fee_source else None, e.to_state)
+                        for e in rows)
+        return AppliedRenewal(row.id, Plan(row.from_year, entries), row.apply_time)

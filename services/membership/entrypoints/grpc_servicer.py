@@ -6,11 +6,13 @@ from typing import Callable
 
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
 from services.common.audit_servicer import AUDIT_LOG_POLICY, AuditLogServicer
+from services.common.counting import NO_RULES, MembershipRules
 from services.common.grpcserver import Access, current_principal
 from services.common.names import HOUSEHOLD, HOUSEHOLD_MEMBER, ORGANIZATION, PERSON
 from services.common.timestamps import timestamp
 from services.membership.domain.household import Household, HouseholdMember
 from services.membership.domain.model import MembershipYear, Person
+from services.membership.entrypoints import renewal_servicer
 from services.membership.service_layer import commands, handlers
 from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 
@@ -27,6 +29,7 @@ POLICY = {
     "ListPersons": _VOLUNTEERS_TOO,
     "BatchGetPersons": _VOLUNTEERS_TOO,
     "UpdatePerson": Access(roles=frozenset({"coordinator"})),
+    **renewal_servicer.POLICY,
     **AUDIT_LOG_POLICY,
 }
 
@@ -40,12 +43,14 @@ def person_from_proto(p: membership_pb2.Person) -> Person:
     )
 
 
-class MembershipServicer(AuditLogServicer, membership_pb2_grpc.MembershipServiceServicer):
+class MembershipServicer(renewal_servicer.RenewalServicerMixin, AuditLogServicer,
+                         membership_pb2_grpc.MembershipServiceServicer):
     list_audit_entries_response = membership_pb2.ListAuditEntriesResponse
 
-    def __init__(self, uow: Callable[[], MembershipUnitOfWork], org: str) -> None:
+    def __init__(self, uow: Callable[[], MembershipUnitOfWork], org: str, rules: MembershipRules = NO_RULES) -> None:
         self.uow = uow
         self.org = org
+        self.rules = rules  # the node's fee schedule and counting rules (its rule file)
 
     def _person(self, p: Person) -> membership_pb2.Person:
         return membership_pb2.Person(

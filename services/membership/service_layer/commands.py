@@ -125,3 +125,32 @@ class ListHouseholdMembers:
     page_token: str = ""
     actor: Actor | None = None
     purpose: str = ""
+
+
+# ---------------------------------------------------------------------------- renewal and counted members
+
+
+@dataclass(frozen=True)
+class PreviewRenewal:
+    org: str
+    from_year: int
+    actor: Actor | None = None
+    purpose: str = ""
+
+
+@dataclass(frozen=True)
+class ApplyRenewal:
+    org: str
+    from_year: int
+    actor: Actor | None = None
+    purpose: str = ""
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class ExplainCountedMembers:
+    org: str
+    year: int
+    rule_id: str = ""  # empty: every rule
+    actor: Actor | None = None
+    purpose: str = ""

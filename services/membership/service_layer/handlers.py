@@ -170,7 +170,7 @@ def record_membership_year(cmd: commands.RecordMembershipYear, uow: MembershipUn
         uow.years.put(year)
         uow.facts.add(facts.MembershipYearRecorded(
             person_id=person.id, year=year.year, payment_state=year.payment_state, fee_nok=year.fee_nok,
-            birth_year=person.birth_year), key=person.id)
+            birth_year=person.birth_year, paid_date=year.paid_date), key=person.id)
         return year
 
     def load(key: str) -> MembershipYear | None:

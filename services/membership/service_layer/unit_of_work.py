@@ -5,8 +5,8 @@ from sqlalchemy.engine import Connection
 
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
 from services.membership.adapters.repository import (
-    HouseholdRepository, MembershipYearRepository, PersonRepository, SqlHouseholdRepository,
-    SqlMembershipYearRepository, SqlPersonRepository,
+    HouseholdRepository, MembershipYearRepository, PersonRepository, RenewalRepository, SqlHouseholdRepository,
+    SqlMembershipYearRepository, SqlPersonRepository, SqlRenewalRepository,
 )
 
 
@@ -14,6 +14,7 @@ class MembershipUnitOfWork(UnitOfWork):
     persons: PersonRepository
     years: MembershipYearRepository
     households: HouseholdRepository
+    renewals: RenewalRepository
 
 
 class SqlMembershipUnitOfWork(SqlUnitOfWork, MembershipUnitOfWork):
@@ -21,3 +22,4 @@ class SqlMembershipUnitOfWork(SqlUnitOfWork, MembershipUnitOfWork):
         self.persons = SqlPersonRepository(conn)
         self.years = SqlMembershipYearRepository(conn)
         self.households = SqlHouseholdRepository(conn)
+        self.renewals = SqlRenewalRepository(conn)

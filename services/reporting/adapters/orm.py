@@ -27,6 +27,9 @@ membership_years = sa.Table(
     sa.Column("payment_state", sa.Integer, nullable=False),
     sa.Column("birth_year", sa.Integer, nullable=False),
     sa.Column("update_time", UTCDateTime, nullable=False),
+    # What counting rules read (services.common.counting): the fee and the day it was paid.
+    sa.Column("fee_nok", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("paid_date", sa.String(10), nullable=False, server_default=""),
     sa.Index("ix_fact_membership_years_year", "year"),
 )
 

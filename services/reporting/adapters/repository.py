@@ -17,7 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from services.common.counting import YearFacts
 from services.common.timestamps import utcnow
+from services.common.vocabulary import PaymentState
 from services.reporting.adapters.orm import (
     activities, attendances, membership_years, persons, privacy_answers, privacy_budgets, privacy_charges, referrals,
     sessions, volunteer_hours,
@@ -47,7 +49,13 @@ class PersonFacts(FactRepository[PersonRecord]):
 class MembershipYearFacts(FactRepository[MembershipYearRecord]):
     @abc.abstractmethod
     def members(self, period: Period) -> list[Member]:
-        """Persons with a membership year in the period's years, each once, paying when any of them is paid."""
+        """Persons with a membership year in the period's years (not cancelled), each once, paying when any of
+        them is paid."""
+
+    @abc.abstractmethod
+    def year_facts(self, years: list[int]) -> list[YearFacts]:
+        """The membership years of those years as counting rules read them, with the person's birth year as last
+        known (a correction's, else the year's)."""
 
 
 class ActivityFacts(FactRepository[ActivityRecord]):
@@ -177,9 +185,20 @@ class SqlMembershipYearFacts(_SqlFacts, MembershipYearFacts):
     def members(self, period: Period) -> list[Member]:
         m = membership_years
         paying = sa.func.max(sa.case((m.c.payment_state.in_([int(s) for s in PAYING_STATES]), 1), else_=0))
-        q = (sa.select(m.c.person_id, paying).where(m.c.year.between(period.first_year, period.last_year))
+        q = (sa.select(m.c.person_id, paying).where(m.c.year.between(period.first_year, period.last_year),
+                                                    m.c.payment_state != int(PaymentState.CANCELLED))
              .group_by(m.c.person_id))
         return [Member(person, bool(p)) for person, p in self.conn.execute(q).all()]
+
+    def year_facts(self, years: list[int]) -> list[YearFacts]:
+        if not years:
+            return []
+        m, p = membership_years, persons
+        birth = sa.case((sa.and_(p.c.birth_year.is_not(None), p.c.birth_year != 0), p.c.birth_year),
+                        else_=m.c.birth_year)
+        q = (sa.select(m.c.person_id, m.c.year, m.c.payment_state, m.c.fee_nok, m.c.paid_date, birth)
+             .select_from(m.outerjoin(p, p.c.person_id == m.c.person_id)).where(m.c.year.in_(sorted(set(years)))))
+        return [YearFacts(*row) for row in self.conn.execute(q).all()]
 
 
 class SqlActivityFacts(_SqlFacts, ActivityFacts):

@@ -42,7 +42,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from services.common.vocabulary import WireEnum
-from services.reporting.domain.cellkey import Count
+from services.reporting.domain.cellkey import MODULUS, Count
 
 DEFAULT_MIN_CELL = 5
 UNBOUNDED = 10 ** 9
@@ -268,6 +268,8 @@ class PublishedStatistics:
     volunteers: Figure | None = None
     volunteer_hours: Figure | None = None
     volunteers_by_subgoal: tuple[tuple[int, Figure, Figure], ...] = ()
+    # Counted members per funder: (rule, basis year, figure), one per rule of the node.
+    counted_members: tuple[tuple[object, int, Figure], ...] = ()
 
 
 def publish(raw, k: int) -> PublishedStatistics:
@@ -299,6 +301,16 @@ def publish(raw, k: int) -> PublishedStatistics:
     t.at_most += [(v, volunteers) for v in goal_volunteers]
     t.at_most_sum.append((volunteers, goal_volunteers))
     t.frequency.update({hours: volunteers, **dict(zip(goal_hours, goal_volunteers))})
+    # Counted members: a rule whose basis year is one of the period's counts some of its members, and those it
+    # does not count follow by subtraction (protected like non-paying members).
+    counted = []
+    for rule, _basis, count, within in raw.counted_members:
+        name = t.add(f"counted/{rule.id}", count)
+        counted.append(name)
+        if within:
+            rest = Count(raw.members.value - count.value, (raw.members.key - count.key) % MODULUS)
+            t.derived[f"not_counted/{rule.id}"] = rest
+            t.sums.append((members, [name, f"not_counted/{rule.id}"]))
     f = t.publish()
     return PublishedStatistics(
         min_cell_size=k,
@@ -316,4 +328,6 @@ def publish(raw, k: int) -> PublishedStatistics:
         volunteer_hours=f[hours],
         volunteers_by_subgoal=tuple((g, f[v], f[h]) for (g, _, _), v, h in
                                     zip(raw.volunteers_by_subgoal, goal_volunteers, goal_hours)),
+        counted_members=tuple((rule, basis, f[name])
+                              for (rule, basis, _, _), name in zip(raw.counted_members, counted)),
     )

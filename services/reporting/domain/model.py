@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from services.common import counting
 from services.common.errors import Violations
 from services.common.vocabulary import (  # noqa: F401  (PaymentState is counted here)
     PAYING_STATES, AgeBand, Gender, ImdiSubgoal, PaymentState, ReferralState,
@@ -193,6 +194,10 @@ class RawStatistics:
     volunteers: Count = ZERO
     volunteer_hours: Count = ZERO
     volunteers_by_subgoal: tuple[tuple[int, Count, Count], ...] = ()
+    # Counted members per funder: each of the node's counting rules with its basis year and count for the
+    # period's year, and whether those it counts are among the period's members (the basis year is one of the
+    # period's years).
+    counted_members: tuple[tuple[counting.CountingRule, int, Count, bool], ...] = ()
 
     @property
     def non_paying_members(self) -> Count:
@@ -249,8 +254,23 @@ def volunteer_figures(hours: Sequence[HoursRow], keys: CellKeys
     return keys.count("volunteer", sorted({h.person_id for h in hours})), total, tuple(cells)
 
 
+def counted_members(rules: Sequence[counting.CountingRule], period: Period, years: Iterable[counting.YearFacts],
+                    keys: CellKeys) -> tuple[tuple[counting.CountingRule, int, Count, bool], ...]:
+    """Each rule's count of members for the period's year (counting.evaluate, as the node's membership service
+    explains it), keyed as members are: the same persons give the same cell key as the member count."""
+    years = list(years)
+    out = []
+    for rule in rules:
+        ev = counting.evaluate(rule, period.first_year, years)
+        ids = sorted({v.facts.person_id for v in ev.counted})
+        out.append((rule, ev.basis_year, keys.count("member", ids),
+                    period.first_year <= ev.basis_year <= period.last_year))
+    return tuple(out)
+
+
 def statistics(members: Sequence[Member], sessions: Sequence[SessionRow], attendances: Sequence[AttendanceRow],
-               referrals: Sequence[ReferralRow], keys: CellKeys, hours: Sequence[HoursRow] = ()) -> RawStatistics:
+               referrals: Sequence[ReferralRow], keys: CellKeys, hours: Sequence[HoursRow] = (),
+               counted: tuple[tuple[counting.CountingRule, int, Count, bool], ...] = ()) -> RawStatistics:
     """The figures of a period from the records it counts."""
     placed = _place(attendances)
     visits = _grouped((((a.gender, a.age_band), a.attendance_id, a.visits) for a in attendances), keys, "attendance")
@@ -276,4 +296,5 @@ def statistics(members: Sequence[Member], sessions: Sequence[SessionRow], attend
         volunteers=volunteers,
         volunteer_hours=volunteer_hours,
         volunteers_by_subgoal=by_goal_hours,
+        counted_members=counted,
     )

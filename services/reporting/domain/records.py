@@ -29,6 +29,8 @@ class MembershipYearRecord:
     year: int
     payment_state: int
     birth_year: int
+    fee_nok: int = 0  # the fee recorded, in whole kroner (what a counting rule's minimum fee reads)
+    paid_date: str = ""  # ISO date the fee was paid, or ""
 
     @property
     def is_paying(self) -> bool:

@@ -77,6 +77,9 @@ def statistics_proto(organization: str, report: handlers.Report) -> reporting_pb
         generate_time=now_timestamp(),
         privacy=privacy_proto(organization, report.privacy),
         **volunteer_fields(s),
+        counted_members=[reporting_pb2.CountedMembersCell(rule_id=rule.id, funder=rule.funder, title=rule.title,
+                                                          basis_year=basis, threshold=rule.threshold, count=cell(f))
+                         for rule, basis, f in s.counted_members],
     )
 
 
@@ -84,12 +87,13 @@ class ReportingServicer(AuditLogServicer, reporting_pb2_grpc.ReportingServiceSer
     list_audit_entries_response = reporting_pb2.ListAuditEntriesResponse
 
     def __init__(self, uow: Callable[[], ReportingUnitOfWork], org: str, min_cell: int, disclosure_secret: str,
-                 privacy: Policy | None = None) -> None:
+                 privacy: Policy | None = None, counting_rules: tuple = ()) -> None:
         self.uow = uow
         self.org = org
         self.min_cell = min_cell
         self.disclosure_secret = disclosure_secret
         self.privacy = privacy  # None: the node adds no noise
+        self.counting_rules = tuple(counting_rules)  # counted members per funder (the node's rule file)
 
     def GetStatistics(self, request, context):
         ORGANIZATION.parse(request.organization, "organization", org=self.org)
@@ -97,7 +101,8 @@ class ReportingServicer(AuditLogServicer, reporting_pb2_grpc.ReportingServiceSer
                                      request.HasField("period"), self.min_cell, current_principal(),
                                      disclosure_secret=self.disclosure_secret,
                                      requested_by=request.requested_by.username or request.requested_by.subject,
-                                     requested_by_subject=request.requested_by.subject, privacy=self.privacy)
+                                     requested_by_subject=request.requested_by.subject, privacy=self.privacy,
+                                     counting_rules=self.counting_rules)
         return statistics_proto(request.organization, handlers.get_statistics(cmd, self.uow()))
 
     def GetPrivacyBudget(self, request, context):

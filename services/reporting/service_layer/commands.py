@@ -27,6 +27,8 @@ class GetStatistics:
     requested_by_subject: str = ""
     # The node's differential privacy, when its operator turned it on; None: disclosure control only.
     privacy: Policy | None = None
+    # The node's counting rules (counted members per funder, services.common.counting), from its rule file.
+    counting_rules: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,9 @@ def _person_updated(uow: ReportingUnitOfWork, m: membership.PersonUpdated) -> No
 def _year_recorded(uow: ReportingUnitOfWork, m: membership.MembershipYearRecorded) -> None:
     if m.year <= 0:
         raise _unusable(m, "without year")
-    uow.years.put(records.MembershipYearRecord(_required(m, "person_id"), m.year, m.payment_state, m.birth_year))
+    paid = _date(m, "paid_date", required=False)
+    uow.years.put(records.MembershipYearRecord(_required(m, "person_id"), m.year, m.payment_state, m.birth_year,
+                                               max(0, m.fee_nok), paid.isoformat() if paid else ""))
 
 
 def _activity_record(m: events.ActivityCreated | events.ActivityUpdated) -> records.ActivityRecord:

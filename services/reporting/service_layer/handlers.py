@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from services.common import audit
+from services.common import audit, counting
 from services.common.errors import FieldViolation, InvalidArgument, Unavailable
 from services.common.text import is_plain
 from services.reporting.adapters.repository import ConcurrentSpend
@@ -69,7 +69,7 @@ class Report:
 
 
 def raw_statistics(uow: ReportingUnitOfWork, period: model.Period, keys: CellKeys,
-                   visits_per_person: int | None = None) -> model.RawStatistics:
+                   visits_per_person: int | None = None, counting_rules: tuple = ()) -> model.RawStatistics:
     """The node's figures for period, with their cell keys, before disclosure control; each named person's
     visits clipped at visits_per_person when given (differential privacy)."""
     attendances = uow.attendances.in_period(period)
@@ -77,8 +77,12 @@ def raw_statistics(uow: ReportingUnitOfWork, period: model.Period, keys: CellKey
         attendances = privacy.clip_visits(attendances, visits_per_person)
     # Volunteer hours are left out of a noisy answer: privacy.py's bounds do not cover them.
     hours = uow.hours.in_period(period) if visits_per_person is None else ()
+    counted = ()
+    if counting_rules:
+        years = uow.years.year_facts(counting.basis_years(counting_rules, period.first_year))
+        counted = model.counted_members(counting_rules, period, years, keys)
     return model.statistics(uow.years.members(period), uow.sessions.in_period(period), attendances,
-                            uow.referrals.created_in(period), keys, hours)
+                            uow.referrals.created_in(period), keys, hours, counted)
 
 
 def _resource(cmd, period: model.Period) -> str:
@@ -92,7 +96,7 @@ def get_statistics(cmd: commands.GetStatistics, uow: ReportingUnitOfWork) -> Rep
     if cmd.privacy is not None and _is_hub(cmd.actor):
         return _noisy_statistics(cmd, period, uow)
     with uow:
-        raw = raw_statistics(uow, period, CellKeys(cmd.disclosure_secret))
+        raw = raw_statistics(uow, period, CellKeys(cmd.disclosure_secret), counting_rules=cmd.counting_rules)
         uow.audit.record(asked_by(cmd), ACTION_STATISTICS_READ, _resource(cmd, period), "statistics")
         uow.commit()
     return Report(period, publish(raw, cmd.min_cell))

@@ -26,7 +26,7 @@ from brobygger.membership.v1 import membership_pb2 as brobygger_dot_membership_d
 from brobygger.type.v1 import types_pb2 as brobygger_dot_type_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.brobygger/membership/v1/membership_facts.proto\x12\x17\x62robygger.membership.v1\x1a(brobygger/membership/v1/membership.proto\x1a\x1d\x62robygger/type/v1/types.proto\"}\n\x10PersonRegistered\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\x12\n\nbirth_year\x18\x02 \x01(\x05\x12)\n\x06gender\x18\x03 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12\x17\n\x0fregistered_date\x18\x04 \x01(\t\"\x8f\x01\n\rPersonUpdated\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\x16\n\x0e\x63hanged_fields\x18\x02 \x03(\t\x12\x12\n\nbirth_year\x18\x03 \x01(\x05\x12)\n\x06gender\x18\x04 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12\x14\n\x0cupdated_date\x18\x05 \x01(\t\"\x9c\x01\n\x16MembershipYearRecorded\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\x0c\n\x04year\x18\x02 \x01(\x05\x12<\n\rpayment_state\x18\x03 \x01(\x0e\x32%.brobygger.membership.v1.PaymentState\x12\x0f\n\x07\x66\x65\x65_nok\x18\x04 \x01(\x03\x12\x12\n\nbirth_year\x18\x05 \x01(\x05\"\xa5\x02\n\x1aHouseholdMembershipChanged\x12\x14\n\x0chousehold_id\x18\x01 \x01(\t\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12\x34\n\x04role\x18\x03 \x01(\x0e\x32&.brobygger.membership.v1.HouseholdRole\x12J\n\x06\x63hange\x18\x04 \x01(\x0e\x32:.brobygger.membership.v1.HouseholdMembershipChanged.Change\x12\x14\n\x0c\x63hanged_date\x18\x05 \x01(\t\"F\n\x06\x43hange\x12\x16\n\x12\x43HANGE_UNSPECIFIED\x10\x00\x12\x10\n\x0c\x43HANGE_ADDED\x10\x01\x12\x12\n\x0e\x43HANGE_REMOVED\x10\x02\x42j\n\x1ano.brobygger.membership.v1P\x01ZJgithub.com/brobygger/brobygger/gen/go/brobygger/membership/v1;membershipv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.brobygger/membership/v1/membership_facts.proto\x12\x17\x62robygger.membership.v1\x1a(brobygger/membership/v1/membership.proto\x1a\x1d\x62robygger/type/v1/types.proto\"}\n\x10PersonRegistered\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\x12\n\nbirth_year\x18\x02 \x01(\x05\x12)\n\x06gender\x18\x03 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12\x17\n\x0fregistered_date\x18\x04 \x01(\t\"\x8f\x01\n\rPersonUpdated\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\x16\n\x0e\x63hanged_fields\x18\x02 \x03(\t\x12\x12\n\nbirth_year\x18\x03 \x01(\x05\x12)\n\x06gender\x18\x04 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12\x14\n\x0cupdated_date\x18\x05 \x01(\t\"\xc0\x01\n\x16MembershipYearRecorded\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\x0c\n\x04year\x18\x02 \x01(\x05\x12<\n\rpayment_state\x18\x03 \x01(\x0e\x32%.brobygger.membership.v1.PaymentState\x12\x0f\n\x07\x66\x65\x65_nok\x18\x04 \x01(\x03\x12\x12\n\nbirth_year\x18\x05 \x01(\x05\x12\x11\n\tpaid_date\x18\x06 \x01(\t\x12\x0f\n\x07renewed\x18\x07 \x01(\x08\"\xa5\x02\n\x1aHouseholdMembershipChanged\x12\x14\n\x0chousehold_id\x18\x01 \x01(\t\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12\x34\n\x04role\x18\x03 \x01(\x0e\x32&.brobygger.membership.v1.HouseholdRole\x12J\n\x06\x63hange\x18\x04 \x01(\x0e\x32:.brobygger.membership.v1.HouseholdMembershipChanged.Change\x12\x14\n\x0c\x63hanged_date\x18\x05 \x01(\t\"F\n\x06\x43hange\x12\x16\n\x12\x43HANGE_UNSPECIFIED\x10\x00\x12\x10\n\x0c\x43HANGE_ADDED\x10\x01\x12\x12\n\x0e\x43HANGE_REMOVED\x10\x02\x42j\n\x1ano.brobygger.membership.v1P\x01ZJgithub.com/brobygger/brobygger/gen/go/brobygger/membership/v1;membershipv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,9 +39,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PERSONUPDATED']._serialized_start=276
   _globals['_PERSONUPDATED']._serialized_end=419
   _globals['_MEMBERSHIPYEARRECORDED']._serialized_start=422
-  _globals['_MEMBERSHIPYEARRECORDED']._serialized_end=578
-  _globals['_HOUSEHOLDMEMBERSHIPCHANGED']._serialized_start=581
-  _globals['_HOUSEHOLDMEMBERSHIPCHANGED']._serialized_end=874
-  _globals['_HOUSEHOLDMEMBERSHIPCHANGED_CHANGE']._serialized_start=804
-  _globals['_HOUSEHOLDMEMBERSHIPCHANGED_CHANGE']._serialized_end=874
+  _globals['_MEMBERSHIPYEARRECORDED']._serialized_end=614
+  _globals['_HOUSEHOLDMEMBERSHIPCHANGED']._serialized_start=617
+  _globals['_HOUSEHOLDMEMBERSHIPCHANGED']._serialized_end=910
+  _globals['_HOUSEHOLDMEMBERSHIPCHANGED_CHANGE']._serialized_start=840
+  _globals['_HOUSEHOLDMEMBERSHIPCHANGED_CHANGE']._serialized_end=910
 # @@protoc_insertion_point(module_scope)

@@ -36,18 +36,22 @@ class PersonUpdated(_message.Message):
     def __init__(self, person_id: _Optional[str] = ..., changed_fields: _Optional[_Iterable[str]] = ..., birth_year: _Optional[int] = ..., gender: _Optional[_Union[_types_pb2.Gender, str]] = ..., updated_date: _Optional[str] = ...) -> None: ...
 
 class MembershipYearRecorded(_message.Message):
-    __slots__ = ("person_id", "year", "payment_state", "fee_nok", "birth_year")
+    __slots__ = ("person_id", "year", "payment_state", "fee_nok", "birth_year", "paid_date", "renewed")
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     YEAR_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_STATE_FIELD_NUMBER: _ClassVar[int]
     FEE_NOK_FIELD_NUMBER: _ClassVar[int]
     BIRTH_YEAR_FIELD_NUMBER: _ClassVar[int]
+    PAID_DATE_FIELD_NUMBER: _ClassVar[int]
+    RENEWED_FIELD_NUMBER: _ClassVar[int]
     person_id: str
     year: int
     payment_state: _membership_pb2.PaymentState
     fee_nok: int
     birth_year: int
-    def __init__(self, person_id: _Optional[str] = ..., year: _Optional[int] = ..., payment_state: _Optional[_Union[_membership_pb2.PaymentState, str]] = ..., fee_nok: _Optional[int] = ..., birth_year: _Optional[int] = ...) -> None: ...
+    paid_date: str
+    renewed: bool
+    def __init__(self, person_id: _Optional[str] = ..., year: _Optional[int] = ..., payment_state: _Optional[_Union[_membership_pb2.PaymentState, str]] = ..., fee_nok: _Optional[int] = ..., birth_year: _Optional[int] = ..., paid_date: _Optional[str] = ..., renewed: _Optional[bool] = ...) -> None: ...
 
 class HouseholdMembershipChanged(_message.Message):
     __slots__ = ("household_id", "person_id", "role", "change", "changed_date")

@@ -106,6 +106,21 @@ class MembershipServiceStub:
                 request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersRequest.SerializeToString,
                 response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersResponse.FromString,
                 _registered_method=True)
+        self.PreviewRenewal = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/PreviewRenewal',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PreviewRenewalRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.Renewal.FromString,
+                _registered_method=True)
+        self.ApplyRenewal = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/ApplyRenewal',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ApplyRenewalRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.Renewal.FromString,
+                _registered_method=True)
+        self.ExplainCountedMembers = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/ExplainCountedMembers',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ExplainCountedMembersRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ExplainCountedMembersResponse.FromString,
+                _registered_method=True)
 
 
 class MembershipServiceServicer:
@@ -233,6 +248,40 @@ class MembershipServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PreviewRenewal(self, request, context):
+        """What a renewal of one year's members into the next would do, changing
+        nothing: each member of from_year with whether they carry over into
+        from_year + 1, at what fee, and why (nobody lapses silently). Reads the
+        members' names: purpose is required and the read is written to the audit
+        log. Coordinators and the node's own services (the operator's command line).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ApplyRenewal(self, request, context):
+        """Renews from_year into from_year + 1: records the next year, unpaid
+        (invoiced), for each member who carries over, in one transaction, and
+        answers what it did. Idempotent: a member who already has a year of
+        from_year + 1 is left as it is (outcome KEEP), so applying again creates
+        nothing twice; retrying with the same request_id answers the first result.
+        Each year recorded is a MembershipYearRecorded fact. Coordinators and the
+        node's own services.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExplainCountedMembers(self, request, context):
+        """The node's counting rules (counted members per funder, from its rule
+        file) applied to its register for a year: for each rule who counts and
+        who does not, and why. Reads the members' names: purpose is required and
+        the read is written to the audit log. Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MembershipServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -305,6 +354,21 @@ def add_MembershipServiceServicer_to_server(servicer, server):
                     servicer.ListHouseholdMembers,
                     request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersRequest.FromString,
                     response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersResponse.SerializeToString,
+            ),
+            'PreviewRenewal': grpc.unary_unary_rpc_method_handler(
+                    servicer.PreviewRenewal,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PreviewRenewalRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.Renewal.SerializeToString,
+            ),
+            'ApplyRenewal': grpc.unary_unary_rpc_method_handler(
+                    servicer.ApplyRenewal,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ApplyRenewalRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.Renewal.SerializeToString,
+            ),
+            'ExplainCountedMembers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExplainCountedMembers,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ExplainCountedMembersRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ExplainCountedMembersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -687,6 +751,87 @@ class MembershipService:
             '/brobygger.membership.v1.MembershipService/ListHouseholdMembers',
             brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersRequest.SerializeToString,
             brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PreviewRenewal(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/PreviewRenewal',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.PreviewRenewalRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.Renewal.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ApplyRenewal(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/ApplyRenewal',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ApplyRenewalRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.Renewal.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExplainCountedMembers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/ExplainCountedMembers',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ExplainCountedMembersRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ExplainCountedMembersResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -68,7 +68,7 @@ class SubgoalVolunteerCell(_message.Message):
     def __init__(self, subgoal: _Optional[_Union[_types_pb2.ImdiSubgoal, str]] = ..., volunteers: _Optional[_Union[Cell, _Mapping]] = ..., hours: _Optional[_Union[Cell, _Mapping]] = ...) -> None: ...
 
 class Statistics(_message.Message):
-    __slots__ = ("organization", "period", "members", "paying_members", "activities", "sessions", "participants", "participants_unique_total", "visits_total", "referrals", "sessions_by_subgoal", "min_cell_size", "generate_time", "privacy", "volunteers", "volunteer_hours", "volunteers_by_subgoal")
+    __slots__ = ("organization", "period", "members", "paying_members", "activities", "sessions", "participants", "participants_unique_total", "visits_total", "referrals", "sessions_by_subgoal", "min_cell_size", "generate_time", "privacy", "volunteers", "volunteer_hours", "volunteers_by_subgoal", "counted_members")
     ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     MEMBERS_FIELD_NUMBER: _ClassVar[int]
@@ -86,6 +86,7 @@ class Statistics(_message.Message):
     VOLUNTEERS_FIELD_NUMBER: _ClassVar[int]
     VOLUNTEER_HOURS_FIELD_NUMBER: _ClassVar[int]
     VOLUNTEERS_BY_SUBGOAL_FIELD_NUMBER: _ClassVar[int]
+    COUNTED_MEMBERS_FIELD_NUMBER: _ClassVar[int]
     organization: str
     period: _types_pb2.DateRange
     members: Cell
@@ -103,7 +104,24 @@ class Statistics(_message.Message):
     volunteers: Cell
     volunteer_hours: Cell
     volunteers_by_subgoal: _containers.RepeatedCompositeFieldContainer[SubgoalVolunteerCell]
-    def __init__(self, organization: _Optional[str] = ..., period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ..., members: _Optional[_Union[Cell, _Mapping]] = ..., paying_members: _Optional[_Union[Cell, _Mapping]] = ..., activities: _Optional[_Union[Cell, _Mapping]] = ..., sessions: _Optional[_Union[Cell, _Mapping]] = ..., participants: _Optional[_Iterable[_Union[ParticipantCell, _Mapping]]] = ..., participants_unique_total: _Optional[_Union[Cell, _Mapping]] = ..., visits_total: _Optional[_Union[Cell, _Mapping]] = ..., referrals: _Optional[_Iterable[_Union[ReferralCell, _Mapping]]] = ..., sessions_by_subgoal: _Optional[_Iterable[_Union[SubgoalCell, _Mapping]]] = ..., min_cell_size: _Optional[int] = ..., generate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., privacy: _Optional[_Union[StatisticsPrivacy, _Mapping]] = ..., volunteers: _Optional[_Union[Cell, _Mapping]] = ..., volunteer_hours: _Optional[_Union[Cell, _Mapping]] = ..., volunteers_by_subgoal: _Optional[_Iterable[_Union[SubgoalVolunteerCell, _Mapping]]] = ...) -> None: ...
+    counted_members: _containers.RepeatedCompositeFieldContainer[CountedMembersCell]
+    def __init__(self, organization: _Optional[str] = ..., period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ..., members: _Optional[_Union[Cell, _Mapping]] = ..., paying_members: _Optional[_Union[Cell, _Mapping]] = ..., activities: _Optional[_Union[Cell, _Mapping]] = ..., sessions: _Optional[_Union[Cell, _Mapping]] = ..., participants: _Optional[_Iterable[_Union[ParticipantCell, _Mapping]]] = ..., participants_unique_total: _Optional[_Union[Cell, _Mapping]] = ..., visits_total: _Optional[_Union[Cell, _Mapping]] = ..., referrals: _Optional[_Iterable[_Union[ReferralCell, _Mapping]]] = ..., sessions_by_subgoal: _Optional[_Iterable[_Union[SubgoalCell, _Mapping]]] = ..., min_cell_size: _Optional[int] = ..., generate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., privacy: _Optional[_Union[StatisticsPrivacy, _Mapping]] = ..., volunteers: _Optional[_Union[Cell, _Mapping]] = ..., volunteer_hours: _Optional[_Union[Cell, _Mapping]] = ..., volunteers_by_subgoal: _Optional[_Iterable[_Union[SubgoalVolunteerCell, _Mapping]]] = ..., counted_members: _Optional[_Iterable[_Union[CountedMembersCell, _Mapping]]] = ...) -> None: ...
+
+class CountedMembersCell(_message.Message):
+    __slots__ = ("rule_id", "funder", "title", "basis_year", "threshold", "count")
+    RULE_ID_FIELD_NUMBER: _ClassVar[int]
+    FUNDER_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    BASIS_YEAR_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    rule_id: str
+    funder: str
+    title: str
+    basis_year: int
+    threshold: int
+    count: Cell
+    def __init__(self, rule_id: _Optional[str] = ..., funder: _Optional[str] = ..., title: _Optional[str] = ..., basis_year: _Optional[int] = ..., threshold: _Optional[int] = ..., count: _Optional[_Union[Cell, _Mapping]] = ...) -> None: ...
 
 class StatisticsPrivacy(_message.Message):
     __slots__ = ("epsilon", "noise_scale", "margin_95", "sensitivity", "visits_per_person", "repeated", "budget")

@@ -1,0 +1,1 @@
+"""The node operator's command line: python -m services.operator <command>."""
