@@ -26,7 +26,7 @@ def raw(years, rules=(IMDI, FRIFOND), period=YEAR):
     members = [model.Member(y.person_id, y.payment_state in (PAID, WAIVED)) for y in years
                if period.first_year <= y.year <= period.last_year]
     counted = model.counted_members(rules, period, years, KEYS)
-    return model.statistics(members, [], [], [], KEYS, counted)
+    return model.statistics(members, [], [], [], KEYS, counted=counted)
 
 
 def test_counts_per_rule_with_basis_year():

@@ -82,7 +82,7 @@ def raw_statistics(uow: ReportingUnitOfWork, period: model.Period, keys: CellKey
         years = uow.years.year_facts(counting.basis_years(counting_rules, period.first_year))
         counted = model.counted_members(counting_rules, period, years, keys)
     return model.statistics(uow.years.members(period), uow.sessions.in_period(period), attendances,
-                            uow.referrals.created_in(period), keys, hours, counted)
+                            uow.referrals.created_in(period), keys, hours=hours, counted=counted)
 
 
 def _resource(cmd, period: model.Period) -> str:
