@@ -59,5 +59,28 @@ household_members = sa.Table(
     sa.Index("ix_household_members_household", "household_id", "create_time", "person_id"),
 )
 
+# Consents per purpose (services.membership.domain.consent): never deleted or overwritten; a withdrawal
+# fills the withdraw_* columns once. At most one consent per person and purpose is in force (not withdrawn).
+consents = sa.Table(
+    "consents",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("persons.id"), nullable=False),
+    sa.Column("purpose", sa.Integer, nullable=False),
+    sa.Column("text_version", sa.String(60), nullable=False),
+    sa.Column("given_date", sa.Date, nullable=False),
+    sa.Column("source", sa.Integer, nullable=False),
+    sa.Column("given_by", sa.Integer, nullable=False),
+    sa.Column("guardian_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("guardian_name", sa.String(200), nullable=False, server_default=""),
+    sa.Column("recorded_by", sa.String(200), nullable=False, server_default=""),
+    sa.Column("withdraw_date", sa.Date, nullable=True),
+    sa.Column("withdraw_source", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("withdrawn_recorded_by", sa.String(200), nullable=False, server_default=""),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+    sa.Index("ix_consents_person_created", "person_id", "create_time", "id"),
+)
+
 tables = {"persons": persons, "membership_years": membership_years, "households": households,
-          "household_members": household_members, **common_tables(metadata)}
+          "household_members": household_members, "consents": consents, **common_tables(metadata)}
