@@ -20,8 +20,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from services.common.timestamps import utcnow
 from services.reporting.adapters.orm import (
     activities, attendances, membership_years, persons, privacy_answers, privacy_budgets, privacy_charges, referrals,
-    sessions,
+    sessions, statistics_consents,
 )
+from services.reporting.domain.consent import StatisticsConsentChange
 from services.reporting.domain.privacy import NoisyAnswer
 from services.reporting.domain.model import PAYING_STATES, AttendanceRow, Member, Period, ReferralRow, SessionRow
 from services.reporting.domain.records import (
@@ -87,6 +88,12 @@ class ReferralFacts(FactRepository[ReferralRecord]):
     @abc.abstractmethod
     def created_in(self, period: Period) -> list[ReferralRow]:
         """Referrals created in the period, each in its current state."""
+
+
+class StatisticsConsentFacts(FactRepository[StatisticsConsentChange]):
+    @abc.abstractmethod
+    def before(self, day: dt.date) -> list[StatisticsConsentChange]:
+        """Every change of a statistics consent dated before day."""
 
 
 class ConcurrentSpend(Exception):
@@ -212,6 +219,15 @@ class SqlReferralFacts(_SqlFacts, ReferralFacts):
         r = referrals
         q = sa.select(r.c.referral_id, r.c.state).where(r.c.created_date.between(period.start, period.end))
         return [ReferralRow(i, s) for i, s in self.conn.execute(q).all()]
+
+
+class SqlStatisticsConsentFacts(_SqlFacts, StatisticsConsentFacts):
+    table, key, record = statistics_consents, ("person_id", "changed_date", "withdrawn"), StatisticsConsentChange
+
+    def before(self, day: dt.date) -> list[StatisticsConsentChange]:
+        t = statistics_consents
+        rows = self.conn.execute(sa.select(t.c.person_id, t.c.changed_date, t.c.withdrawn).where(t.c.changed_date < day))
+        return [StatisticsConsentChange(p, d, bool(w)) for p, d, w in rows.all()]
 
 
 def _contended(exc: DBAPIError) -> bool:

@@ -7,7 +7,7 @@ from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
 from services.reporting.adapters.repository import (
     ActivityFacts, AttendanceFacts, MembershipYearFacts, PersonFacts, PrivacyLedger, ReferralFacts, SessionFacts,
     SqlActivityFacts, SqlAttendanceFacts, SqlMembershipYearFacts, SqlPersonFacts, SqlPrivacyLedger, SqlReferralFacts,
-    SqlSessionFacts,
+    SqlSessionFacts, SqlStatisticsConsentFacts, StatisticsConsentFacts,
 )
 
 
@@ -19,6 +19,7 @@ class ReportingUnitOfWork(UnitOfWork):
     attendances: AttendanceFacts
     referrals: ReferralFacts
     privacy: PrivacyLedger
+    statistics_consents: StatisticsConsentFacts
 
 
 class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
@@ -33,3 +34,4 @@ class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
         self.attendances = SqlAttendanceFacts(conn)
         self.referrals = SqlReferralFacts(conn)
         self.privacy = SqlPrivacyLedger(conn)
+        self.statistics_consents = SqlStatisticsConsentFacts(conn)
