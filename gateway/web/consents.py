@@ -134,6 +134,33 @@ class ConsentView:
             unreadable=unreadable)
 
 
+class PhotoConsents:
+    """Who of a session's people may be photographed: membership's BatchCheckConsents for photos, asked with the
+    check-in page's purpose. When it cannot be asked, nobody may (the page says so)."""
+
+    BATCH = 100
+
+    def __init__(self, gw: Gateway) -> None:
+        self.consents = consent_pb2_grpc.ConsentServiceStub(channel(gw, "membership"))
+        self.parent = f"organizations/{gw.settings.org}"
+
+    def allowed(self, person_names: list[str], purpose: str) -> tuple[set[str], bool]:
+        """(the people whose consent for photos is in force, whether every answer came)."""
+        wanted = list(dict.fromkeys(person_names))
+        allowed: set[str] = set()
+        for i in range(0, len(wanted), self.BATCH):
+            try:
+                answer, refusal = call(self.consents.BatchCheckConsents, consent_pb2.BatchCheckConsentsRequest(
+                    parent=self.parent, names=wanted[i:i + self.BATCH],
+                    consent_purpose=consent_pb2.CONSENT_PURPOSE_PHOTOS, purpose=purpose), service="membership")
+            except Problem:
+                return set(), False
+            if answer is None:
+                return set(), False
+            allowed.update(c.person for c in answer.consent_checks if c.in_force)
+        return allowed, True
+
+
 def guardians_of(members) -> list[tuple[str, str]]:
     """(person id, name) of a household's parents or guardians, from the person page's (member, person) pairs."""
     return [(p.name.rsplit("/", 1)[-1], f"{p.given_name} {p.family_name}") for m, p in members
