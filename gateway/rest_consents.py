@@ -11,14 +11,13 @@ import grpc
 
 from brobygger.membership.v1 import consent_pb2, consent_pb2_grpc
 from gateway.api import API_PREFIX, Api, Body, Call, Operation, Param
+from gateway.rest import BATCH_PURPOSE, PAGE, Names, page_of, purpose
 
 CONSENTS = f"{API_PREFIX}/persons/<id:person_id>/consents"
 _PURPOSE_ENUM = consent_pb2.DESCRIPTOR.enum_types_by_name["ConsentPurpose"]
 
 
 def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
-    from gateway.rest import BATCH_PURPOSE, PAGE, Names, page_of, purpose  # the shared parameters
-
     consents = consent_pb2_grpc.ConsentServiceStub(channels["membership"])
     parent = f"organizations/{org}"
     timeout = api.timeout
