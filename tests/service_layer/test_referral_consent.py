@@ -8,7 +8,7 @@ from services.common.errors import FailedPrecondition, Unavailable
 from services.referral.domain.model import ReferralState as S
 from services.referral.service_layer.delivery import Deliverer
 from tests.service_layer.test_referral import (  # noqa: F401
-    CONTACT, FakeConsents, create, deliveries, directory, peers, state_facts, store, to_node, to_school, uow,
+    FakeConsents, create, deliveries, directory, peers, state_facts, store, to_node, to_school, uow,
 )
 
 P1 = "organizations/mir/persons/p1"

@@ -10,7 +10,7 @@ import grpc
 import pytest
 import sqlalchemy as sa
 
-from brobygger.membership.v1 import consent_pb2, consent_pb2_grpc, membership_pb2_grpc
+from brobygger.membership.v1 import consent_pb2, consent_pb2_grpc, membership_pb2, membership_pb2_grpc
 from brobygger.referral.v1 import referral_pb2 as pb
 from brobygger.referral.v1 import referral_pb2_grpc
 from services.common.auth import TokenVerifier
@@ -66,7 +66,6 @@ def coord(issuer):
 
 
 def person(node, coord):
-    from brobygger.membership.v1 import membership_pb2
     return node["persons"].RegisterPerson(membership_pb2.RegisterPersonRequest(parent=ORG, person=amina()),
                                           metadata=coord, timeout=10)
 
@@ -123,7 +122,7 @@ def test_a_consent_withdrawn_before_the_hand_over_stops_it(node, coord):
     assert (row.state, row.payload, row.last_error) == ("refused", b"", "REFERRAL_SHARING_CONSENT_MISSING")
 
 
-def test_when_membership_cannot_be_asked_nothing_is_shared(node, coord, tmp_path, broker, issuer):
+def test_when_membership_cannot_be_asked_nothing_is_shared(node, coord):
     amina_ = person(node, coord)
     consent(node, coord, amina_)
     node["membership"].host.stop(0)
