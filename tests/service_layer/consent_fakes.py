@@ -13,7 +13,10 @@ class FakeConsents(ConsentRepository):
 
     def add(self, consent):
         assert consent.id not in self.rows
+        if consent.withdraw_date is None and self.in_force(consent.person_id, consent.purpose) is not None:
+            return False
         self.rows[consent.id] = dataclasses.replace(consent)
+        return True
 
     def get(self, consent_id, *, for_update=False):
         held = self.rows.get(consent_id)

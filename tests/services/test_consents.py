@@ -120,3 +120,30 @@ def test_the_fact_reaches_kafka_with_the_id_purpose_change_and_date_only(consent
     assert [(f.person_id, f.consent_purpose, f.change, f.changed_date) for f in got] == [
         (child_id, PHOTOS, consent_facts_pb2.ConsentChanged.CHANGE_GIVEN, "2026-01-10"),
         (child_id, PHOTOS, consent_facts_pb2.ConsentChanged.CHANGE_WITHDRAWN, "2026-02-01")]
+
+
+def test_the_database_keeps_one_consent_in_force_per_purpose(node, stub, coord):
+    """Two coordinators recording at once: the second insert is refused by the unique index, not only by the
+    check before it."""
+    import dataclasses
+
+    from services.common.timestamps import utcnow
+    from services.membership.domain.consent import Consent
+    from services.membership.service_layer.unit_of_work import SqlMembershipUnitOfWork
+
+    person = register(stub, coord)
+    pid = person.name.rsplit("/", 1)[1]
+    first = Consent(id="c-1", person_id=pid, purpose=PHOTOS, text_version="samtykke-2026-01",
+                    given_date=utcnow().date(), source=1, given_by=1, create_time=utcnow(), update_time=utcnow())
+    with SqlMembershipUnitOfWork(node.app.engine, node.app.tables, "mir") as uow:
+        assert uow.consents.add(first)
+        assert not uow.consents.add(dataclasses.replace(first, id="c-2"))
+        assert uow.consents.add(dataclasses.replace(first, id="c-3", purpose=SHARING))
+        uow.commit()
+    with SqlMembershipUnitOfWork(node.app.engine, node.app.tables, "mir") as uow:
+        first.withdraw(first.given_date, 3, "coordinator-mir", utcnow())
+        uow.consents.save_withdrawal(first)
+        assert uow.consents.add(dataclasses.replace(first, id="c-4", withdraw_date=None))  # given again
+        uow.commit()
+    with SqlMembershipUnitOfWork(node.app.engine, node.app.tables, "mir") as uow:
+        assert sorted(c.id for c in uow.consents.page(pid, None, 10).items) == ["c-1", "c-3", "c-4"]

@@ -5,6 +5,7 @@ import abc
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from services.common.pagination import Key, Page, sql_page
 from services.membership.adapters.orm import consents
@@ -13,7 +14,8 @@ from services.membership.domain.consent import Consent
 
 class ConsentRepository(abc.ABC):
     @abc.abstractmethod
-    def add(self, consent: Consent) -> None: ...
+    def add(self, consent: Consent) -> bool:
+        """Store a new consent; False (and nothing stored) when one for the person and purpose is in force."""
 
     @abc.abstractmethod
     def get(self, consent_id: str, *, for_update: bool = False) -> Consent | None: ...
@@ -48,7 +50,15 @@ class SqlConsentRepository(ConsentRepository):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def add(self, c: Consent) -> None:
+    def add(self, c: Consent) -> bool:
+        try:
+            with self.conn.begin_nested():  # a savepoint: the unique index refuses a second consent in force
+                self._insert(c)
+        except IntegrityError:
+            return False
+        return True
+
+    def _insert(self, c: Consent) -> None:
         self.conn.execute(consents.insert().values(
             id=c.id, person_id=c.person_id, purpose=c.purpose, text_version=c.text_version, given_date=c.given_date,
             source=c.source, given_by=c.given_by, guardian_id=c.guardian_id, guardian_name=c.guardian_name,

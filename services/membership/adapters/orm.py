@@ -80,6 +80,9 @@ consents = sa.Table(
     sa.Column("create_time", UTCDateTime, nullable=False),
     sa.Column("update_time", UTCDateTime, nullable=False),
     sa.Index("ix_consents_person_created", "person_id", "create_time", "id"),
+    # At most one consent in force per person and purpose, also when two coordinators record at once.
+    sa.Index("uq_consents_in_force", "person_id", "purpose", unique=True,
+             sqlite_where=sa.text("withdraw_date IS NULL"), postgresql_where=sa.text("withdraw_date IS NULL")),
 )
 
 tables = {"persons": persons, "membership_years": membership_years, "households": households,

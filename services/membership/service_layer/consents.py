@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from brobygger.membership.v1 import consent_facts_pb2 as facts
 from services.common.audit import check_purpose, identity
-from services.common.errors import FieldViolation, NotFound, Violations
+from services.common.errors import FailedPrecondition, FieldViolation, NotFound, Violations
 from services.common.names import PERSON, NamePattern, new_id
 from services.common.pagination import PageToken, page_size
 from services.common.timestamps import today, utcnow
@@ -123,7 +123,13 @@ def record_consent(cmd: RecordConsent, uow: MembershipUnitOfWork) -> Consent:
         now = utcnow()
         c = dataclasses.replace(asked, id=new_id(), recorded_by=_who(cmd.actor), withdraw_date=None,
                                 withdraw_source=0, withdrawn_recorded_by="", create_time=now, update_time=now)
-        uow.consents.add(c)
+        if not uow.consents.add(c):  # another was recorded for the purpose meanwhile (the unique index)
+            other = uow.consents.in_force(person.id, asked.purpose)
+            raise FailedPrecondition(
+                f"A consent for {ConsentPurpose(asked.purpose).wire_name} was recorded at the same moment"
+                + (f": {consent_name(cmd.org, other)}" if other else "") + ". Withdraw it first to record another one.",
+                reason="CONSENT_ALREADY_IN_FORCE",
+                violations=[FieldViolation("consent.purpose", "already consented")])
         _changed(uow, c, facts.ConsentChanged.CHANGE_GIVEN, given)
         uow.audit.record(cmd.actor, "consent.record", consent_name(cmd.org, c), ConsentPurpose(c.purpose).wire_name)
         return c

@@ -14,6 +14,8 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 
+IN_FORCE = "withdraw_date IS NULL"
+
 
 def upgrade() -> None:
     op.create_table(
@@ -35,8 +37,11 @@ def upgrade() -> None:
         sa.Column("update_time", UTCDateTime, nullable=False),
     )
     op.create_index("ix_consents_person_created", "consents", ["person_id", "create_time", "id"])
+    op.create_index("uq_consents_in_force", "consents", ["person_id", "purpose"], unique=True,
+                    sqlite_where=sa.text(IN_FORCE), postgresql_where=sa.text(IN_FORCE))
 
 
 def downgrade() -> None:
+    op.drop_index("uq_consents_in_force", "consents")
     op.drop_index("ix_consents_person_created", "consents")
     op.drop_table("consents")
