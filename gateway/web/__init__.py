@@ -29,14 +29,15 @@ from flask_session import Session
 from flask_wtf.csrf import CSRFProtect
 
 from gateway.web import (
-    activities, auth, checkin, dashboard, home, hours, i18n, persons, purpose, referrals, renewal, statistics, ui,
+    activities, auth, checkin, consents, dashboard, home, hours, i18n, persons, purpose, referrals, renewal, statistics,
+    ui,
 )
 
 if TYPE_CHECKING:
     from gateway.app import Gateway
 
 # The areas of a node's web app and of the hub's, each a module with blueprint(gw).
-AREAS: list = [purpose, checkin, persons, activities, referrals, statistics, hours, renewal]
+AREAS: list = [purpose, checkin, persons, consents, activities, referrals, statistics, hours, renewal]
 HUB_AREAS: list = [dashboard]
 
 SESSION_COOKIE = "brobygger_session"

@@ -33,7 +33,7 @@ from flask_babel import lazy_gettext as _l
 from brobygger.events.v1 import events_pb2, events_pb2_grpc
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
 from brobygger.type.v1 import types_pb2
-from gateway.web import labels
+from gateway.web import consents, labels
 from gateway.web.periods import ZONE
 from gateway.web.ui import ServiceRefusal, area, call, channel, form_request_id, nav_item, request_id
 from services.common.audit import MAX_PURPOSE
@@ -121,6 +121,7 @@ class Present:
     attendance_id: str
     person_id: str
     name: str
+    photo: bool = False  # the person's consent for photos is in force (gateway.web.consents.PhotoConsents)
 
 
 @dataclass
@@ -136,6 +137,7 @@ def blueprint(gw: Gateway):
     bp = area("checkin", gw, roles=ROLES)
     events = events_pb2_grpc.EventsServiceStub(channel(gw, "events"))
     membership = membership_pb2_grpc.MembershipServiceStub(channel(gw, "membership"))
+    photos = consents.PhotoConsents(gw)
     org = f"organizations/{gw.settings.org}"
 
     def activity_name(aid: str) -> str:
@@ -235,6 +237,7 @@ def blueprint(gw: Gateway):
         purpose = purpose_for(activity, session)
         present: list[Present] = []
         regulars: list[dict] = []
+        photos_known = True
         if not activity.anonymous_attendance:
             now = [a for a in roster(session.name, purpose) if a.WhichOneof("participant") == "person"]
             before: list[str] = []
@@ -243,7 +246,9 @@ def blueprint(gw: Gateway):
             here = {a.person for a in now}
             came = [p for p in dict.fromkeys(before) if p not in here]
             names = names_of([a.person for a in now] + came, purpose)
-            present = [Present(last_id(a.name), last_id(a.person), names.get(a.person, last_id(a.person)))
+            may_photo, photos_known = photos.allowed([a.person for a in now], purpose) if now else (set(), True)
+            present = [Present(last_id(a.name), last_id(a.person), names.get(a.person, last_id(a.person)),
+                               a.person in may_photo)
                        for a in reversed(now)]  # the latest tap first
             regulars = sorted(({"person_id": last_id(p), "name": names.get(p, last_id(p))} for p in came),
                               key=lambda r: r["name"].casefold())
@@ -265,6 +270,7 @@ def blueprint(gw: Gateway):
             day=dt.date.fromisoformat(session.date), cancelled=session.state == events_pb2.SESSION_STATE_CANCELLED,
             present=present, regulars=regulars, grid=grid, query=query, results=results,
             searched=found is not None, search_refusal=search_refusal, request_id=request_id,
+            photos_known=photos_known, no_photo=sum(1 for p in present if not p.photo),
             max_query=MAX_QUERY), status
 
     @bp.get("/sessions/<id:activity_id>/<id:session_id>")

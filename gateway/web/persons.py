@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
 from brobygger.type.v1 import types_pb2
-from gateway.web import labels
+from gateway.web import consents, labels
 from gateway.web.purpose import current_purpose, need_purpose
 from gateway.web.ui import ServiceRefusal, area, call, channel, correct, form_request_id, nav_item, request_id
 
@@ -78,6 +78,7 @@ def local_refusal(errors: dict[str, str]) -> ServiceRefusal:
 def blueprint(gw: Gateway):
     bp = area("persons", gw, roles=ROLES)
     membership = membership_pb2_grpc.MembershipServiceStub(channel(gw, "membership"))
+    consent_view = consents.ConsentView(gw)
     parent = f"organizations/{gw.settings.org}"
 
     def name_of(pid: str) -> str:
@@ -150,7 +151,8 @@ def blueprint(gw: Gateway):
             payment=lambda n: labels.label(labels.PAYMENT_STATE, membership_pb2.PaymentState.DESCRIPTOR, n),
             year_options=year_options, values=values, refusal=refusal, request_id=request_id(),
             household=household, members=members, role_of=role_of, person_id=person_id,
-            household_refusal=household_refusal, household_values=household_values or {}), status
+            household_refusal=household_refusal, household_values=household_values or {},
+            consent=consent_view.section(name_of(pid), [g for g in consents.guardians_of(members) if g[0] != pid])), status
 
     @bp.route("/persons/<id:person_id>/edit", methods=["GET", "POST"])
     def edit(person_id: str):

@@ -27,8 +27,8 @@ from gateway.web.i18n import current_locale
 from gateway.web.purpose import current_purpose, need_purpose
 from services.common.directory import DirectoryError, FederationDirectory, Node
 from services.referral.domain.model import (
-    ACCEPTED, COMPLETED, DECLINED_BY, DELIVERY_DELIVERED, DELIVERY_PENDING, MAX_GIVEN_NAME, MAX_PARTNER_NAME,
-    REJECTED, TRANSITIONS,
+    ACCEPTED, COMPLETED, DECLINED_BY, DELIVERY_DELIVERED, DELIVERY_PENDING, DELIVERY_REFUSED, MAX_GIVEN_NAME,
+    MAX_PARTNER_NAME, REJECTED, TRANSITIONS,
 )
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ DECLINED_BY_LABELS = {
 DELIVERY_LABELS = {
     DELIVERY_PENDING: _l("Not yet delivered to the other organisation; Brobygger keeps trying"),
     DELIVERY_DELIVERED: _l("Delivered to the other organisation"),
+    DELIVERY_REFUSED: _l("Not sent: the person's consent to sharing in a referral was withdrawn"),
 }
 # Outcomes are category codes (never free text about the person); these are the ones offered here.
 REJECT_OUTCOMES = {
@@ -107,7 +108,8 @@ COMPLETE_OUTCOMES = {
     "referred_on": _l("Referred on to another service"),
     "other": _l("Other outcome"),
 }
-OUTCOME_LABELS = {**REJECT_OUTCOMES, **COMPLETE_OUTCOMES, "other": _l("Other")}
+OUTCOME_LABELS = {**REJECT_OUTCOMES, **COMPLETE_OUTCOMES, "other": _l("Other"),
+                  "consent_withdrawn": _l("The person withdrew their consent to sharing before it was sent")}
 # Languages offered for the shared contact, named in the page's language by Babel's locale data.
 LANGUAGES = ("nb", "en", "ar", "so", "ur", "pa", "ti", "fa", "ps", "ku", "tr", "pl", "uk", "ru", "ta", "vi", "am",
              "sw", "fr", "es")
@@ -400,6 +402,12 @@ def blueprint(gw: Gateway):
                     flash(_("The referral is sent. It is delivered to %(org)s in a moment.",
                             org=answer.partner_name or answer.target_organization), "success")
                     return redirect(url_for("referrals.detail", referral_id=answer.name.rsplit("/", 1)[-1]))
+                if refusal is not None and refusal.reason == "REFERRAL_SHARING_CONSENT_MISSING":
+                    # The consent recorded on the person's page (gateway.web.consents), not the box ticked here.
+                    refusal = ui.ServiceRefusal(refusal.status, refusal.reason, _(
+                        "The referral was not sent: no consent to sharing in a referral is recorded for this "
+                        "person, or it was withdrawn. Record the person's consent on their page first."),
+                        {"person": _("No consent to sharing in a referral is recorded.")})
                 refusal = for_form(refusal)
         return render_template(
             "referrals/new_node.html", form=form, refusal=refusal, readable=readable,

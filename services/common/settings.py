@@ -74,6 +74,9 @@ class Settings:
     web_session_hours: int = 10
     # The node's membership rules (fee schedule, counted members per funder): a TOML file, or "" for none.
     membership_rules: str = ""
+    # membership: the age under which a guardian gives a person's consent (16 in Norway for
+    # information-society services; an organisation may set another).
+    consent_age: int = 16
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -256,6 +259,7 @@ def load(service: str, environ: Mapping[str, str] | None = None, *, needs_org: b
         web_session_dir=r.get("BROBYGGER_WEB_SESSION_DIR", ""),
         web_session_hours=r.integer("BROBYGGER_WEB_SESSION_HOURS", 10, 1, 24 * 14),
         membership_rules=r.get("BROBYGGER_MEMBERSHIP_RULES", ""),
+        consent_age=r.integer("BROBYGGER_CONSENT_AGE", 16, 13, 18),
     )
     if settings.env == "development" and not settings.service_client_secret:
         # The dev issuer's fallback secret; never used in production. Imported only here, where it is needed.

@@ -18,6 +18,8 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from services.devstack import demo_consents
+
 if TYPE_CHECKING:
     from services.devstack.stack import Stack
 
@@ -160,12 +162,14 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
     rnd = random.Random(f"{seed}-{org}")
     until = until or dt.date.today()
     counts = {"persons": 0, "membership_years": 0, "activities": 0, "sessions": 0, "attendances": 0,
-              "referrals": 0, "households": 0, "household_members": 0, "volunteer_hours": 0}
+              "referrals": 0, "households": 0, "household_members": 0, "volunteer_hours": 0, "consents": 0,
+              "consents_withdrawn": 0}
     people: list[tuple[str, str]] = []  # (person id, gender)
     families: list[tuple[str, str, bool, str]] = []  # (person id, family name, child, chapter)
     homework: set[str] = set()  # who came to homework help
     held: dict[str, list[tuple[str, str]]] = {}  # activity title -> its sessions (activity id, session id)
     registered: list[tuple[str, int, bool]] = []  # (person id, birth year, child)
+    born: list[tuple[str, int, str]] = []  # (person id, birth year, family name), for their consents
     for i in range(PEOPLE[org]):
         women_only = org == "mira"
         female = women_only or rnd.random() < 0.65
@@ -192,6 +196,7 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
         people.append((pid, person["gender"]))
         families.append((pid, family, child, person["chapter"]))
         registered.append((pid, birth, child))
+        born.append((pid, birth, family))
         counts["persons"] += 1
         if not child:
             paid = rnd.random() < 0.8
@@ -259,6 +264,7 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
 
     counts["volunteer_hours"] = volunteer_hours(org, api, rnd, families, held)
 
+    guardians: dict[str, str] = {}  # a child's id -> their parent's in the household
     for parent, children, family in linderud_families(families, homework):
         household = api.post("/api/v1/households", {"display_name": f"Familien {family}"})
         hid = _id(household["name"])
@@ -267,6 +273,14 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
         for pid, role in roles:
             api.post(f"/api/v1/households/{hid}/members", {"person": pid, "role": role})
             counts["household_members"] += 1
+        guardians.update({child: parent for child in children})
+
+    for planned in demo_consents.plan(born, guardians, FEMALE, rnd, YEAR, until):
+        given = api.post(f"/api/v1/persons/{planned.person_id}/consents", planned.consent)
+        counts["consents"] += 1
+        if planned.withdraw:
+            api.post(f"/api/v1/persons/{planned.person_id}/consents/{_id(given['name'])}:withdraw", planned.withdraw)
+            counts["consents_withdrawn"] += 1
     return counts
 
 
@@ -395,6 +409,8 @@ def cross_node_referral(api_from: Api, from_org: str, to_org: str) -> dict:
     query = urllib.parse.urlencode({"page_size": 50, "purpose": "choosing whom to refer to legal aid"})
     people = api_from.call("GET", f"/api/v1/persons?{query}")["persons"]
     woman = next(p for p in people if p.get("gender") == "GENDER_FEMALE" and p.get("birth_year", 0) < YEAR - 20)
+    # Her consent to sharing her contact in this referral, recorded first: without it nothing is sent.
+    api_from.post(f"/api/v1/persons/{_id(woman['name'])}/consents", demo_consents.sharing_consent(dt.date.today()))
     return api_from.post("/api/v1/referrals", {
         "person": woman["name"], "partner_kind": "PARTNER_KIND_FEDERATION_NODE", "target_organization": to_org,
         "reason_category": "REASON_CATEGORY_LEGAL_AID", "consent_given": True,

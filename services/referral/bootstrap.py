@@ -6,14 +6,17 @@ import logging
 import pathlib
 
 from brobygger.referral.v1 import referral_pb2_grpc
+from services.common import grpcclient
 from services.common.auth import ServiceTokenSource
 from services.common.db import make_engine
 from services.common.directory import VARIABLE, DirectoryError, FederationDirectory
 from services.common.runner import ServiceApp, grpc_service, outbox_relay
 from services.common.settings import ConfigError, Settings
+from services.referral.adapters.consent_client import GrpcConsentClient
 from services.referral.adapters.orm import tables
 from services.referral.adapters.peers import PeerClient
 from services.referral.entrypoints.grpc_servicer import POLICY, ReferralServicer
+from services.referral.service_layer.consent import ConsentChecker
 from services.referral.service_layer.delivery import Deliverer
 from services.referral.service_layer.unit_of_work import SqlReferralUnitOfWork
 
@@ -34,18 +37,26 @@ def _directory(settings: Settings) -> FederationDirectory:
     return directory
 
 
-def build(settings: Settings) -> ServiceApp:
+def build(settings: Settings, consents: ConsentChecker | None = None) -> ServiceApp:
+    """The referral service; consents (whether a person consents to referral sharing) defaults to the node's
+    membership service over gRPC, asked with the node's service token."""
     directory = _directory(settings)
     engine = make_engine(settings.database_url)
     uow = functools.partial(SqlReferralUnitOfWork, engine, tables, settings.org)
     tokens = ServiceTokenSource(settings.oidc_issuer, settings.service_client_id, settings.service_client_secret)
     peers = PeerClient(tokens.token)
-    deliverer = Deliverer(uow, directory, peers, name=f"{settings.org}-referral-delivery")
+    closers = [peers.close]  # the deliverer closes them when it stops; this covers a process that never ran it
+    if consents is None:
+        client = GrpcConsentClient(grpcclient.channel(settings.membership_address, tokens.token),
+                                   on_unauthenticated=tokens.invalidate)
+        consents = client
+        closers.append(client.close)
+    deliverer = Deliverer(uow, directory, peers, consents=consents, name=f"{settings.org}-referral-delivery")
     return ServiceApp(
         name="referral", settings=settings, engine=engine, tables=tables, migrations=MIGRATIONS,
         registrations=[grpc_service(referral_pb2_grpc.add_ReferralServiceServicer_to_server,
-                                    ReferralServicer(uow, settings.org, directory))],
+                                    ReferralServicer(uow, settings.org, directory, consents))],
         policy=POLICY,
         workers={"relay": [outbox_relay(settings, engine, tables, "referral")], "deliver": [deliverer]},
-        closers=[peers.close],  # the deliverer closes them when it stops; this covers a process that never ran it
+        closers=closers,
     )

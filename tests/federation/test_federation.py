@@ -304,6 +304,7 @@ def test_every_route_and_every_rpc_refuses_another_organisations_coordinator(fed
     import re
 
     from brobygger.events.v1 import events_pb2
+    from brobygger.membership.v1 import consent_pb2
     from brobygger.referral.v1 import referral_pb2
     from brobygger.reporting.v1 import reporting_pb2
 
@@ -327,6 +328,7 @@ def test_every_route_and_every_rpc_refuses_another_organisations_coordinator(fed
     md = [("authorization", f"Bearer {token}")]
     for module, service, svc_name in [
         (membership_pb2, "membership", "MembershipService"),
+        (consent_pb2, "membership", "ConsentService"),
         (events_pb2, "events", "EventsService"),
         (referral_pb2, "referral", "ReferralService"),
         (reporting_pb2, "reporting", "ReportingService"),

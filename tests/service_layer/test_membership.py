@@ -18,6 +18,7 @@ from services.membership.domain.model import MembershipYear, PaymentState, Perso
 from services.membership.service_layer import commands, handlers
 from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 from tests.fakes import FakeUnitOfWork, State, Store
+from tests.service_layer.consent_fakes import FakeConsents
 
 
 class FakePersons(PersonRepository):
@@ -94,6 +95,7 @@ class FakeMembershipUnitOfWork(FakeUnitOfWork, MembershipUnitOfWork):
         self.persons = FakePersons(state.table("persons"), state.table("household_members"))
         self.years = FakeYears(state.table("membership_years"))
         self.households = FakeHouseholds(state.table("households"), state.table("household_members"))
+        self.consents = FakeConsents(state.table("consents"))
 
 
 COORDINATOR = Principal(subject="u-1", username="coordinator-mir", client_id="brobygger-web",

@@ -20,6 +20,7 @@ from services.referral.domain.model import (
     Delivery, Direction, Handover, PartnerKind, ReasonCategory, Referral, ReferralState, SharedContact, StateReport,
 )
 from services.referral.service_layer import commands, handlers
+from services.referral.service_layer.consent import consent_unavailable
 from services.referral.service_layer.delivery import Deliverer
 from services.referral.service_layer.unit_of_work import ReferralUnitOfWork
 from tests.support import without_ids
@@ -77,6 +78,10 @@ class FakeDeliveries(DeliveryRepository):
         row.state, row.last_error = "delivered", ""
         row.delivery = dataclasses.replace(row.delivery, attempts=row.delivery.attempts + 1)
 
+    def refused(self, delivery_id, error):
+        row = self.rows[delivery_id]
+        row.state, row.last_error = "refused", error
+
     def failed(self, delivery_id, error, retry_at):
         row = self.rows[delivery_id]
         row.last_error = error
@@ -107,6 +112,21 @@ class FakeDirectory:
     def referral_targets(self):
         self._check()
         return {org: n for org, n in self.nodes.items() if n.referral}
+
+
+class FakeConsents:
+    """Membership's answer on referral sharing: yes for the people in `consenting`; Unavailable when down."""
+
+    def __init__(self, consenting=("organizations/mir/persons/p1",)) -> None:
+        self.consenting = set(consenting)
+        self.down = False
+        self.asked: list[tuple[str, str, str]] = []
+
+    def sharing_in_force(self, person, *, reason, on_behalf_of=""):
+        self.asked.append((person, reason, on_behalf_of))
+        if self.down:
+            raise consent_unavailable()
+        return person in self.consenting
 
 
 class FakePeers:
@@ -162,9 +182,9 @@ def to_node(target="mira", **overrides) -> Referral:
     return Referral(**fields)
 
 
-def create(uow, directory, referral=None, request_id="", actor=COORDINATOR) -> Referral:
+def create(uow, directory, referral=None, request_id="", actor=COORDINATOR, consents=None) -> Referral:
     return handlers.create_referral(commands.CreateReferral("mir", referral or to_school(), actor, request_id), uow(),
-                                    directory)
+                                    directory, consents if consents is not None else FakeConsents())
 
 
 def state_facts(store) -> list[facts.ReferralStateChanged]:
@@ -559,7 +579,7 @@ def peers():
 
 @pytest.fixture
 def deliverer(uow, directory, peers):
-    return Deliverer(uow, directory, peers, first_backoff=10.0)
+    return Deliverer(uow, directory, peers, consents=FakeConsents(), first_backoff=10.0)
 
 
 def due_now(store):

@@ -25,7 +25,7 @@ from services.common.vocabulary import AgeBand, Gender, ImdiSubgoal
 from services.reporting.adapters.nodes import NodeFailed, ReportingNodes
 from services.reporting.adapters.repository import (
     ActivityFacts, AttendanceFacts, ConcurrentSpend, HoursFacts, MembershipYearFacts, PersonFacts, PrivacyLedger,
-    ReferralFacts, SessionFacts,
+    ReferralFacts, SessionFacts, StatisticsConsentFacts,
 )
 from services.reporting.domain import privacy
 from services.reporting.domain.disclosure import Figure, Suppression
@@ -175,6 +175,13 @@ class FakePrivacyLedger(PrivacyLedger):
         return self.budgets.get(analyst, 0)
 
 
+class FakeStatisticsConsents(_FakeFacts, StatisticsConsentFacts):
+    key = ("person_id", "changed_date", "withdrawn")
+
+    def before(self, day):
+        return [r for r in self.rows.values() if r.changed_date < day]
+
+
 class FakeReportingUnitOfWork(FakeUnitOfWork, ReportingUnitOfWork):
     def open(self, state: State) -> None:
         self.privacy = FakePrivacyLedger(state)
@@ -185,6 +192,7 @@ class FakeReportingUnitOfWork(FakeUnitOfWork, ReportingUnitOfWork):
         self.attendances = FakeAttendances(state.table("fact_attendances"))
         self.referrals = FakeReferrals(state.table("fact_referrals"))
         self.hours = FakeHours(state.table("fact_volunteer_hours"), state.table("fact_activities"))
+        self.statistics_consents = FakeStatisticsConsents(state.table("fact_statistics_consents"))
 
 
 ANALYST = Principal(subject="s-1", username="service-account-brobygger-hub", client_id="brobygger-hub",

@@ -29,13 +29,21 @@ NAMES = {"mir": "MiR – Multikulturelt Initiativ og Ressursnettverk", "mira": "
          "mkr": "Minhaj Konfliktråd"}
 
 
+class EveryoneConsents:
+    """Membership's answer on referral sharing for the tests of referrals themselves: every person consents.
+    The refusal without consent, against the real membership service, is in test_referral_consent.py."""
+
+    def sharing_in_force(self, person, *, reason, on_behalf_of=""):
+        return True
+
+
 @contextlib.contextmanager
 def serve(org: str, url: str, port: int, directory, broker, issuer):
     """One node's referral service on a known port, as the directory lists it."""
     env = inprocess.node_env(org, database_url=url, kafka=broker.bootstrap, issuer=issuer.url,
                              BROBYGGER_FEDERATION_DIRECTORY=str(directory))
     settings = load("referral", env)
-    app = build(settings)
+    app = build(settings, consents=EveryoneConsents())
     app.migrate()
     host = app.host(TokenVerifier(settings.oidc_issuer, settings.oidc_audience), address=f"127.0.0.1:{port}")
     host.start()

@@ -84,6 +84,32 @@ renewal_entries = sa.Table(
     sa.Column("to_state", sa.Integer, nullable=False),
 )
 
+# Consents per purpose (services.membership.domain.consent): never deleted or overwritten; a withdrawal
+# fills the withdraw_* columns once. At most one consent per person and purpose is in force (not withdrawn).
+consents = sa.Table(
+    "consents",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("persons.id"), nullable=False),
+    sa.Column("purpose", sa.Integer, nullable=False),
+    sa.Column("text_version", sa.String(60), nullable=False),
+    sa.Column("given_date", sa.Date, nullable=False),
+    sa.Column("source", sa.Integer, nullable=False),
+    sa.Column("given_by", sa.Integer, nullable=False),
+    sa.Column("guardian_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("guardian_name", sa.String(200), nullable=False, server_default=""),
+    sa.Column("recorded_by", sa.String(200), nullable=False, server_default=""),
+    sa.Column("withdraw_date", sa.Date, nullable=True),
+    sa.Column("withdraw_source", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("withdrawn_recorded_by", sa.String(200), nullable=False, server_default=""),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+    sa.Index("ix_consents_person_created", "person_id", "create_time", "id"),
+    # At most one consent in force per person and purpose, also when two coordinators record at once.
+    sa.Index("uq_consents_in_force", "person_id", "purpose", unique=True,
+             sqlite_where=sa.text("withdraw_date IS NULL"), postgresql_where=sa.text("withdraw_date IS NULL")),
+)
+
 tables = {"persons": persons, "membership_years": membership_years, "households": households,
           "household_members": household_members, "renewals": renewals, "renewal_entries": renewal_entries,
-          **common_tables(metadata)}
+          "consents": consents, **common_tables(metadata)}

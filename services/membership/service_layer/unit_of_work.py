@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
+from services.membership.adapters.consent_repository import ConsentRepository, SqlConsentRepository
 from services.membership.adapters.repository import (
     HouseholdRepository, MembershipYearRepository, PersonRepository, RenewalRepository, SqlHouseholdRepository,
     SqlMembershipYearRepository, SqlPersonRepository, SqlRenewalRepository,
@@ -15,6 +16,7 @@ class MembershipUnitOfWork(UnitOfWork):
     years: MembershipYearRepository
     households: HouseholdRepository
     renewals: RenewalRepository
+    consents: ConsentRepository
 
 
 class SqlMembershipUnitOfWork(SqlUnitOfWork, MembershipUnitOfWork):
@@ -23,3 +25,4 @@ class SqlMembershipUnitOfWork(SqlUnitOfWork, MembershipUnitOfWork):
         self.years = SqlMembershipYearRepository(conn)
         self.households = SqlHouseholdRepository(conn)
         self.renewals = SqlRenewalRepository(conn)
+        self.consents = SqlConsentRepository(conn)

@@ -18,7 +18,7 @@ from services.common.timestamps import utcnow
 from services.referral.adapters import wire
 from services.referral.adapters.orm import deliveries, referrals
 from services.referral.domain.model import (
-    DELIVERY_DELIVERED, DELIVERY_PENDING, Delivery, Referral, SharedContact,
+    DELIVERY_DELIVERED, DELIVERY_PENDING, DELIVERY_REFUSED, Delivery, Referral, SharedContact,
 )
 
 
@@ -56,6 +56,10 @@ class DeliveryRepository(abc.ABC):
     @abc.abstractmethod
     def delivered(self, delivery_id: int, at: dt.datetime) -> None:
         """The other node answered: done, and the payload (it may hold the shared contact) is dropped."""
+
+    @abc.abstractmethod
+    def refused(self, delivery_id: int, error: str) -> None:
+        """The call will never be made (no consent for it): not pending any more, its payload dropped."""
 
     @abc.abstractmethod
     def failed(self, delivery_id: int, error: str, retry_at: dt.datetime) -> None:
@@ -156,6 +160,10 @@ class SqlDeliveryRepository(DeliveryRepository):
         self.conn.execute(deliveries.update().where(deliveries.c.id == delivery_id).values(
             state=DELIVERY_DELIVERED, payload=b"", delivered_at=at, attempts=deliveries.c.attempts + 1,
             last_error=""))
+
+    def refused(self, delivery_id: int, error: str) -> None:
+        self.conn.execute(deliveries.update().where(deliveries.c.id == delivery_id).values(
+            state=DELIVERY_REFUSED, payload=b"", last_error=error[:200]))
 
     def failed(self, delivery_id: int, error: str, retry_at: dt.datetime) -> None:
         self.conn.execute(deliveries.update().where(deliveries.c.id == delivery_id).values(

@@ -75,6 +75,8 @@ TERMINAL = frozenset(s for s, allowed in TRANSITIONS.items() if not allowed)
 
 DELIVERY_PENDING = "pending"
 DELIVERY_DELIVERED = "delivered"
+# Never handed over: the person's consent for referral sharing was not in force when it was to be.
+DELIVERY_REFUSED = "refused"
 
 DECLINED_BY = ("provider", "person")
 OUTCOME_RE = re.compile(r"^[a-z0-9_-]{1,60}$")

@@ -11,6 +11,7 @@ from services.common.timestamps import timestamp
 from services.referral.adapters.wire import contact_from_proto, contact_to_proto
 from services.referral.domain.model import REFERRAL, Referral
 from services.referral.service_layer import commands, handlers
+from services.referral.service_layer.consent import ConsentChecker
 from services.referral.service_layer.handlers import Directory
 from services.referral.service_layer.unit_of_work import ReferralUnitOfWork
 
@@ -34,10 +35,12 @@ def referral_from_proto(p: referral_pb2.Referral) -> Referral:
 class ReferralServicer(AuditLogServicer, referral_pb2_grpc.ReferralServiceServicer):
     list_audit_entries_response = referral_pb2.ListAuditEntriesResponse
 
-    def __init__(self, uow: Callable[[], ReferralUnitOfWork], org: str, directory: Directory) -> None:
+    def __init__(self, uow: Callable[[], ReferralUnitOfWork], org: str, directory: Directory,
+                 consents: ConsentChecker | None = None) -> None:
         self.uow = uow
         self.org = org
         self.directory = directory
+        self.consents = consents  # membership's answer on referral sharing; None: no referral to another node
 
     def _referral(self, r: Referral, *, with_contact: bool = False) -> referral_pb2.Referral:
         msg = referral_pb2.Referral(
@@ -59,7 +62,7 @@ class ReferralServicer(AuditLogServicer, referral_pb2_grpc.ReferralServiceServic
         org = ORGANIZATION.parse(request.parent, "parent", org=self.org)["org"]
         cmd = commands.CreateReferral(org, referral_from_proto(request.referral), current_principal(),
                                       request.request_id)
-        return self._referral(handlers.create_referral(cmd, self.uow(), self.directory))
+        return self._referral(handlers.create_referral(cmd, self.uow(), self.directory, self.consents))
 
     def GetReferral(self, request, context):
         principal = current_principal()

@@ -20,14 +20,19 @@ from services.common import telemetry
 from services.common.directory import DirectoryError
 from services.common.timestamps import utcnow
 from services.referral.adapters.peers import PeerError
-from services.referral.domain.model import Delivery, Handover
-from services.referral.service_layer.handlers import Directory
+from services.referral.domain.model import CANCELLED, DELIVERY_REFUSED, Delivery, Handover
+from services.referral.service_layer.consent import ConsentChecker, consent_unavailable
+from services.referral.service_layer.handlers import Directory, stage_fact
 from services.referral.service_layer.unit_of_work import ReferralUnitOfWork
 
 log = logging.getLogger(__name__)
 
 # Failures that say the node cannot be reached now: its other deliveries wait for the next round.
 UNREACHABLE = ("UNAVAILABLE", "DEADLINE_EXCEEDED", "TOKEN/", "NO_ADDRESS")
+
+
+class SharingRefused(Exception):
+    """The person's consent for referral sharing is not in force: the hand-over must never be made."""
 
 
 class Peers(Protocol):
@@ -41,9 +46,12 @@ class Peers(Protocol):
 
 class Deliverer:
     def __init__(self, uow: Callable[[], ReferralUnitOfWork], directory: Directory, peers: Peers, *,
+                 consents: ConsentChecker | None = None,
                  name: str = "referral-delivery", batch_size: int = 100, idle_sleep: float = 0.2,
                  first_backoff: float = 0.5, max_backoff: float = 10.0) -> None:
         self.uow, self.directory, self.peers, self.name = uow, directory, peers, name
+        # Asked again before a hand-over: a consent withdrawn since the referral was made stops it.
+        self.consents = consents
         self.batch_size, self.idle_sleep = batch_size, idle_sleep
         self.first_backoff, self.max_backoff = first_backoff, max_backoff
         self.delivered = 0
@@ -68,6 +76,9 @@ class Deliverer:
                 continue
             try:
                 remote_name = self._deliver(d)
+            except SharingRefused:
+                self._refuse(d)
+                continue
             except Exception as exc:  # every failure is retried later
                 code = exc.code if isinstance(exc, PeerError) else type(exc).__name__
                 self._failed(d, code)
@@ -79,6 +90,34 @@ class Deliverer:
             done += 1
         self.delivered += done
         return done
+
+    def _may_share(self, d: Delivery) -> bool:
+        """Whether the referral's person consents to referral sharing now; raises (and so nothing is sent, and
+        the hand-over is tried again later) when membership cannot say."""
+        if self.consents is None:
+            raise consent_unavailable()
+        with self.uow() as uow:
+            r = uow.referrals.get(d.referral_id)
+        if r is None or not r.person:
+            return False
+        return self.consents.sharing_in_force(r.person, reason=f"hand-over of a referral to {d.target_organization}")
+
+    def _refuse(self, d: Delivery) -> None:
+        """The person withdrew their consent for referral sharing before the hand-over: the call is never
+        made (its payload, the shared contact, is dropped) and the referral is cancelled."""
+        with self.uow() as uow:
+            uow.deliveries.refused(d.id, "REFERRAL_SHARING_CONSENT_MISSING")
+            r = uow.referrals.get(d.referral_id, for_update=True)
+            if r is not None:
+                now = utcnow()
+                r.delivery_state = DELIVERY_REFUSED
+                if CANCELLED in r.allowed_next():
+                    r.change_state(CANCELLED, outcome="consent_withdrawn", at=now)
+                    stage_fact(uow, r, now)
+                uow.referrals.save(r)
+            uow.commit()
+        log.warning("delivery %d (%s of referral %s) to %s refused: no consent for referral sharing",
+                    d.id, _kind(d), d.referral_id, d.target_organization)
 
     def _failed(self, d: Delivery, code: str) -> None:
         attempts = d.attempts + 1
@@ -116,6 +155,8 @@ class Deliverer:
                 node = None
             if node is None or not node.referral:
                 raise PeerError("NO_ADDRESS: no referral endpoint in the federation directory")
+            if isinstance(d.call, Handover) and not self._may_share(d):  # asked at the moment of sharing
+                raise SharingRefused()
             return self.peers.deliver(node.referral, d)
 
     def run(self, stop: threading.Event) -> None:

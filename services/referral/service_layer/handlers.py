@@ -13,6 +13,7 @@ from typing import Protocol
 
 from brobygger.referral.v1 import referral_facts_pb2 as facts
 from services.common.audit import check_purpose
+from services.common.audit import identity as audit_identity
 from services.common.directory import DirectoryError, Node
 from services.common.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound, PermissionDenied
 from services.common.names import new_id
@@ -25,6 +26,7 @@ from services.referral.domain.model import (
     validate_received, validate_reported_state,
 )
 from services.referral.service_layer import commands
+from services.referral.service_layer.consent import ConsentChecker, consent_unavailable, sharing_consent_missing
 from services.referral.service_layer.unit_of_work import ReferralUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -49,7 +51,7 @@ def _referral(uow: ReferralUnitOfWork, referral_id: str, resource: str, *, for_u
     return r
 
 
-def _stage_fact(uow: ReferralUnitOfWork, r: Referral, now: dt.datetime) -> None:
+def stage_fact(uow: ReferralUnitOfWork, r: Referral, now: dt.datetime) -> None:
     """One fact per state change: counts only, no person, no contact, no free text."""
     uow.facts.add(facts.ReferralStateChanged(
         referral_id=r.id, direction=r.direction, partner_kind=r.partner_kind, reason_category=r.reason_category,
@@ -82,7 +84,20 @@ def _target_node(directory: Directory, org: str, target: str) -> Node:
     return node
 
 
-def create_referral(cmd: commands.CreateReferral, uow: ReferralUnitOfWork, directory: Directory) -> Referral:
+def _check_sharing_consent(consents: ConsentChecker | None, r: Referral, actor) -> None:
+    """The person's consent for referral sharing must be in force now (service_layer/consent.py); without a
+    way to ask (consents None) nothing is shared either."""
+    if consents is None:
+        raise consent_unavailable()
+    reason = f"referral to {r.target_organization}"
+    if not consents.sharing_in_force(r.person, reason=reason, on_behalf_of=audit_identity(actor)[0]):
+        raise sharing_consent_missing(r.person)
+
+
+def create_referral(cmd: commands.CreateReferral, uow: ReferralUnitOfWork, directory: Directory,
+                    consents: ConsentChecker | None = None) -> Referral:
+    """A referral; one to another node only while the person's consent for referral sharing is in force
+    (asked of membership as it is created; FAILED_PRECONDITION REFERRAL_SHARING_CONSENT_MISSING otherwise)."""
     asked = dataclasses.replace(cmd.referral, direction=cmd.referral.direction or OUTGOING)
     validate_new_referral(asked, cmd.org)
     if asked.is_cross_node:  # the target must take referrals; its name from the directory unless one is given
@@ -90,13 +105,15 @@ def create_referral(cmd: commands.CreateReferral, uow: ReferralUnitOfWork, direc
         asked.partner_name = asked.partner_name.strip() or node.name[:MAX_PARTNER_NAME]
 
     def work() -> Referral:
+        if asked.is_cross_node:  # here, so that a retry of a referral made already answers it as it is
+            _check_sharing_consent(consents, asked, cmd.actor)
         now = utcnow()
         r = dataclasses.replace(
             asked, id=new_id(), state=REQUESTED, create_time=now, update_time=now, outcome="", declined_by="",
             remote_name="", source_organization="", source_referral="",
             delivery_state=DELIVERY_PENDING if asked.is_cross_node else "")
         uow.referrals.add(r)
-        _stage_fact(uow, r, now)
+        stage_fact(uow, r, now)
         if r.is_cross_node:
             uow.deliveries.add(r.handover(REFERRAL.format(org=cmd.org, referral=r.id)))
         return r
@@ -151,7 +168,7 @@ def _change(uow: ReferralUnitOfWork, cmd, to: int, method: str, *, outcome: str 
         now = utcnow()
         r.change_state(to, outcome=outcome, declined_by=declined_by, at=now)
         uow.referrals.save(r)
-        _stage_fact(uow, r, now)
+        stage_fact(uow, r, now)
         if r.reports_back_to:
             uow.deliveries.add(r.state_report())
         return r
@@ -205,7 +222,7 @@ def receive_referral(cmd: commands.ReceiveReferral, uow: ReferralUnitOfWork, dir
         )
         r = uow.referrals.add_received(new)
         if r.id == new.id:
-            _stage_fact(uow, r, now)
+            stage_fact(uow, r, now)
         uow.commit()
     return r
 
@@ -225,7 +242,7 @@ def receive_referral_update(cmd: commands.ReceiveReferralUpdate, uow: ReferralUn
         now = utcnow()
         if r.apply_remote_update(cmd.state, outcome=cmd.outcome, declined_by=cmd.declined_by, at=now):
             uow.referrals.save(r)
-            _stage_fact(uow, r, now)
+            stage_fact(uow, r, now)
             log.info("referral %s is now %s at the receiving node", r.id, state_name(r.state))
         uow.commit()
     return r

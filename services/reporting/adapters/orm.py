@@ -140,6 +140,16 @@ privacy_charges = sa.Table(
     sa.Column("create_time", UTCDateTime, nullable=False),
 )
 
+# ConsentChanged facts for statistics (services.reporting.domain.consent): who is not counted from when.
+statistics_consents = sa.Table(
+    "fact_statistics_consents",
+    metadata,
+    sa.Column("person_id", sa.String(64), primary_key=True),
+    sa.Column("changed_date", sa.Date, primary_key=True),
+    sa.Column("withdrawn", sa.Boolean, primary_key=True),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+)
+
 tables = {
     "fact_persons": persons,
     "fact_membership_years": membership_years,
@@ -151,5 +161,6 @@ tables = {
     "privacy_budgets": privacy_budgets,
     "privacy_answers": privacy_answers,
     "privacy_charges": privacy_charges,
+    "fact_statistics_consents": statistics_consents,
     **common_tables(metadata),
 }

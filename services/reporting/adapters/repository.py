@@ -22,8 +22,9 @@ from services.common.timestamps import utcnow
 from services.common.vocabulary import PaymentState
 from services.reporting.adapters.orm import (
     activities, attendances, membership_years, persons, privacy_answers, privacy_budgets, privacy_charges, referrals,
-    sessions, volunteer_hours,
+    sessions, statistics_consents, volunteer_hours,
 )
+from services.reporting.domain.consent import StatisticsConsentChange
 from services.reporting.domain.privacy import NoisyAnswer
 from services.reporting.domain.model import (
     NO_SUBGOAL, PAYING_STATES, AttendanceRow, HoursRow, Member, Period, ReferralRow, SessionRow,
@@ -107,6 +108,10 @@ class HoursFacts(FactRepository[HoursRecord]):
     def in_period(self, period: Period) -> list[HoursRow]:
         """The entries in the period that are not withdrawn, with their activity's sub-goal (NO_SUBGOAL when its
         fact has not arrived)."""
+class StatisticsConsentFacts(FactRepository[StatisticsConsentChange]):
+    @abc.abstractmethod
+    def before(self, day: dt.date) -> list[StatisticsConsentChange]:
+        """Every change of a statistics consent dated before day."""
 
 
 class ConcurrentSpend(Exception):
@@ -254,6 +259,13 @@ class SqlHoursFacts(_SqlFacts, HoursFacts):
              .select_from(h.outerjoin(a, a.c.activity_id == h.c.activity_id))
              .where(h.c.date.between(period.start, period.end), h.c.withdrawn.is_(sa.false())))
         return [HoursRow(e, p, m, g if g is not None else NO_SUBGOAL) for e, p, m, g in self.conn.execute(q).all()]
+class SqlStatisticsConsentFacts(_SqlFacts, StatisticsConsentFacts):
+    table, key, record = statistics_consents, ("person_id", "changed_date", "withdrawn"), StatisticsConsentChange
+
+    def before(self, day: dt.date) -> list[StatisticsConsentChange]:
+        t = statistics_consents
+        rows = self.conn.execute(sa.select(t.c.person_id, t.c.changed_date, t.c.withdrawn).where(t.c.changed_date < day))
+        return [StatisticsConsentChange(p, d, bool(w)) for p, d, w in rows.all()]
 
 
 def _contended(exc: DBAPIError) -> bool:

@@ -31,16 +31,19 @@ from typing import Callable
 from google.protobuf.message import Message
 
 from brobygger.events.v1 import events_facts_pb2 as events
+from brobygger.membership.v1 import consent_facts_pb2 as consent
+from brobygger.membership.v1 import consent_pb2
 from brobygger.membership.v1 import membership_facts_pb2 as membership
 from brobygger.referral.v1 import referral_facts_pb2 as referral
 from services.common.facts import Catalogue, Envelope, UnusableFact, fact_type
 from services.reporting.domain import records
+from services.reporting.domain.consent import StatisticsConsentChange
 from services.reporting.domain.model import parse_date
 from services.reporting.service_layer.unit_of_work import ReportingUnitOfWork
 
 log = logging.getLogger(__name__)
 
-CATALOGUE = Catalogue.of_modules(membership, events, referral)
+CATALOGUE = Catalogue.of_modules(membership, consent, events, referral)
 
 
 def topics(org: str) -> list[str]:
@@ -191,6 +194,17 @@ def _referral_state_changed(uow: ReportingUnitOfWork, m: referral.ReferralStateC
         uow.referrals.put(record)
 
 
+def _consent_changed(uow: ReportingUnitOfWork, m: consent.ConsentChanged) -> None:
+    """A consent for statistics given or withdrawn (domain/consent.py says what that changes); consents for
+    other purposes do not change what is counted."""
+    if m.consent_purpose != consent_pb2.CONSENT_PURPOSE_STATISTICS:
+        return
+    if m.change not in (consent.ConsentChanged.CHANGE_GIVEN, consent.ConsentChanged.CHANGE_WITHDRAWN):
+        raise _unusable(m, "without change")
+    uow.statistics_consents.put(StatisticsConsentChange(
+        _required(m, "person_id"), _date(m, "changed_date"), m.change == consent.ConsentChanged.CHANGE_WITHDRAWN))
+
+
 _APPLY: dict[type[Message], Callable[[ReportingUnitOfWork, Message], None]] = {
     membership.PersonRegistered: _person_registered,
     membership.PersonUpdated: _person_updated,
@@ -206,6 +220,7 @@ _APPLY: dict[type[Message], Callable[[ReportingUnitOfWork, Message], None]] = {
     events.VolunteerHoursCorrected: _hours_changed,
     events.VolunteerHoursWithdrawn: _hours_withdrawn,
     referral.ReferralStateChanged: _referral_state_changed,
+    consent.ConsentChanged: _consent_changed,
 }
 
 

@@ -8,7 +8,7 @@ from services.common import audit, counting
 from services.common.errors import FieldViolation, InvalidArgument, Unavailable
 from services.common.text import is_plain
 from services.reporting.adapters.repository import ConcurrentSpend
-from services.reporting.domain import model, privacy
+from services.reporting.domain import consent, model, privacy
 from services.reporting.domain.cellkey import CellKeys
 from services.reporting.domain.disclosure import PublishedStatistics, publish
 from services.reporting.service_layer import commands
@@ -72,16 +72,21 @@ def raw_statistics(uow: ReportingUnitOfWork, period: model.Period, keys: CellKey
                    visits_per_person: int | None = None, counting_rules: tuple = ()) -> model.RawStatistics:
     """The node's figures for period, with their cell keys, before disclosure control; each named person's
     visits clipped at visits_per_person when given (differential privacy)."""
-    attendances = uow.attendances.in_period(period)
+    # People who withdrew their consent for statistics before the period began are not counted in it.
+    left_out = consent.excluded(uow.statistics_consents.before(period.start), period.start)
+    attendances = [a for a in uow.attendances.in_period(period) if not (a.person_id and a.person_id in left_out)]
     if visits_per_person is not None:
         attendances = privacy.clip_visits(attendances, visits_per_person)
+    members = [m for m in uow.years.members(period) if m.person_id not in left_out]
     # Volunteer hours are left out of a noisy answer: privacy.py's bounds do not cover them.
-    hours = uow.hours.in_period(period) if visits_per_person is None else ()
+    hours = ([h for h in uow.hours.in_period(period) if h.person_id not in left_out]
+             if visits_per_person is None else ())
     counted = ()
     if counting_rules:
-        years = uow.years.year_facts(counting.basis_years(counting_rules, period.first_year))
+        years = [y for y in uow.years.year_facts(counting.basis_years(counting_rules, period.first_year))
+                 if y.person_id not in left_out]
         counted = model.counted_members(counting_rules, period, years, keys)
-    return model.statistics(uow.years.members(period), uow.sessions.in_period(period), attendances,
+    return model.statistics(members, uow.sessions.in_period(period), attendances,
                             uow.referrals.created_in(period), keys, hours=hours, counted=counted)
 
 

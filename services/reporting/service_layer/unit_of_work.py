@@ -7,7 +7,7 @@ from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
 from services.reporting.adapters.repository import (
     ActivityFacts, AttendanceFacts, HoursFacts, MembershipYearFacts, PersonFacts, PrivacyLedger, ReferralFacts,
     SessionFacts, SqlActivityFacts, SqlAttendanceFacts, SqlHoursFacts, SqlMembershipYearFacts, SqlPersonFacts,
-    SqlPrivacyLedger, SqlReferralFacts, SqlSessionFacts,
+    SqlPrivacyLedger, SqlReferralFacts, SqlSessionFacts, SqlStatisticsConsentFacts, StatisticsConsentFacts,
 )
 
 
@@ -20,6 +20,7 @@ class ReportingUnitOfWork(UnitOfWork):
     referrals: ReferralFacts
     privacy: PrivacyLedger
     hours: HoursFacts
+    statistics_consents: StatisticsConsentFacts
 
 
 class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
@@ -35,3 +36,4 @@ class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
         self.referrals = SqlReferralFacts(conn)
         self.privacy = SqlPrivacyLedger(conn)
         self.hours = SqlHoursFacts(conn)
+        self.statistics_consents = SqlStatisticsConsentFacts(conn)

@@ -87,7 +87,13 @@ class ReferralServiceServicer:
     """
 
     def CreateReferral(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Creates a referral. One to another federation node (it shares the
+        person's contact) is made only while the person's consent for referral
+        sharing (brobygger.membership.v1.ConsentService) is in force, asked of
+        membership as it is created and again before the hand-over: else
+        FAILED_PRECONDITION (reason REFERRAL_SHARING_CONSENT_MISSING), or
+        UNAVAILABLE (CONSENT_CHECK_UNAVAILABLE) when membership cannot say.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
