@@ -10,6 +10,7 @@ from services.common.runner import ServiceApp, grpc_service, outbox_relay
 from services.common.settings import Settings
 from services.membership.adapters.orm import tables
 from services.membership.entrypoints.grpc_servicer import POLICY, MembershipServicer
+from services.membership.service_layer.person_import import PersonImportWorker
 from services.membership.service_layer.unit_of_work import SqlMembershipUnitOfWork
 
 MIGRATIONS = pathlib.Path(__file__).parent / "migrations"
@@ -23,5 +24,6 @@ def build(settings: Settings) -> ServiceApp:
         registrations=[grpc_service(membership_pb2_grpc.add_MembershipServiceServicer_to_server,
                                     MembershipServicer(uow, settings.org))],
         policy=POLICY,
-        workers={"relay": [outbox_relay(settings, engine, tables, "membership")]},
+        workers={"relay": [outbox_relay(settings, engine, tables, "membership")],
+                 "import": [PersonImportWorker(uow, settings.org)]},
     )

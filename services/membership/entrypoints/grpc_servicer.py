@@ -11,6 +11,7 @@ from services.common.names import HOUSEHOLD, HOUSEHOLD_MEMBER, ORGANIZATION, PER
 from services.common.timestamps import timestamp
 from services.membership.domain.household import Household, HouseholdMember
 from services.membership.domain.model import MembershipYear, Person
+from services.membership.entrypoints.import_servicer import PersonImportMethods
 from services.membership.service_layer import commands, handlers
 from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 
@@ -40,7 +41,7 @@ def person_from_proto(p: membership_pb2.Person) -> Person:
     )
 
 
-class MembershipServicer(AuditLogServicer, membership_pb2_grpc.MembershipServiceServicer):
+class MembershipServicer(PersonImportMethods, AuditLogServicer, membership_pb2_grpc.MembershipServiceServicer):
     list_audit_entries_response = membership_pb2.ListAuditEntriesResponse
 
     def __init__(self, uow: Callable[[], MembershipUnitOfWork], org: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
+from services.membership.adapters.import_repository import PersonImportRepository, SqlPersonImportRepository
 from services.membership.adapters.repository import (
     HouseholdRepository, MembershipYearRepository, PersonRepository, SqlHouseholdRepository,
     SqlMembershipYearRepository, SqlPersonRepository,
@@ -14,6 +15,7 @@ class MembershipUnitOfWork(UnitOfWork):
     persons: PersonRepository
     years: MembershipYearRepository
     households: HouseholdRepository
+    imports: PersonImportRepository
 
 
 class SqlMembershipUnitOfWork(SqlUnitOfWork, MembershipUnitOfWork):
@@ -21,3 +23,4 @@ class SqlMembershipUnitOfWork(SqlUnitOfWork, MembershipUnitOfWork):
         self.persons = SqlPersonRepository(conn)
         self.years = SqlMembershipYearRepository(conn)
         self.households = SqlHouseholdRepository(conn)
+        self.imports = SqlPersonImportRepository(conn)

@@ -106,6 +106,26 @@ class MembershipServiceStub:
                 request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersRequest.SerializeToString,
                 response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersResponse.FromString,
                 _registered_method=True)
+        self.CreatePersonImport = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/CreatePersonImport',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.CreatePersonImportRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.FromString,
+                _registered_method=True)
+        self.GetPersonImport = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/GetPersonImport',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.GetPersonImportRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.FromString,
+                _registered_method=True)
+        self.StartPersonImport = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/StartPersonImport',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.StartPersonImportRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.FromString,
+                _registered_method=True)
+        self.ListPersonImportRows = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/ListPersonImportRows',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsResponse.FromString,
+                _registered_method=True)
 
 
 class MembershipServiceServicer:
@@ -233,6 +253,49 @@ class MembershipServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreatePersonImport(self, request, context):
+        """Importing members from a spreadsheet (CSV or XLSX), in two steps.
+
+        CreatePersonImport reads the file and checks it (a dry run): it answers
+        the import with its columns (recognised and not) and counts, and keeps per
+        row what is wrong (row number, column, what to fix) and what importing it
+        would do: new, update (a registered person with the same name, birth year
+        and phone), unchanged (this row was imported before) or duplicate
+        suspected. Nothing is registered. The file is kept in the service's
+        database until the import ends, or for an hour when it is not started.
+        Retrying with the same request_id returns the first import.
+        Coordinators and the node's own services (the operator's command line).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPersonImport(self, request, context):
+        """Reads an import: its state and progress (rows done of all), and counts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartPersonImport(self, request, context):
+        """Starts a checked import; the service applies it in the background, in
+        batches, and GetPersonImport shows its progress (AIP-151, the import being
+        its own long-running operation). Starting a started import again answers
+        it as it is. Rows become persons and membership years; a row imported
+        before (by any import) creates nothing again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPersonImportRows(self, request, context):
+        """An import's rows in file order: what the dry run found and what the
+        import did. Row numbers, columns, codes and person names, never the cells.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MembershipServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -305,6 +368,26 @@ def add_MembershipServiceServicer_to_server(servicer, server):
                     servicer.ListHouseholdMembers,
                     request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersRequest.FromString,
                     response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersResponse.SerializeToString,
+            ),
+            'CreatePersonImport': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreatePersonImport,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.CreatePersonImportRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.SerializeToString,
+            ),
+            'GetPersonImport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPersonImport,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.GetPersonImportRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.SerializeToString,
+            ),
+            'StartPersonImport': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartPersonImport,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.StartPersonImportRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.SerializeToString,
+            ),
+            'ListPersonImportRows': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPersonImportRows,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -687,6 +770,114 @@ class MembershipService:
             '/brobygger.membership.v1.MembershipService/ListHouseholdMembers',
             brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersRequest.SerializeToString,
             brobygger_dot_membership_dot_v1_dot_membership__pb2.ListHouseholdMembersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreatePersonImport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/CreatePersonImport',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.CreatePersonImportRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPersonImport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/GetPersonImport',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.GetPersonImportRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartPersonImport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/StartPersonImport',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.StartPersonImportRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPersonImportRows(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/ListPersonImportRows',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsResponse.FromString,
             options,
             channel_credentials,
             insecure,
