@@ -94,7 +94,7 @@ def _finish(fmt: str, encoding: str, delimiter: str, lines: list[list[str]]) -> 
 
 def read_csv(content: bytes) -> Sheet:
     text, encoding = decode_csv(content)
-    first = text.split("\n", 1)[0]
+    first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = _delimiter(first)
     try:
         lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
