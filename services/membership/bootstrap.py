@@ -10,7 +10,7 @@ from services.common.runner import ServiceApp, grpc_service, outbox_relay
 from services.common.settings import Settings
 from services.membership.adapters.orm import tables
 from services.membership.entrypoints.grpc_servicer import POLICY, MembershipServicer
-from services.membership.service_layer.person_import import PersonImportWorker
+from services.membership.service_layer.person_import import ParsedFiles, PersonImportWorker
 from services.membership.service_layer.unit_of_work import SqlMembershipUnitOfWork
 
 MIGRATIONS = pathlib.Path(__file__).parent / "migrations"
@@ -19,11 +19,13 @@ MIGRATIONS = pathlib.Path(__file__).parent / "migrations"
 def build(settings: Settings) -> ServiceApp:
     engine = make_engine(settings.database_url)
     uow = functools.partial(SqlMembershipUnitOfWork, engine, tables, settings.org)
+    servicer, files = MembershipServicer(uow, settings.org), ParsedFiles()
+    servicer.import_files = files
     return ServiceApp(
         name="membership", settings=settings, engine=engine, tables=tables, migrations=MIGRATIONS,
         registrations=[grpc_service(membership_pb2_grpc.add_MembershipServiceServicer_to_server,
-                                    MembershipServicer(uow, settings.org))],
+                                    servicer)],
         policy=POLICY,
         workers={"relay": [outbox_relay(settings, engine, tables, "membership")],
-                 "import": [PersonImportWorker(uow, settings.org)]},
+                 "import": [PersonImportWorker(uow, settings.org, files=files)]},
     )

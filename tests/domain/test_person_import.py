@@ -230,3 +230,18 @@ def test_ten_thousand_rows_read_and_judged():
     content = csv_bytes(members(10_000))
     planned = plans(content)
     assert len(planned) == 10_000 and {p.plan for p in planned} == {Plan.NEW}
+
+
+def test_a_row_without_problems_passes_the_services_own_rules():
+    from services.membership.domain.model import validate_membership_year, validate_person
+
+    odd = [member(i, **over) for i, over in enumerate([
+        {}, {"Kjønn": ""}, {"Mobil": "+46 70 123 45 67"}, {"Postnummer": "957"}, {"Lokallag": "MiR Ung"},
+        {"Betalt": "fritatt", "Kontingent": ""}, {"Fødselsår": ""}, {"Etternavn": "Al-Hassan"},
+        {"Fornavn": "عليّ"}, {"Poststed": "Bærum"}, {"År": ""}])]
+    content = csv_bytes(odd, headers=[*member(0).keys(), "Språk"])
+    for row in rows_of(content):
+        assert row.valid, (row.number, row.problems)
+        validate_person(row.person, TODAY)
+        if row.year is not None:
+            validate_membership_year(row.year, TODAY)

@@ -10,7 +10,10 @@ from services.membership.service_layer import person_import as imports
 
 
 class PersonImportMethods:
-    """Mixed into MembershipServicer (self.uow, self.org)."""
+    """Mixed into MembershipServicer (self.uow, self.org). bootstrap shares import_files with the import
+    worker, so that it need not read again a file the check has just read."""
+
+    import_files: imports.ParsedFiles | None = None
 
     def _import(self, job: ImportJob) -> membership_pb2.PersonImport:
         return membership_pb2.PersonImport(
@@ -34,7 +37,7 @@ class PersonImportMethods:
         ORGANIZATION.parse(request.parent, "parent", org=self.org)
         cmd = imports.CreatePersonImport(self.org, request.content, request.filename, current_principal(),
                                          request.request_id)
-        return self._import(imports.create_person_import(cmd, self.uow()))
+        return self._import(imports.create_person_import(cmd, self.uow(), self.import_files))
 
     def GetPersonImport(self, request, context):
         ids = imports.PERSON_IMPORT.parse(request.name, "name", org=self.org)

@@ -11,6 +11,7 @@ The file is dropped in the transaction that finishes the import, or when a check
 from __future__ import annotations
 
 import dataclasses
+import threading
 import datetime as dt
 from dataclasses import dataclass
 from typing import Callable
@@ -77,6 +78,29 @@ class Parsed:
     rows: dict[int, rules.Row]
 
 
+class ParsedFiles:
+    """The last few files read, by import id, so that the worker does not read again what the check just read
+    (in one process; after a restart the worker reads the stored file). Thread-safe."""
+
+    def __init__(self, size: int = 2) -> None:
+        self.size, self._items, self._lock = size, {}, threading.Lock()
+
+    def put(self, import_id: str, parsed: Parsed) -> None:
+        with self._lock:
+            self._items.pop(import_id, None)
+            self._items[import_id] = parsed
+            while len(self._items) > self.size:
+                self._items.pop(next(iter(self._items)))
+
+    def get(self, import_id: str) -> Parsed | None:
+        with self._lock:
+            return self._items.get(import_id)
+
+    def drop(self, import_id: str) -> None:
+        with self._lock:
+            self._items.pop(import_id, None)
+
+
 def parse(content: bytes, filename: str = "", on: dt.date | None = None) -> Parsed:
     sheet = spreadsheet.read(content, filename)
     columns = rules.recognise(sheet.headers)
@@ -109,7 +133,8 @@ def _expire(uow: MembershipUnitOfWork, now: dt.datetime) -> None:
             uow.imports.drop_content(job.id)
 
 
-def create_person_import(cmd: CreatePersonImport, uow: MembershipUnitOfWork) -> ImportJob:
+def create_person_import(cmd: CreatePersonImport, uow: MembershipUnitOfWork,
+                         files: ParsedFiles | None = None) -> ImportJob:
     """The dry run: the file read and every row judged against the file itself and the register."""
     parsed = parse(cmd.content, cmd.filename)
 
@@ -134,8 +159,11 @@ def create_person_import(cmd: CreatePersonImport, uow: MembershipUnitOfWork) -> 
                          PURPOSE)
         return job
 
-    return run_once(uow, method="CreatePersonImport", actor=cmd.actor, request_id=cmd.request_id, work=work,
-                    identify=lambda j: j.id, load=lambda import_id: uow.imports.get(import_id))
+    job = run_once(uow, method="CreatePersonImport", actor=cmd.actor, request_id=cmd.request_id, work=work,
+                   identify=lambda j: j.id, load=lambda import_id: uow.imports.get(import_id))
+    if files is not None and job.state == State.CHECKED:
+        files.put(job.id, parsed)
+    return job
 
 
 def get_person_import(cmd: GetPersonImport, uow: MembershipUnitOfWork) -> ImportJob:
@@ -323,14 +351,17 @@ class PersonImportWorker:
 
     name = "person-import"
 
-    def __init__(self, uow: Callable[[], MembershipUnitOfWork], org: str, *, interval: float = 0.5) -> None:
+    def __init__(self, uow: Callable[[], MembershipUnitOfWork], org: str, *, interval: float = 0.5,
+                 files: ParsedFiles | None = None) -> None:
         self.uow, self.org, self.interval = uow, org, interval
-        self._parsed: dict[str, Parsed] = {}
+        self.files = files or ParsedFiles()
 
     def _parsed_of(self, job: ImportJob, content: bytes) -> Parsed:
-        if job.id not in self._parsed:
-            self._parsed = {job.id: parse(content, "x." + job.file_format, on=job.create_time.date())}
-        return self._parsed[job.id]
+        parsed = self.files.get(job.id)
+        if parsed is None:
+            parsed = parse(content, "x." + job.file_format, on=job.create_time.date())
+            self.files.put(job.id, parsed)
+        return parsed
 
     def run_once(self, stop=None) -> int:
         """Apply every running import to its end (or until stop is set); how many batches ran."""
@@ -343,7 +374,7 @@ class PersonImportWorker:
                     more = True
                 batches += 1
                 if not more:
-                    self._parsed.pop(import_id, None)
+                    self.files.drop(import_id)
                     break
         return batches
 
