@@ -36,7 +36,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("import", help="import members from a spreadsheet (a dry run unless --apply)",
                               description=__doc__.split("\n\n", 1)[1],
                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("file", type=pathlib.Path, help="the spreadsheet: .csv or .xlsx as exported")
+    p.add_argument("file", type=pathlib.Path, help="the spreadsheet: .csv or .xlsx as exported; - reads it from "
+                                                   "standard input (docker compose exec -T ... < file)")
     p.add_argument("--apply", action="store_true", help="import it (without: a dry run, nothing changes)")
     p.add_argument("--on-error", choices=sorted(ON_ERROR), default="skip",
                    help="rows that cannot be imported: skip them (default) or stop at the first")
@@ -106,7 +107,7 @@ def follow(stub, job: membership_pb2.PersonImport, poll: float, err) -> membersh
 def run(args, *, out=None, err=None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     try:
-        content = args.file.read_bytes()
+        content = sys.stdin.buffer.read() if str(args.file) == "-" else args.file.read_bytes()
     except OSError as exc:
         print(f"cannot read {args.file}: {exc.strerror}", file=err)
         return 2
