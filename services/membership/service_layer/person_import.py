@@ -11,6 +11,7 @@ The file is dropped in the transaction that finishes the import, or when a check
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 import datetime as dt
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from services.membership.domain.model import corrected
 from services.membership.domain.person_import import ImportJob, ImportRowRecord, OnError, Plan, Result, State
 from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 
+log = logging.getLogger(__name__)
 PERSON_IMPORT = NamePattern("organizations/{org}/personImports/{person_import}")
 ROWS_PAGE = PageToken((int,))
 BATCH = 1000
@@ -379,12 +381,11 @@ class PersonImportWorker:
         return batches
 
     def run(self, stop) -> None:
-        import logging
-
-        log = logging.getLogger(__name__)
+        log.info("person import worker of %s started", self.org)
         while not stop.is_set():
             try:
                 self.run_once(stop)
-            except Exception:  # noqa: BLE001 - logged without the text (which could hold a value); retried
-                log.error("applying a person import failed; retrying", exc_info=False)
+            except Exception as exc:  # noqa: BLE001 - the type only (the text could hold a cell's value); retried
+                log.warning("person import worker: %s; retrying in %.1fs", type(exc).__name__, self.interval)
             stop.wait(self.interval)
+        log.info("person import worker of %s stopped", self.org)
