@@ -5,6 +5,11 @@ from __future__ import annotations
 from brobygger.membership.v1 import membership_pb2
 from gateway.api import API_PREFIX, Api, Body, Call, Operation, Param
 
+PAGE = (
+    Param("page_size", "How many to return at most; 0 or absent means 50. At most 200.", kind="integer",
+          maximum=200),
+    Param("page_token", "The next_page_token of the previous page; absent for the first page."),
+)
 ROWS_PAGE = (
     Param("page_size", "How many rows to return at most; 0 or absent means 100. At most 1000.", kind="integer",
           maximum=1000),
@@ -32,6 +37,15 @@ def register(api: Api, membership, parent: str, timeout: float) -> None:
         return membership.CreatePersonImport(membership_pb2.CreatePersonImportRequest(
             parent=parent, content=c.body.content, filename=c.body.filename, request_id=c.request_id),
             timeout=max(timeout, 60))
+
+    @api.route(Operation(
+        "GET", f"{API_PREFIX}/person-imports", "listPersonImports", "List the imports, newest first", "membership",
+        "membership", membership_pb2.ListPersonImportsResponse, query=PAGE, not_found=False,
+        description="Each import with its state and counts, to come back to one. Coordinators only.",
+    ))
+    def list_person_imports(c: Call):
+        return membership.ListPersonImports(membership_pb2.ListPersonImportsRequest(
+            parent=parent, page_size=c.query["page_size"], page_token=c.query["page_token"]), timeout=timeout)
 
     @api.route(Operation(
         "GET", f"{API_PREFIX}/person-imports/<id:import_id>", "getPersonImport", "Read an import and its progress",

@@ -11,10 +11,12 @@ the cells' values.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import TYPE_CHECKING
 
 from flask import Response, abort, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
 ROLES = ("coordinator",)
 ROWS_SHOWN = 200
+RECENT = 10
 Import = membership_pb2.PersonImport
 Row = membership_pb2.PersonImportRow
 
@@ -58,6 +61,9 @@ PLANS = {Row.PLAN_NEW: _l("New"), Row.PLAN_UPDATE: _l("Update"), Row.PLAN_UNCHAN
          Row.PLAN_DUPLICATE_SUSPECTED: _l("Duplicate suspected"), Row.PLAN_INVALID: _l("Needs correcting")}
 RESULTS = {Row.RESULT_CREATED: _l("Created"), Row.RESULT_UPDATED: _l("Updated"), Row.RESULT_UNCHANGED: _l("Unchanged"),
            Row.RESULT_SKIPPED: _l("Skipped"), Row.RESULT_NOT_IMPORTED: _l("Not imported")}
+STATES = {Import.STATE_CHECKED: _l("Checked, not imported"), Import.STATE_RUNNING: _l("Importing"),
+          Import.STATE_SUCCEEDED: _l("Import finished"), Import.STATE_STOPPED: _l("Import stopped"),
+          Import.STATE_EXPIRED: _l("The check has expired")}
 FIELDS = {"given_name": _l("Given name"), "family_name": _l("Family name"), "birth": _l("Birth year"),
           "gender": _l("Gender"), "phone": _l("Phone"), "email": _l("E-mail"), "postal_code": _l("Postal code"),
           "municipality": _l("Municipality"), "chapter": _l("Local chapter or group"), "fee": _l("Fee (NOK)"),
@@ -69,6 +75,10 @@ def problem_text(p: membership_pb2.ImportProblem) -> str:
     if text is None:
         return p.message
     return str(text) % {"row": p.other_row} if p.code == "DUPLICATE_IN_FILE" else str(text)
+
+
+def when(ts) -> str:
+    return format_datetime(ts.ToDatetime(tzinfo=dt.timezone.utc), "short")
 
 
 def import_id(name: str) -> str:
@@ -86,8 +96,11 @@ def blueprint(gw: Gateway):
         return f"{parent}/personImports/{iid}"
 
     def upload_form(refusal: ServiceRefusal | None, status: int = 200):
-        return render_template("imports/upload.html", refusal=refusal, request_id=request_id(),
-                               fields=FIELDS), status
+        recent, _refusal = call(membership.ListPersonImports, membership_pb2.ListPersonImportsRequest(
+            parent=parent, page_size=RECENT), service="membership")
+        return render_template("imports/upload.html", refusal=refusal, request_id=request_id(), fields=FIELDS,
+                               recent=recent.person_imports if recent else [], states=STATES,
+                               import_id=import_id, when=when), status
 
     @bp.route("/imports", methods=["GET", "POST"])
     def upload():

@@ -75,3 +75,12 @@ def test_start_read_and_list_rows(node, channels):
 def test_rows_page_size_is_checked_at_the_gateway(node, channels):
     resp = node.get("/api/v1/person-imports/i1/rows?page_size=5000", headers=auth())
     assert resp.status_code == 400 and channels["membership"].calls == []
+
+
+def test_list_imports(node, channels):
+    channels["membership"].on(MEMBERSHIP + "ListPersonImports", lambda r: membership_pb2.ListPersonImportsResponse(
+        person_imports=[membership_pb2.PersonImport(name=NAME)], next_page_token="t2"))
+    body = node.get("/api/v1/person-imports?page_size=5", headers=auth()).get_json()
+    assert body["person_imports"][0]["name"] == NAME and body["next_page_token"] == "t2"
+    rpc, request = sent(channels)
+    assert (rpc, request.parent, request.page_size) == ("ListPersonImports", "organizations/mir", 5)

@@ -37,6 +37,7 @@ def test_upload_check_and_read_the_dry_run_in_bokmal(web, channels):
     m.on(MEMBERSHIP + "CreatePersonImport", lambda r: checked())
     m.on(MEMBERSHIP + "GetPersonImport", lambda r: checked())
     m.on(MEMBERSHIP + "ListPersonImportRows", lambda r: mp.ListPersonImportRowsResponse(rows=ROWS))
+    m.on(MEMBERSHIP + "ListPersonImports", lambda r: mp.ListPersonImportsResponse())
     login(web, MIR_TOKEN)
     page = web.get("/imports").get_data(as_text=True)
     assert "Importer medlemmer" in page and 'enctype="multipart/form-data"' in page
@@ -62,6 +63,7 @@ def test_a_file_the_service_refuses_is_named_next_to_the_field(web, channels):
                          "The file has no column Fornavn.", [("content", "a column Fornavn")])
 
     channels["membership"].on(MEMBERSHIP + "CreatePersonImport", refuse)
+    channels["membership"].on(MEMBERSHIP + "ListPersonImports", lambda r: mp.ListPersonImportsResponse())
     login(web, MIR_TOKEN)
     token = csrf_token(web, "/imports")
     empty = web.post("/imports", data={"csrf_token": token}, content_type="multipart/form-data")
@@ -111,3 +113,17 @@ def test_english_and_volunteers_are_refused(web, channels):
     login(volunteer, VOLUNTEER_TOKEN)
     assert volunteer.get("/imports").status_code == 403
     assert web.get("/imports/not-an-id!").status_code == 404
+
+
+def test_the_upload_page_lists_recent_imports_to_come_back_to(web, channels):
+    from google.protobuf import timestamp_pb2
+
+    created = timestamp_pb2.Timestamp(seconds=1_796_000_000)
+    channels["membership"].on(MEMBERSHIP + "ListPersonImports", lambda r: mp.ListPersonImportsResponse(
+        person_imports=[checked(state=mp.PersonImport.STATE_SUCCEEDED, create_time=created, total_rows=12)]))
+    login(web, MIR_TOKEN)
+    page = web.get("/imports").get_data(as_text=True)
+    assert "Siste importer" in page and 'href="/imports/i1"' in page and "Importen er ferdig" in page
+    assert "12 rader i filen." in page
+    [listing] = calls(channels, "ListPersonImports")
+    assert (listing.parent, listing.page_size) == ("organizations/mir", 10)

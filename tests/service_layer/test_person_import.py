@@ -83,6 +83,9 @@ class FakeImports(PersonImportRepository):
     def with_state(self, state):
         return [copy.deepcopy(j) for j in self.jobs.values() if j.state == state]
 
+    def page(self, after, limit):
+        return memory_page(list(self.jobs.values()), lambda j: (j.create_time, j.id), after, limit, descending=True)
+
 
 class FakeImportUnitOfWork(FakeMembershipUnitOfWork):
     def open(self, state):
@@ -294,3 +297,10 @@ def test_the_node_service_may_import_and_is_named_in_the_audit_log(uow, store):
                                                      "person.import.finish"]
     assert MembershipYear  # the import records years through the same model
     assert Gender.FEMALE == store.state.table("persons")[next(iter(store.state.table("persons")))].gender
+
+
+def test_imports_are_listed_newest_first_in_pages(uow):
+    jobs = [check(uow, csv_bytes([member(i)])) for i in range(3)]
+    first, token = imports.list_person_imports(imports.ListPersonImports(page_size=2), uow())
+    rest, end = imports.list_person_imports(imports.ListPersonImports(page_size=2, page_token=token), uow())
+    assert [j.id for j in first + rest] == [j.id for j in reversed(jobs)] and end == ""

@@ -78,6 +78,8 @@ def test_a_file_with_errors_is_checked_then_imported_and_importing_it_again_crea
     person = stub.GetPerson(membership_pb2.GetPersonRequest(name=first.person, purpose="check"), metadata=coord)
     assert (person.given_name, person.phone, person.chapter) == ("Amina", "+47 900 00 000", "linderud")
 
+    listed = stub.ListPersonImports(membership_pb2.ListPersonImportsRequest(parent=ORG), metadata=coord).person_imports
+    assert [j.name for j in listed] == [job.name]
     again = check(stub, coord, content)
     # the row repeated in the file is now the same as a row imported: unchanged too
     assert (again.planned.unchanged_rows, again.planned.new_rows, again.planned.invalid_rows) == (41, 0, 1)

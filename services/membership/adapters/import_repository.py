@@ -70,6 +70,10 @@ class PersonImportRepository(abc.ABC):
     @abc.abstractmethod
     def with_state(self, state: int) -> list[ImportJob]: ...
 
+    @abc.abstractmethod
+    def page(self, after: Key | None, limit: int) -> Page[ImportJob]:
+        """Imports newest first, keyed by (create_time, id)."""
+
 
 def _job(row) -> ImportJob:
     return ImportJob(
@@ -189,5 +193,10 @@ class SqlPersonImportRepository(PersonImportRepository):
                                  .order_by(person_imports.c.create_time)).all()
         return [_job(r) for r in rows]
 
+    def page(self, after: Key | None, limit: int) -> Page[ImportJob]:
+        t = person_imports
+        return sql_page(self.conn, sa.select(t), (t.c.create_time, t.c.id), after, limit, _job, descending=True)
+
 
 __all__ = ["PersonImportRepository", "SqlPersonImportRepository", "State"]
+

@@ -50,6 +50,13 @@ class PersonImportMethods:
                                         request.request_id)
         return self._import(imports.start_person_import(cmd, self.uow()))
 
+    def ListPersonImports(self, request, context):
+        ORGANIZATION.parse(request.parent, "parent", org=self.org)
+        jobs, token = imports.list_person_imports(
+            imports.ListPersonImports(request.page_size, request.page_token), self.uow())
+        return membership_pb2.ListPersonImportsResponse(person_imports=[self._import(j) for j in jobs],
+                                                        next_page_token=token)
+
     def ListPersonImportRows(self, request, context):
         ids = imports.PERSON_IMPORT.parse(request.parent, "parent", org=self.org)
         cmd = imports.ListPersonImportRows(ids["person_import"], request.parent, request.page_size,

@@ -21,7 +21,7 @@ from brobygger.membership.v1 import membership_facts_pb2 as facts
 from services.common import audit as audit_log
 from services.common.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 from services.common.names import NamePattern, new_id
-from services.common.pagination import PageToken
+from services.common.pagination import PageToken, page_size
 from services.common.timestamps import today, utcnow
 from services.common.unit_of_work import Actor, run_once
 from services.membership.adapters import spreadsheet
@@ -60,6 +60,12 @@ class StartPersonImport:
     on_error: int
     actor: Actor | None = None
     request_id: str = ""
+
+
+@dataclass(frozen=True)
+class ListPersonImports:
+    page_size: int = 0
+    page_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -201,6 +207,17 @@ def start_person_import(cmd: StartPersonImport, uow: MembershipUnitOfWork) -> Im
 
     return run_once(uow, method="StartPersonImport", actor=cmd.actor, request_id=cmd.request_id, work=work,
                     identify=lambda j: j.id, load=lambda import_id: uow.imports.get(import_id))
+
+
+IMPORTS_PAGE = PageToken((dt.datetime, str))
+
+
+def list_person_imports(cmd: ListPersonImports, uow: MembershipUnitOfWork) -> tuple[list[ImportJob], str]:
+    size = page_size(cmd.page_size)
+    after = IMPORTS_PAGE.decode(cmd.page_token)
+    with uow:
+        page = uow.imports.page(after, size)
+    return page.items, IMPORTS_PAGE.encode(page.next_key)
 
 
 def list_person_import_rows(cmd: ListPersonImportRows, uow: MembershipUnitOfWork) -> tuple[list[ImportRowRecord], str]:

@@ -491,3 +491,21 @@ class ListPersonImportRowsResponse(_message.Message):
     rows: _containers.RepeatedCompositeFieldContainer[PersonImportRow]
     next_page_token: str
     def __init__(self, rows: _Optional[_Iterable[_Union[PersonImportRow, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListPersonImportsRequest(_message.Message):
+    __slots__ = ("parent", "page_size", "page_token")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    page_size: int
+    page_token: str
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListPersonImportsResponse(_message.Message):
+    __slots__ = ("person_imports", "next_page_token")
+    PERSON_IMPORTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    person_imports: _containers.RepeatedCompositeFieldContainer[PersonImport]
+    next_page_token: str
+    def __init__(self, person_imports: _Optional[_Iterable[_Union[PersonImport, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

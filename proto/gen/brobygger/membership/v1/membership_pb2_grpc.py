@@ -121,6 +121,11 @@ class MembershipServiceStub:
                 request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.StartPersonImportRequest.SerializeToString,
                 response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.FromString,
                 _registered_method=True)
+        self.ListPersonImports = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/ListPersonImports',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportsRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportsResponse.FromString,
+                _registered_method=True)
         self.ListPersonImportRows = channel.unary_unary(
                 '/brobygger.membership.v1.MembershipService/ListPersonImportRows',
                 request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsRequest.SerializeToString,
@@ -288,6 +293,14 @@ class MembershipServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListPersonImports(self, request, context):
+        """The imports of this node, newest first: to come back to one. Coordinators
+        and the node's own services.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListPersonImportRows(self, request, context):
         """An import's rows in file order: what the dry run found and what the
         import did. Row numbers, columns, codes and person names, never the cells.
@@ -383,6 +396,11 @@ def add_MembershipServiceServicer_to_server(servicer, server):
                     servicer.StartPersonImport,
                     request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.StartPersonImportRequest.FromString,
                     response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.SerializeToString,
+            ),
+            'ListPersonImports': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPersonImports,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportsRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportsResponse.SerializeToString,
             ),
             'ListPersonImportRows': grpc.unary_unary_rpc_method_handler(
                     servicer.ListPersonImportRows,
@@ -851,6 +869,33 @@ class MembershipService:
             '/brobygger.membership.v1.MembershipService/StartPersonImport',
             brobygger_dot_membership_dot_v1_dot_membership__pb2.StartPersonImportRequest.SerializeToString,
             brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPersonImports(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/ListPersonImports',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportsRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportsResponse.FromString,
             options,
             channel_credentials,
             insecure,
