@@ -114,10 +114,12 @@ def parse(content: bytes, filename: str = "", on: dt.date | None = None) -> Pars
     columns = rules.recognise(sheet.headers)
     missing = rules.missing_columns(columns)
     if missing:
-        found = ", ".join(h for h in sheet.headers if h.strip()) or "none"
+        # The first row's cells are not quoted: in a file without a header row they are a member's data.
+        known = len(columns.index)
         raise InvalidArgument(
-            f"The file has no column {' or '.join(missing)}: the first row must hold the column headers, e.g. "
-            f"Fornavn;Etternavn;Fødselsår;Kjønn;Mobil (headers found: {found[:300]}).",
+            f"The file has no column {' or '.join(missing)} (or First name): the first row must hold the column "
+            f"headers, e.g. Fornavn;Etternavn;Fødselsår;Kjønn;Mobil. Its first row has {len(sheet.headers)} "
+            f"cells, {known} of them a header this import knows.",
             reason="MISSING_COLUMNS", violations=[FieldViolation("content", f"a column {m}") for m in missing])
     day = on or today()
     rows = {n: rules.parse_row(n, cells, columns, day) for n, cells in sheet.rows}
