@@ -205,6 +205,8 @@ def test_against_the_register_update_when_name_year_and_phone_match_else_duplica
     assert plans(csv_bytes([m]), other_year)[0].plan == Plan.DUPLICATE_SUSPECTED
     namesake = [_registered("p5", "Amina", "Hussain", 1970, "+47 955 55 555")]
     assert plans(csv_bytes([m]), namesake)[0].plan == Plan.NEW
+    typed_by_hand = [_registered("p6", "Amina", "Hussain", 1950, "900 00 000")]  # no country code
+    assert [(p.plan, p.person_id) for p in plans(csv_bytes([m]), typed_by_hand)] == [(Plan.UPDATE, "p6")]
 
 
 def test_a_row_imported_before_is_unchanged_with_the_person_it_made():

@@ -353,7 +353,14 @@ def parse_row(number: int, cells: list[str], columns: Columns, today: dt.date) -
 
 
 def _digits(phone: str) -> str:
-    return re.sub(r"\D", "", phone)
+    """A phone's digits, a Norwegian number without its country code: '+47 912 34 567', '0047 91234567' and
+    '912 34 567' are one number."""
+    digits = re.sub(r"\D", "", phone)
+    if digits.startswith("0047"):
+        digits = digits[4:]
+    elif phone.strip().startswith("+47") or (len(digits) == 10 and digits.startswith("47")):
+        digits = digits[2:]
+    return digits
 
 
 @dataclass(frozen=True)
@@ -366,7 +373,8 @@ class Identity:
 
     @classmethod
     def of(cls, p: Person) -> "Identity":
-        return cls((fold(p.given_name).strip(), fold(p.family_name).strip()), p.birth_year, _digits(p.phone))
+        return cls((" ".join(fold(p.given_name).split()), " ".join(fold(p.family_name).split())), p.birth_year,
+                   _digits(p.phone))
 
     def same(self, other: "Identity") -> bool:
         """All three equal, and known: the same person."""
