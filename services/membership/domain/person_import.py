@@ -352,6 +352,14 @@ def parse_row(number: int, cells: list[str], columns: Columns, today: dt.date) -
 # ---------------------------------------------------------------------------- what would happen
 
 
+@functools.lru_cache(maxsize=65536)
+def _name(text: str) -> str:
+    """A name folded as search folds it (services.membership.domain.search.fold), its spaces made single;
+    plain ASCII, the common case, only lower-cased (which is all fold does to it)."""
+    folded = text.lower() if text.isascii() else fold(text)
+    return " ".join(folded.split())
+
+
 def _digits(phone: str) -> str:
     """A phone's digits, a Norwegian number without its country code: '+47 912 34 567', '0047 91234567' and
     '912 34 567' are one number."""
@@ -373,8 +381,7 @@ class Identity:
 
     @classmethod
     def of(cls, p: Person) -> "Identity":
-        return cls((" ".join(fold(p.given_name).split()), " ".join(fold(p.family_name).split())), p.birth_year,
-                   _digits(p.phone))
+        return cls((_name(p.given_name), _name(p.family_name)), p.birth_year, _digits(p.phone))
 
     def same(self, other: "Identity") -> bool:
         """All three equal, and known: the same person."""
