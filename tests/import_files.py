@@ -2,7 +2,6 @@
 repository): CSV in any encoding and separator, and XLSX written with openpyxl."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 import pathlib
 
@@ -47,5 +46,3 @@ def xlsx_bytes(rows: list[dict], *, headers: list[str] | None = None) -> bytes:
 def members(n: int, **overrides) -> list[dict[str, str]]:
     return [member(i, **overrides) for i in range(n)]
 
-
-__all__ = ["SAMPLE", "HEADERS", "csv_bytes", "dt", "member", "members", "xlsx_bytes"]

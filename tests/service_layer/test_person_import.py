@@ -295,8 +295,10 @@ def test_the_node_service_may_import_and_is_named_in_the_audit_log(uow, store):
     assert get(uow, job).started_by == "service-account-node-mir"
     assert [a.action for a in store.state.audit] == ["person.import.check", "person.import.start",
                                                      "person.import.finish"]
-    assert MembershipYear  # the import records years through the same model
-    assert Gender.FEMALE == store.state.table("persons")[next(iter(store.state.table("persons")))].gender
+    [person] = store.state.table("persons").values()
+    assert (person.gender, person.phone) == (Gender.FEMALE, "+47 900 00 000")
+    [year] = store.state.table("membership_years").values()
+    assert year == MembershipYear(person.id, 2026, 200, PaymentState.UNPAID, "", year.update_time)
 
 
 def test_imports_are_listed_newest_first_in_pages(uow):
