@@ -306,3 +306,25 @@ def test_imports_are_listed_newest_first_in_pages(uow):
     first, token = imports.list_person_imports(imports.ListPersonImports(page_size=2), uow())
     rest, end = imports.list_person_imports(imports.ListPersonImports(page_size=2, page_token=token), uow())
     assert [j.id for j in first + rest] == [j.id for j in reversed(jobs)] and end == ""
+
+
+def test_the_worker_begins_when_an_import_is_started_and_stops_when_told(uow, store):
+    import threading
+
+    from tests.support import eventually
+
+    files = imports.ParsedFiles()
+    worker = imports.PersonImportWorker(uow, "mir", interval=60, files=files)  # it would look only every minute
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    job = imports.create_person_import(imports.CreatePersonImport("mir", csv_bytes(members(3)), "x.csv",
+                                                                   COORDINATOR), uow(), files)
+    assert files.get(job.id) is not None  # the check's reading, for the worker
+    start(uow, job)
+    files.started.set()  # what the servicer does after StartPersonImport
+    eventually(lambda: len(store.state.table("persons")) == 3, timeout=10, what="the import's rows")
+    assert files.get(job.id) is None  # dropped when the import ended
+    stop.set()
+    thread.join(5)
+    assert not thread.is_alive()

@@ -48,7 +48,10 @@ class PersonImportMethods:
         ids = imports.PERSON_IMPORT.parse(request.name, "name", org=self.org)
         cmd = imports.StartPersonImport(ids["person_import"], request.name, request.on_error, current_principal(),
                                         request.request_id)
-        return self._import(imports.start_person_import(cmd, self.uow()))
+        job = imports.start_person_import(cmd, self.uow())
+        if self.import_files is not None:
+            self.import_files.started.set()  # the worker of this process begins now
+        return self._import(job)
 
     def ListPersonImports(self, request, context):
         ORGANIZATION.parse(request.parent, "parent", org=self.org)

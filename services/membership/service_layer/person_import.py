@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 import datetime as dt
 from dataclasses import dataclass
 from typing import Callable
@@ -92,6 +93,8 @@ class ParsedFiles:
 
     def __init__(self, size: int = 2) -> None:
         self.size, self._items, self._lock = size, {}, threading.Lock()
+        # Set when an import is started in this process: the worker begins at once instead of at its next look.
+        self.started = threading.Event()
 
     def put(self, import_id: str, parsed: Parsed) -> None:
         with self._lock:
@@ -372,7 +375,7 @@ class PersonImportWorker:
 
     name = "person-import"
 
-    def __init__(self, uow: Callable[[], MembershipUnitOfWork], org: str, *, interval: float = 0.5,
+    def __init__(self, uow: Callable[[], MembershipUnitOfWork], org: str, *, interval: float = 2.0,
                  files: ParsedFiles | None = None) -> None:
         self.uow, self.org, self.interval = uow, org, interval
         self.files = files or ParsedFiles()
@@ -406,5 +409,14 @@ class PersonImportWorker:
                 self.run_once(stop)
             except Exception as exc:  # noqa: BLE001 - the type only (the text could hold a cell's value); retried
                 log.warning("person import worker: %s; retrying in %.1fs", type(exc).__name__, self.interval)
-            stop.wait(self.interval)
+            self._pause(stop)
         log.info("person import worker of %s stopped", self.org)
+
+    def _pause(self, stop) -> None:
+        """Until the next look at the database: interval seconds (an import started by another process of the
+        service, a check to expire), or less when an import is started in this process or the service stops."""
+        deadline = time.monotonic() + self.interval
+        while not stop.is_set() and time.monotonic() < deadline:
+            if self.files.started.wait(0.1):
+                self.files.started.clear()
+                return
