@@ -7,9 +7,11 @@ Everything here is invented: no real person is named.
 """
 from __future__ import annotations
 
+import base64
 import concurrent.futures
 import datetime as dt
 import json
+import pathlib
 import random
 import urllib.error
 import urllib.parse
@@ -255,7 +257,20 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
         for pid, role in roles:
             api.post(f"/api/v1/households/{hid}/members", {"person": pid, "role": role})
             counts["household_members"] += 1
+    if org == "mir":
+        counts["imports_checked"] = sample_import(api)
     return counts
+
+
+SAMPLE_EXPORT = pathlib.Path(__file__).parent / "samples" / "medlemmer-hypersys.csv"
+
+
+def sample_import(api: Api) -> int:
+    """A small Hypersys-like export checked at the node (a dry run, not imported): the coordinator finds it
+    under Import, with its rows to correct, and may import it within the hour the check is kept."""
+    content = base64.b64encode(SAMPLE_EXPORT.read_bytes()).decode()
+    api.post("/api/v1/person-imports", {"content": content, "filename": SAMPLE_EXPORT.name})
+    return 1
 
 
 def linderud_families(people: list[tuple[str, str, bool, str]], homework: set[str],
