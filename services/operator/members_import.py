@@ -74,7 +74,8 @@ def _counts(c: membership_pb2.ImportCounts, *, done: bool) -> str:
 
 def summary(job: membership_pb2.PersonImport, out) -> None:
     how = f" ({job.encoding}, separator {job.delimiter!r})" if job.encoding else ""
-    print(f"{job.name}: {job.total_rows} rows in a {job.file_format.upper()} file{how}", file=out)
+    kind = job.file_format.upper()
+    print(f"{job.name}: {job.total_rows} rows in {'an' if kind == 'XLSX' else 'a'} {kind} file{how}", file=out)
     print("columns read: " + ", ".join(f"{c.header} -> {c.field}" for c in job.columns), file=out)
     if job.unrecognized_columns:
         print("columns not recognised (not read): " + ", ".join(job.unrecognized_columns), file=out)

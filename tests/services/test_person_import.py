@@ -178,3 +178,15 @@ def test_the_operator_is_told_what_is_wrong(monkeypatch, tmp_path, capsys, node,
     bad.write_bytes(b"Navn;Telefon\r\nAmina;1\r\n")
     assert operator(["import", str(bad)]) == 1
     assert "INVALID_ARGUMENT MISSING_COLUMNS" in capsys.readouterr().err
+
+
+def test_the_operator_reads_a_file_from_standard_input(monkeypatch, capsys, node, issuer):
+    import io
+    import sys
+
+    monkeypatch.setenv("BROBYGGER_ORG", "mir")
+    monkeypatch.setenv("BROBYGGER_OIDC_ISSUER", issuer.url)
+    monkeypatch.setenv("BROBYGGER_MEMBERSHIP_ADDRESS", node.address)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(xlsx_bytes(members(3)))))
+    assert operator(["import", "-", "--apply"]) == 0
+    assert "3 rows in an XLSX file" in capsys.readouterr().out and count(node, "persons") == 3
