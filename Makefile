@@ -16,7 +16,7 @@ BUF    := proto/tools/node_modules/.bin/buf
 # axe-core; the stamp is touched once both are installed and Chromium's shared libraries are found.
 BROWSER_TOOLS := tests/browser/tools/node_modules/.installed
 
-.PHONY: install run test test-fast test-browser bench proto proto-check proto-lint translations clean help
+.PHONY: install run test test-fast test-browser bench proto proto-check proto-lint translations clean help import-members
 
 help:
 	@echo "make run          install and start a local federation (nodes mir, mira, mkr, hub, broker, issuer)"
@@ -28,6 +28,7 @@ help:
 	@echo "make proto-check  fail if proto/gen is stale"
 	@echo "make proto-lint   buf lint (STANDARD rules, AIP exceptions in buf.yaml)"
 	@echo "make translations extract the web app's messages into its catalogues and compile them"
+	@echo "make import-members FILE=x.csv [APPLY=1] [ORG=mir]  import members into a node of make run (a dry run without APPLY)"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11, 3.12 or 3.13 is needed: none of $(PYTHON_CANDIDATES) runs one." \
@@ -70,6 +71,17 @@ test-fast: $(STAMP) $(BUF)
 
 test-browser: $(STAMP) $(BROWSER_TOOLS)
 	$(PY) -m pytest tests/browser
+
+# The operator's import of members into a node that `make run` started (MiR unless ORG=mira or ORG=mkr):
+# a dry run, or with APPLY=1 the import (ON_ERROR=stop stops at the first row that cannot be imported).
+ORG ?= mir
+ON_ERROR ?= skip
+import-members: $(STAMP)
+	@test -n "$(FILE)" || { echo "name the spreadsheet: make import-members FILE=medlemmer.csv [APPLY=1] [ORG=mir]"; exit 2; }
+	@case "$(ORG)" in mir) port=50111;; mira) port=50121;; mkr) port=50131;; \
+		*) echo "ORG must be mir, mira or mkr (the nodes of make run)"; exit 2;; esac; \
+	BROBYGGER_ORG=$(ORG) BROBYGGER_MEMBERSHIP_ADDRESS=127.0.0.1:$$port \
+		$(PY) -m services.operator import "$(FILE)" --on-error $(ON_ERROR) $(if $(APPLY),--apply)
 
 bench: $(STAMP)
 	$(PY) -m tests.bench --out bench-results.json

@@ -18,6 +18,7 @@ from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
 from brobygger.referral.v1 import referral_pb2, referral_pb2_grpc
 from brobygger.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from brobygger.type.v1 import types_pb2
+from gateway import rest_imports
 from gateway.api import API_PREFIX, Api, Body, Call, Operation, Param
 from gateway.problems import Problem
 from gateway.rest_hours import register_volunteer_hours
@@ -366,6 +367,8 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
         return membership.ListHouseholdMembers(
             membership_pb2.ListHouseholdMembersRequest(parent=household(c), **page_of(c), purpose=c.query["purpose"]),
             timeout=timeout)
+
+    rest_imports.register(api, membership, parent, timeout)
 
     # ------------------------------------------------------------------ events
     @api.route(Operation(

@@ -78,6 +78,9 @@ class FakeFacts:
         self.state.facts.append(StagedFact(message, key))
         return str(len(self.state.facts))
 
+    def add_many(self, facts: list[tuple[Message, str]]) -> list[str]:
+        return [self.add(message, key=key) for message, key in facts]
+
 
 class FakeAudit:
     def __init__(self, state: State) -> None:

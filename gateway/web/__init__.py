@@ -29,7 +29,8 @@ from flask_session import Session
 from flask_wtf.csrf import CSRFProtect
 
 from gateway.web import (
-    activities, auth, checkin, consents, dashboard, home, hours, i18n, persons, purpose, referrals, renewal, statistics,
+    activities, auth, checkin, consents, dashboard, home, hours, i18n, imports, persons, purpose, referrals, renewal,
+    statistics,
     ui,
 )
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from gateway.app import Gateway
 
 # The areas of a node's web app and of the hub's, each a module with blueprint(gw).
-AREAS: list = [purpose, checkin, persons, consents, activities, referrals, statistics, hours, renewal]
+AREAS: list = [purpose, checkin, persons, consents, activities, referrals, statistics, hours, renewal, imports]
 HUB_AREAS: list = [dashboard]
 
 SESSION_COOKIE = "brobygger_session"

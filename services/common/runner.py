@@ -5,6 +5,7 @@
     python -m services.<service> relay     publish the outbox's facts to Kafka
     python -m services.<service> consume   apply other services' facts (reporting)
     python -m services.<service> deliver   make the node-to-node calls committed changes owe (referral)
+    python -m services.<service> import    apply the spreadsheet imports coordinators started (membership)
     python -m services.<service> run       all of the above in one process
 
 A service offers only the roles it has; the hub (``python -m services.reporting hub``)
@@ -33,7 +34,7 @@ from services.common.settings import Settings, exit_on_config_error, load
 log = logging.getLogger(__name__)
 
 # Background roles, in the order `run` starts them.
-ROLES = ("relay", "consume", "deliver")
+ROLES = ("relay", "consume", "deliver", "import")
 
 
 class Runnable(Protocol):

@@ -68,6 +68,9 @@ class Facts(Protocol):
     def add(self, message: Message, *, key: str) -> str:
         """Stage one fact, keyed by its aggregate id; returns its id."""
 
+    def add_many(self, facts: list[tuple[Message, str]]) -> list[str]:
+        """Stage many facts, each (message, key), in order; returns their ids."""
+
 
 class Audit(Protocol):
     def record(self, actor: Actor | None, action: str, resource: str, purpose: str = "") -> None:
@@ -171,16 +174,23 @@ class SqlFacts:
         self.conn, self.table, self.org = conn, table, org
 
     def add(self, message: Message, *, key: str) -> str:
-        ft = fact_types.of(message)
-        fact_id = uuid.uuid4().hex
+        return self.add_many([(message, key)])[0]
+
+    def add_many(self, facts: list[tuple[Message, str]]) -> list[str]:
+        """Stage many facts (message, key) in one statement (a batch of an import); their ids."""
+        if not facts:
+            return []
         now = utcnow()
-        self.conn.execute(self.table.insert().values(
-            fact_id=fact_id, topic=ft.topic(self.org), key=key, ce_type=ft.type,
-            ce_source=f"/organizations/{self.org}/{ft.service}", ce_time=now.isoformat().replace("+00:00", "Z"),
-            dataschema=ft.dataschema, payload=message.SerializeToString(),
-            traceparent=telemetry.current_traceparent(), created_at=now,
-        ))
-        return fact_id
+        ce_time, traceparent = now.isoformat().replace("+00:00", "Z"), telemetry.current_traceparent()
+        rows = []
+        for message, key in facts:
+            ft = fact_types.of(message)
+            rows.append(dict(
+                fact_id=uuid.uuid4().hex, topic=ft.topic(self.org), key=key, ce_type=ft.type,
+                ce_source=f"/organizations/{self.org}/{ft.service}", ce_time=ce_time, dataschema=ft.dataschema,
+                payload=message.SerializeToString(), traceparent=traceparent, created_at=now))
+        self.conn.execute(self.table.insert(), rows)
+        return [r["fact_id"] for r in rows]
 
 
 class SqlAudit:

@@ -7,9 +7,11 @@ Everything here is invented: no real person is named.
 """
 from __future__ import annotations
 
+import base64
 import concurrent.futures
 import datetime as dt
 import json
+import pathlib
 import random
 import urllib.error
 import urllib.parse
@@ -281,6 +283,8 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
         if planned.withdraw:
             api.post(f"/api/v1/persons/{planned.person_id}/consents/{_id(given['name'])}:withdraw", planned.withdraw)
             counts["consents_withdrawn"] += 1
+    if org == "mir":
+        counts["imports_checked"] = sample_import(api)
     return counts
 
 
@@ -326,6 +330,8 @@ def volunteer_hours(org: str, api: Api, rnd: random.Random, people: list[tuple[s
                                       "?update_mask=duration_minutes", {"duration_minutes": minutes[1] + 30})
                     corrected = True
     return logged
+
+
 def membership_history(org: str, api: Api, registered: list[tuple[str, int, bool]]) -> dict[str, int]:
     """Membership years of the two years before this one, as a register kept for some years holds them: most
     grown-ups paid 200 NOK (a few were let off it, a few did not pay), and a couple ended their membership this
@@ -379,6 +385,17 @@ def membership_history(org: str, api: Api, registered: list[tuple[str, int, bool
         record(pid, YEAR, "PAYMENT_STATE_CANCELLED", 200)
         out["cancelled_this_year"] += 1
     return out
+
+
+SAMPLE_EXPORT = pathlib.Path(__file__).parent / "samples" / "medlemmer-hypersys.csv"
+
+
+def sample_import(api: Api) -> int:
+    """A small Hypersys-like export checked at the node (a dry run, not imported): the coordinator finds it
+    under Import, with its rows to correct, and may import it within the hour the check is kept."""
+    content = base64.b64encode(SAMPLE_EXPORT.read_bytes()).decode()
+    api.post("/api/v1/person-imports", {"content": content, "filename": SAMPLE_EXPORT.name})
+    return 1
 
 
 def linderud_families(people: list[tuple[str, str, bool, str]], homework: set[str],

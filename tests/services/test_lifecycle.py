@@ -76,7 +76,7 @@ def test_each_service_offers_its_own_process_roles(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "services.membership", "deliver"], cwd=REPO, capture_output=True,
                           text=True, timeout=60, env=env)
     assert proc.returncode == 2
-    assert "membership has no 'deliver' role; it offers: migrate, serve, relay, run" in proc.stderr
+    assert "membership has no 'deliver' role; it offers: migrate, serve, relay, import, run" in proc.stderr
     proc = subprocess.run([sys.executable, "-m", "services.reporting", "relay"], cwd=REPO, capture_output=True,
                           text=True, timeout=60, env=env)
     assert proc.returncode == 2

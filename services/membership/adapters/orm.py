@@ -110,6 +110,70 @@ consents = sa.Table(
              sqlite_where=sa.text("withdraw_date IS NULL"), postgresql_where=sa.text("withdraw_date IS NULL")),
 )
 
+# ---------------------------------------------------------------- importing members from a spreadsheet
+# An import: its state, what the dry run found (planned) and what the import did so far (done), as JSON
+# objects of counts; columns as JSON [[header, field], ...]. No cell of the file is stored here.
+person_imports = sa.Table(
+    "person_imports",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("state", sa.Integer, nullable=False),
+    sa.Column("file_format", sa.String(8), nullable=False),
+    sa.Column("encoding", sa.String(16), nullable=False, server_default=""),
+    sa.Column("delimiter", sa.String(4), nullable=False, server_default=""),
+    sa.Column("columns", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("unrecognized_columns", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("total_rows", sa.Integer, nullable=False),
+    sa.Column("processed_rows", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("planned", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("done", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("on_error", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("stopped_at_row", sa.Integer, nullable=False, server_default="0"),
+    # Who started the import, as the audit log names them (the worker's audit lines name them too).
+    sa.Column("started_by", sa.String(200), nullable=False, server_default=""),
+    sa.Column("started_client", sa.String(200), nullable=False, server_default=""),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Column("start_time", UTCDateTime, nullable=True),
+    sa.Column("end_time", UTCDateTime, nullable=True),
+    sa.Column("expire_time", UTCDateTime, nullable=False),
+    sa.Index("ix_person_imports_state", "state"),
+)
+
+# The uploaded file, kept only while its import needs it: deleted when the import ends or expires.
+person_import_files = sa.Table(
+    "person_import_files",
+    metadata,
+    sa.Column("import_id", sa.String(64), sa.ForeignKey("person_imports.id"), primary_key=True),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+)
+
+# Each row of an import: row number, plan, result, problems (JSON, never the cell's value) and the person.
+person_import_rows = sa.Table(
+    "person_import_rows",
+    metadata,
+    sa.Column("import_id", sa.String(64), sa.ForeignKey("person_imports.id"), primary_key=True),
+    sa.Column("row_number", sa.Integer, primary_key=True),
+    sa.Column("plan", sa.Integer, nullable=False),
+    sa.Column("result", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("person_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("same_as_row", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("problems", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("row_key", sa.String(64), nullable=False, server_default=""),
+)
+
+# Every row ever imported, by a digest of its content: importing the same row again creates nothing.
+person_import_keys = sa.Table(
+    "person_import_keys",
+    metadata,
+    sa.Column("row_key", sa.String(64), primary_key=True),
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("persons.id"), nullable=False),
+    sa.Column("import_id", sa.String(64), nullable=False),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Index("ix_person_import_keys_person", "person_id"),
+)
+
 tables = {"persons": persons, "membership_years": membership_years, "households": households,
           "household_members": household_members, "renewals": renewals, "renewal_entries": renewal_entries,
-          "consents": consents, **common_tables(metadata)}
+          "consents": consents, "person_imports": person_imports, "person_import_files": person_import_files,
+          "person_import_rows": person_import_rows, "person_import_keys": person_import_keys,
+          **common_tables(metadata)}

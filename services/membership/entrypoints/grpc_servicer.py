@@ -13,6 +13,7 @@ from services.common.timestamps import timestamp
 from services.membership.domain.household import Household, HouseholdMember
 from services.membership.domain.model import MembershipYear, Person
 from services.membership.entrypoints import renewal_servicer
+from services.membership.entrypoints.import_servicer import PersonImportMethods
 from services.membership.service_layer import commands, handlers
 from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 
@@ -43,7 +44,7 @@ def person_from_proto(p: membership_pb2.Person) -> Person:
     )
 
 
-class MembershipServicer(renewal_servicer.RenewalServicerMixin, AuditLogServicer,
+class MembershipServicer(renewal_servicer.RenewalServicerMixin, PersonImportMethods, AuditLogServicer,
                          membership_pb2_grpc.MembershipServiceServicer):
     list_audit_entries_response = membership_pb2.ListAuditEntriesResponse
 

@@ -5,6 +5,7 @@ from sqlalchemy.engine import Connection
 
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
 from services.membership.adapters.consent_repository import ConsentRepository, SqlConsentRepository
+from services.membership.adapters.import_repository import PersonImportRepository, SqlPersonImportRepository
 from services.membership.adapters.repository import (
     HouseholdRepository, MembershipYearRepository, PersonRepository, RenewalRepository, SqlHouseholdRepository,
     SqlMembershipYearRepository, SqlPersonRepository, SqlRenewalRepository,
@@ -17,6 +18,7 @@ class MembershipUnitOfWork(UnitOfWork):
     households: HouseholdRepository
     renewals: RenewalRepository
     consents: ConsentRepository
+    imports: PersonImportRepository
 
 
 class SqlMembershipUnitOfWork(SqlUnitOfWork, MembershipUnitOfWork):
@@ -26,3 +28,4 @@ class SqlMembershipUnitOfWork(SqlUnitOfWork, MembershipUnitOfWork):
         self.households = SqlHouseholdRepository(conn)
         self.renewals = SqlRenewalRepository(conn)
         self.consents = SqlConsentRepository(conn)
+        self.imports = SqlPersonImportRepository(conn)

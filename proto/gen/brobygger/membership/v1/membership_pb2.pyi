@@ -64,6 +64,12 @@ class CountingReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     COUNTING_REASON_TOO_OLD: _ClassVar[CountingReason]
     COUNTING_REASON_TOO_YOUNG: _ClassVar[CountingReason]
     COUNTING_REASON_BIRTH_YEAR_UNKNOWN: _ClassVar[CountingReason]
+
+class OnError(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ON_ERROR_UNSPECIFIED: _ClassVar[OnError]
+    ON_ERROR_SKIP: _ClassVar[OnError]
+    ON_ERROR_STOP: _ClassVar[OnError]
 PAYMENT_STATE_UNSPECIFIED: PaymentState
 PAYMENT_STATE_UNPAID: PaymentState
 PAYMENT_STATE_PAID: PaymentState
@@ -98,6 +104,9 @@ COUNTING_REASON_PAID_DATE_UNKNOWN: CountingReason
 COUNTING_REASON_TOO_OLD: CountingReason
 COUNTING_REASON_TOO_YOUNG: CountingReason
 COUNTING_REASON_BIRTH_YEAR_UNKNOWN: CountingReason
+ON_ERROR_UNSPECIFIED: OnError
+ON_ERROR_SKIP: OnError
+ON_ERROR_STOP: OnError
 
 class Person(_message.Message):
     __slots__ = ("name", "given_name", "family_name", "birth_year", "gender", "preferred_languages", "email", "phone", "postal_code", "municipality", "chapter", "household", "create_time", "update_time")
@@ -518,3 +527,205 @@ class ExplainCountedMembersResponse(_message.Message):
     explanations: _containers.RepeatedCompositeFieldContainer[CountedMembersExplanation]
     rules_source: str
     def __init__(self, explanations: _Optional[_Iterable[_Union[CountedMembersExplanation, _Mapping]]] = ..., rules_source: _Optional[str] = ...) -> None: ...
+
+class PersonImport(_message.Message):
+    __slots__ = ("name", "state", "file_format", "encoding", "delimiter", "columns", "unrecognized_columns", "total_rows", "processed_rows", "planned", "done", "on_error", "stopped_at_row", "create_time", "start_time", "end_time", "expire_time")
+    class State(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        STATE_UNSPECIFIED: _ClassVar[PersonImport.State]
+        STATE_CHECKED: _ClassVar[PersonImport.State]
+        STATE_RUNNING: _ClassVar[PersonImport.State]
+        STATE_SUCCEEDED: _ClassVar[PersonImport.State]
+        STATE_STOPPED: _ClassVar[PersonImport.State]
+        STATE_EXPIRED: _ClassVar[PersonImport.State]
+    STATE_UNSPECIFIED: PersonImport.State
+    STATE_CHECKED: PersonImport.State
+    STATE_RUNNING: PersonImport.State
+    STATE_SUCCEEDED: PersonImport.State
+    STATE_STOPPED: PersonImport.State
+    STATE_EXPIRED: PersonImport.State
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    FILE_FORMAT_FIELD_NUMBER: _ClassVar[int]
+    ENCODING_FIELD_NUMBER: _ClassVar[int]
+    DELIMITER_FIELD_NUMBER: _ClassVar[int]
+    COLUMNS_FIELD_NUMBER: _ClassVar[int]
+    UNRECOGNIZED_COLUMNS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_ROWS_FIELD_NUMBER: _ClassVar[int]
+    PROCESSED_ROWS_FIELD_NUMBER: _ClassVar[int]
+    PLANNED_FIELD_NUMBER: _ClassVar[int]
+    DONE_FIELD_NUMBER: _ClassVar[int]
+    ON_ERROR_FIELD_NUMBER: _ClassVar[int]
+    STOPPED_AT_ROW_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    state: PersonImport.State
+    file_format: str
+    encoding: str
+    delimiter: str
+    columns: _containers.RepeatedCompositeFieldContainer[ImportColumn]
+    unrecognized_columns: _containers.RepeatedScalarFieldContainer[str]
+    total_rows: int
+    processed_rows: int
+    planned: ImportCounts
+    done: ImportCounts
+    on_error: OnError
+    stopped_at_row: int
+    create_time: _timestamp_pb2.Timestamp
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    expire_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., state: _Optional[_Union[PersonImport.State, str]] = ..., file_format: _Optional[str] = ..., encoding: _Optional[str] = ..., delimiter: _Optional[str] = ..., columns: _Optional[_Iterable[_Union[ImportColumn, _Mapping]]] = ..., unrecognized_columns: _Optional[_Iterable[str]] = ..., total_rows: _Optional[int] = ..., processed_rows: _Optional[int] = ..., planned: _Optional[_Union[ImportCounts, _Mapping]] = ..., done: _Optional[_Union[ImportCounts, _Mapping]] = ..., on_error: _Optional[_Union[OnError, str]] = ..., stopped_at_row: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ImportColumn(_message.Message):
+    __slots__ = ("header", "field")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    header: str
+    field: str
+    def __init__(self, header: _Optional[str] = ..., field: _Optional[str] = ...) -> None: ...
+
+class ImportCounts(_message.Message):
+    __slots__ = ("new_rows", "update_rows", "unchanged_rows", "duplicate_rows", "invalid_rows", "skipped_rows", "not_imported_rows")
+    NEW_ROWS_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_ROWS_FIELD_NUMBER: _ClassVar[int]
+    UNCHANGED_ROWS_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_ROWS_FIELD_NUMBER: _ClassVar[int]
+    INVALID_ROWS_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_ROWS_FIELD_NUMBER: _ClassVar[int]
+    NOT_IMPORTED_ROWS_FIELD_NUMBER: _ClassVar[int]
+    new_rows: int
+    update_rows: int
+    unchanged_rows: int
+    duplicate_rows: int
+    invalid_rows: int
+    skipped_rows: int
+    not_imported_rows: int
+    def __init__(self, new_rows: _Optional[int] = ..., update_rows: _Optional[int] = ..., unchanged_rows: _Optional[int] = ..., duplicate_rows: _Optional[int] = ..., invalid_rows: _Optional[int] = ..., skipped_rows: _Optional[int] = ..., not_imported_rows: _Optional[int] = ...) -> None: ...
+
+class PersonImportRow(_message.Message):
+    __slots__ = ("name", "row_number", "plan", "result", "problems", "person", "same_as_row")
+    class Plan(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        PLAN_UNSPECIFIED: _ClassVar[PersonImportRow.Plan]
+        PLAN_NEW: _ClassVar[PersonImportRow.Plan]
+        PLAN_UPDATE: _ClassVar[PersonImportRow.Plan]
+        PLAN_UNCHANGED: _ClassVar[PersonImportRow.Plan]
+        PLAN_DUPLICATE_SUSPECTED: _ClassVar[PersonImportRow.Plan]
+        PLAN_INVALID: _ClassVar[PersonImportRow.Plan]
+    PLAN_UNSPECIFIED: PersonImportRow.Plan
+    PLAN_NEW: PersonImportRow.Plan
+    PLAN_UPDATE: PersonImportRow.Plan
+    PLAN_UNCHANGED: PersonImportRow.Plan
+    PLAN_DUPLICATE_SUSPECTED: PersonImportRow.Plan
+    PLAN_INVALID: PersonImportRow.Plan
+    class Result(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        RESULT_UNSPECIFIED: _ClassVar[PersonImportRow.Result]
+        RESULT_CREATED: _ClassVar[PersonImportRow.Result]
+        RESULT_UPDATED: _ClassVar[PersonImportRow.Result]
+        RESULT_UNCHANGED: _ClassVar[PersonImportRow.Result]
+        RESULT_SKIPPED: _ClassVar[PersonImportRow.Result]
+        RESULT_NOT_IMPORTED: _ClassVar[PersonImportRow.Result]
+    RESULT_UNSPECIFIED: PersonImportRow.Result
+    RESULT_CREATED: PersonImportRow.Result
+    RESULT_UPDATED: PersonImportRow.Result
+    RESULT_UNCHANGED: PersonImportRow.Result
+    RESULT_SKIPPED: PersonImportRow.Result
+    RESULT_NOT_IMPORTED: PersonImportRow.Result
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ROW_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PLAN_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    PROBLEMS_FIELD_NUMBER: _ClassVar[int]
+    PERSON_FIELD_NUMBER: _ClassVar[int]
+    SAME_AS_ROW_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    row_number: int
+    plan: PersonImportRow.Plan
+    result: PersonImportRow.Result
+    problems: _containers.RepeatedCompositeFieldContainer[ImportProblem]
+    person: str
+    same_as_row: int
+    def __init__(self, name: _Optional[str] = ..., row_number: _Optional[int] = ..., plan: _Optional[_Union[PersonImportRow.Plan, str]] = ..., result: _Optional[_Union[PersonImportRow.Result, str]] = ..., problems: _Optional[_Iterable[_Union[ImportProblem, _Mapping]]] = ..., person: _Optional[str] = ..., same_as_row: _Optional[int] = ...) -> None: ...
+
+class ImportProblem(_message.Message):
+    __slots__ = ("column", "code", "message", "other_row")
+    COLUMN_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    OTHER_ROW_FIELD_NUMBER: _ClassVar[int]
+    column: str
+    code: str
+    message: str
+    other_row: int
+    def __init__(self, column: _Optional[str] = ..., code: _Optional[str] = ..., message: _Optional[str] = ..., other_row: _Optional[int] = ...) -> None: ...
+
+class CreatePersonImportRequest(_message.Message):
+    __slots__ = ("parent", "content", "filename", "request_id")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    content: bytes
+    filename: str
+    request_id: str
+    def __init__(self, parent: _Optional[str] = ..., content: _Optional[bytes] = ..., filename: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetPersonImportRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class StartPersonImportRequest(_message.Message):
+    __slots__ = ("name", "on_error", "request_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ON_ERROR_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    on_error: OnError
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., on_error: _Optional[_Union[OnError, str]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ListPersonImportRowsRequest(_message.Message):
+    __slots__ = ("parent", "page_size", "page_token", "problems_only")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PROBLEMS_ONLY_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    page_size: int
+    page_token: str
+    problems_only: bool
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., problems_only: _Optional[bool] = ...) -> None: ...
+
+class ListPersonImportRowsResponse(_message.Message):
+    __slots__ = ("rows", "next_page_token")
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    rows: _containers.RepeatedCompositeFieldContainer[PersonImportRow]
+    next_page_token: str
+    def __init__(self, rows: _Optional[_Iterable[_Union[PersonImportRow, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListPersonImportsRequest(_message.Message):
+    __slots__ = ("parent", "page_size", "page_token")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    page_size: int
+    page_token: str
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListPersonImportsResponse(_message.Message):
+    __slots__ = ("person_imports", "next_page_token")
+    PERSON_IMPORTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    person_imports: _containers.RepeatedCompositeFieldContainer[PersonImport]
+    next_page_token: str
+    def __init__(self, person_imports: _Optional[_Iterable[_Union[PersonImport, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -121,6 +121,31 @@ class MembershipServiceStub:
                 request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ExplainCountedMembersRequest.SerializeToString,
                 response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ExplainCountedMembersResponse.FromString,
                 _registered_method=True)
+        self.CreatePersonImport = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/CreatePersonImport',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.CreatePersonImportRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.FromString,
+                _registered_method=True)
+        self.GetPersonImport = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/GetPersonImport',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.GetPersonImportRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.FromString,
+                _registered_method=True)
+        self.StartPersonImport = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/StartPersonImport',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.StartPersonImportRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.FromString,
+                _registered_method=True)
+        self.ListPersonImports = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/ListPersonImports',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportsRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportsResponse.FromString,
+                _registered_method=True)
+        self.ListPersonImportRows = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/ListPersonImportRows',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsResponse.FromString,
+                _registered_method=True)
 
 
 class MembershipServiceServicer:
@@ -282,6 +307,57 @@ class MembershipServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreatePersonImport(self, request, context):
+        """Importing members from a spreadsheet (CSV or XLSX), in two steps.
+
+        CreatePersonImport reads the file and checks it (a dry run): it answers
+        the import with its columns (recognised and not) and counts, and keeps per
+        row what is wrong (row number, column, what to fix) and what importing it
+        would do: new, update (a registered person with the same name, birth year
+        and phone), unchanged (this row was imported before) or duplicate
+        suspected. Nothing is registered. The file is kept in the service's
+        database until the import ends, or for an hour when it is not started.
+        Retrying with the same request_id returns the first import.
+        Coordinators and the node's own services (the operator's command line).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPersonImport(self, request, context):
+        """Reads an import: its state and progress (rows done of all), and counts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartPersonImport(self, request, context):
+        """Starts a checked import; the service applies it in the background, in
+        batches, and GetPersonImport shows its progress (AIP-151, the import being
+        its own long-running operation). Starting a started import again answers
+        it as it is. Rows become persons and membership years; a row imported
+        before (by any import) creates nothing again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPersonImports(self, request, context):
+        """The imports of this node, newest first: to come back to one. Coordinators
+        and the node's own services.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPersonImportRows(self, request, context):
+        """An import's rows in file order: what the dry run found and what the
+        import did. Row numbers, columns, codes and person names, never the cells.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MembershipServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -369,6 +445,31 @@ def add_MembershipServiceServicer_to_server(servicer, server):
                     servicer.ExplainCountedMembers,
                     request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ExplainCountedMembersRequest.FromString,
                     response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ExplainCountedMembersResponse.SerializeToString,
+            ),
+            'CreatePersonImport': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreatePersonImport,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.CreatePersonImportRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.SerializeToString,
+            ),
+            'GetPersonImport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPersonImport,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.GetPersonImportRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.SerializeToString,
+            ),
+            'StartPersonImport': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartPersonImport,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.StartPersonImportRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.SerializeToString,
+            ),
+            'ListPersonImports': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPersonImports,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportsRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportsResponse.SerializeToString,
+            ),
+            'ListPersonImportRows': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPersonImportRows,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -832,6 +933,141 @@ class MembershipService:
             '/brobygger.membership.v1.MembershipService/ExplainCountedMembers',
             brobygger_dot_membership_dot_v1_dot_membership__pb2.ExplainCountedMembersRequest.SerializeToString,
             brobygger_dot_membership_dot_v1_dot_membership__pb2.ExplainCountedMembersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreatePersonImport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/CreatePersonImport',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.CreatePersonImportRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPersonImport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/GetPersonImport',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.GetPersonImportRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartPersonImport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/StartPersonImport',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.StartPersonImportRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.PersonImport.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPersonImports(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/ListPersonImports',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportsRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPersonImportRows(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/ListPersonImportRows',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsResponse.FromString,
             options,
             channel_credentials,
             insecure,
