@@ -5,8 +5,8 @@ from sqlalchemy.engine import Connection
 
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
 from services.membership.adapters.repository import (
-    HouseholdRepository, MembershipYearRepository, PersonRepository, SqlHouseholdRepository,
-    SqlMembershipYearRepository, SqlPersonRepository,
+    GroupRepository, HouseholdRepository, MembershipYearRepository, PersonRepository, RoleRepository,
+    SqlGroupRepository, SqlHouseholdRepository, SqlMembershipYearRepository, SqlPersonRepository, SqlRoleRepository,
 )
 
 
@@ -14,6 +14,8 @@ class MembershipUnitOfWork(UnitOfWork):
     persons: PersonRepository
     years: MembershipYearRepository
     households: HouseholdRepository
+    groups: GroupRepository
+    roles: RoleRepository
 
 
 class SqlMembershipUnitOfWork(SqlUnitOfWork, MembershipUnitOfWork):
@@ -21,3 +23,5 @@ class SqlMembershipUnitOfWork(SqlUnitOfWork, MembershipUnitOfWork):
         self.persons = SqlPersonRepository(conn)
         self.years = SqlMembershipYearRepository(conn)
         self.households = SqlHouseholdRepository(conn)
+        self.groups = SqlGroupRepository(conn)
+        self.roles = SqlRoleRepository(conn)
