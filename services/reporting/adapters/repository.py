@@ -20,12 +20,14 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from services.common.timestamps import utcnow
 from services.reporting.adapters.orm import (
     activities, attendances, membership_years, persons, privacy_answers, privacy_budgets, privacy_charges, referrals,
-    sessions,
+    role_assignments, sessions,
 )
 from services.reporting.domain.privacy import NoisyAnswer
-from services.reporting.domain.model import PAYING_STATES, AttendanceRow, Member, Period, ReferralRow, SessionRow
+from services.reporting.domain.model import (
+    PAYING_STATES, AttendanceRow, Member, Period, ReferralRow, RoleRow, SessionRow,
+)
 from services.reporting.domain.records import (
-    ActivityRecord, AttendanceRecord, MembershipYearRecord, PersonRecord, ReferralRecord, SessionRecord,
+    ActivityRecord, AttendanceRecord, MembershipYearRecord, PersonRecord, ReferralRecord, RoleRecord, SessionRecord,
 )
 
 R = TypeVar("R")
@@ -87,6 +89,15 @@ class ReferralFacts(FactRepository[ReferralRecord]):
     @abc.abstractmethod
     def created_in(self, period: Period) -> list[ReferralRow]:
         """Referrals created in the period, each in its current state."""
+
+
+class RoleFacts(FactRepository[RoleRecord]):
+    @abc.abstractmethod
+    def get(self, assignment_id: str) -> RoleRecord | None: ...
+
+    @abc.abstractmethod
+    def held_in(self, period: Period) -> list[RoleRow]:
+        """The role assignments held on at least one day of the period."""
 
 
 class ConcurrentSpend(Exception):
@@ -212,6 +223,16 @@ class SqlReferralFacts(_SqlFacts, ReferralFacts):
         r = referrals
         q = sa.select(r.c.referral_id, r.c.state).where(r.c.created_date.between(period.start, period.end))
         return [ReferralRow(i, s) for i, s in self.conn.execute(q).all()]
+
+
+class SqlRoleFacts(_SqlFacts, RoleFacts):
+    table, key, record = role_assignments, ("assignment_id",), RoleRecord
+
+    def held_in(self, period: Period) -> list[RoleRow]:
+        r = role_assignments
+        q = sa.select(r.c.person_id, r.c.role).where(
+            r.c.start_date <= period.end, sa.or_(r.c.end_date.is_(None), r.c.end_date >= period.start))
+        return [RoleRow(p, role) for p, role in self.conn.execute(q).all()]
 
 
 def _contended(exc: DBAPIError) -> bool:

@@ -233,6 +233,8 @@ class PublishedStatistics:
     visits_total: Figure
     referrals: tuple[tuple[str, Figure], ...]
     sessions_by_subgoal: tuple[tuple[int, Figure], ...]
+    # People who held each role in the period, by Role number.
+    role_holders: tuple[tuple[int, Figure], ...] = ()
 
 
 def publish(raw, k: int) -> PublishedStatistics:
@@ -254,6 +256,8 @@ def publish(raw, k: int) -> PublishedStatistics:
     t.sums += [(unique_total, unique), (visits_total, visits)]
     t.at_most += list(zip(unique, visits))
     referrals = [t.add(f"referrals/{s}", n) for s, n in raw.referrals]
+    # Each role's holders is a figure of its own (a person may hold several roles, so they add up to nothing).
+    roles = [t.add(f"roles/{r}", n) for r, n in raw.role_holders]
     f = t.publish()
     return PublishedStatistics(
         min_cell_size=k,
@@ -267,4 +271,5 @@ def publish(raw, k: int) -> PublishedStatistics:
         visits_total=f[visits_total],
         referrals=tuple((s, f[name]) for (s, _), name in zip(raw.referrals, referrals)),
         sessions_by_subgoal=tuple((g, f[name]) for (g, _), name in zip(raw.sessions_by_subgoal, goals)),
+        role_holders=tuple((r, f[name]) for (r, _), name in zip(raw.role_holders, roles)),
     )

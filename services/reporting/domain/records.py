@@ -99,3 +99,19 @@ class ReferralRecord:
         """Whether this state replaces the one held: a change dated before it is ignored; on the same date
         the later arrival wins."""
         return held is None or self.changed_date >= held.changed_date
+
+
+@dataclass(frozen=True)
+class RoleRecord:
+    """A role assignment as its latest fact says: who (a pseudonymous id), which role, from when to when."""
+
+    assignment_id: str
+    person_id: str
+    role: int
+    start_date: dt.date
+    end_date: dt.date | None  # None while the role goes on
+    group_id: str = ""
+
+    def overlaps(self, start: dt.date, end: dt.date) -> bool:
+        """Whether the role was held on at least one day from start to end."""
+        return self.start_date <= end and (self.end_date is None or self.end_date >= start)

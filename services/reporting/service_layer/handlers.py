@@ -76,7 +76,7 @@ def raw_statistics(uow: ReportingUnitOfWork, period: model.Period, keys: CellKey
     if visits_per_person is not None:
         attendances = privacy.clip_visits(attendances, visits_per_person)
     return model.statistics(uow.years.members(period), uow.sessions.in_period(period), attendances,
-                            uow.referrals.created_in(period), keys)
+                            uow.referrals.created_in(period), keys, roles=uow.roles.held_in(period))
 
 
 def _resource(cmd, period: model.Period) -> str:

@@ -9,6 +9,7 @@ from services.reporting.adapters.repository import (
     SqlActivityFacts, SqlAttendanceFacts, SqlMembershipYearFacts, SqlPersonFacts, SqlPrivacyLedger, SqlReferralFacts,
     SqlSessionFacts,
 )
+from services.reporting.adapters.repository import RoleFacts, SqlRoleFacts
 
 
 class ReportingUnitOfWork(UnitOfWork):
@@ -19,6 +20,7 @@ class ReportingUnitOfWork(UnitOfWork):
     attendances: AttendanceFacts
     referrals: ReferralFacts
     privacy: PrivacyLedger
+    roles: RoleFacts
 
 
 class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
@@ -33,3 +35,4 @@ class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
         self.attendances = SqlAttendanceFacts(conn)
         self.referrals = SqlReferralFacts(conn)
         self.privacy = SqlPrivacyLedger(conn)
+        self.roles = SqlRoleFacts(conn)

@@ -27,7 +27,7 @@ from brobygger.type.v1 import types_pb2 as brobygger_dot_type_dot_v1_dot_types__
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&brobygger/reporting/v1/reporting.proto\x12\x16\x62robygger.reporting.v1\x1a\x1d\x62robygger/type/v1/audit.proto\x1a\x1d\x62robygger/type/v1/types.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"Z\n\x04\x43\x65ll\x12\x0f\n\x05value\x18\x01 \x01(\x03H\x00\x12\x39\n\nsuppressed\x18\x02 \x01(\x0e\x32#.brobygger.reporting.v1.SuppressionH\x00\x42\x06\n\x04kind\"\xc6\x01\n\x0fParticipantCell\x12)\n\x06gender\x18\x01 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12,\n\x08\x61ge_band\x18\x02 \x01(\x0e\x32\x1a.brobygger.type.v1.AgeBand\x12,\n\x06unique\x18\x03 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12,\n\x06visits\x18\x04 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"J\n\x0cReferralCell\x12\r\n\x05state\x18\x01 \x01(\t\x12+\n\x05\x63ount\x18\x02 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"n\n\x0bSubgoalCell\x12/\n\x07subgoal\x18\x01 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\x12.\n\x08sessions\x18\x02 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"\xcc\x05\n\nStatistics\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12,\n\x06period\x18\x02 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12-\n\x07members\x18\x03 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x34\n\x0epaying_members\x18\x04 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x30\n\nactivities\x18\x05 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12.\n\x08sessions\x18\x06 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12=\n\x0cparticipants\x18\x07 \x03(\x0b\x32\'.brobygger.reporting.v1.ParticipantCell\x12?\n\x19participants_unique_total\x18\x08 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x32\n\x0cvisits_total\x18\t \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x37\n\treferrals\x18\n \x03(\x0b\x32$.brobygger.reporting.v1.ReferralCell\x12@\n\x13sessions_by_subgoal\x18\x0b \x03(\x0b\x32#.brobygger.reporting.v1.SubgoalCell\x12\x15\n\rmin_cell_size\x18\x0c \x01(\x05\x12\x31\n\rgenerate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12:\n\x07privacy\x18\x0e \x01(\x0b\x32).brobygger.reporting.v1.StatisticsPrivacy\"\xc5\x01\n\x11StatisticsPrivacy\x12\x0f\n\x07\x65psilon\x18\x01 \x01(\x01\x12\x13\n\x0bnoise_scale\x18\x02 \x01(\x01\x12\x11\n\tmargin_95\x18\x03 \x01(\x03\x12\x13\n\x0bsensitivity\x18\x04 \x01(\x05\x12\x19\n\x11visits_per_person\x18\x05 \x01(\x05\x12\x10\n\x08repeated\x18\x06 \x01(\x08\x12\x35\n\x06\x62udget\x18\x07 \x01(\x0b\x32%.brobygger.reporting.v1.PrivacyBudget\"j\n\x17GetPrivacyBudgetRequest\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x39\n\x0crequested_by\x18\x02 \x01(\x0b\x32#.brobygger.reporting.v1.RequestedBy\"\xab\x01\n\rPrivacyBudget\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x0f\n\x07\x65nabled\x18\x02 \x01(\x08\x12\x0f\n\x07\x61nalyst\x18\x03 \x01(\t\x12\x15\n\repsilon_spent\x18\x04 \x01(\x01\x12\x15\n\repsilon_limit\x18\x05 \x01(\x01\x12\x19\n\x11\x65psilon_remaining\x18\x06 \x01(\x01\x12\x19\n\x11\x65psilon_per_query\x18\x07 \x01(\x01\"\x95\x01\n\x14GetStatisticsRequest\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12,\n\x06period\x18\x02 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12\x39\n\x0crequested_by\x18\x03 \x01(\x0b\x32#.brobygger.reporting.v1.RequestedBy\"0\n\x0bRequestedBy\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\"_\n\x16QueryStatisticsRequest\x12,\n\x06period\x18\x01 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12\x17\n\x0fnode_timeout_ms\x18\x02 \x01(\x05\"\xa2\x01\n\nNodeResult\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x38\n\nstatistics\x18\x02 \x01(\x0b\x32\".brobygger.reporting.v1.StatisticsH\x00\x12\x0f\n\x05\x65rror\x18\x03 \x01(\tH\x00\x12\x12\n\nlatency_ms\x18\x04 \x01(\x05\x12\x15\n\rerror_message\x18\x05 \x01(\tB\x08\n\x06result\"\xc8\x01\n\x13\x46\x65\x64\x65ratedStatistics\x12,\n\x06period\x18\x01 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12\x31\n\x05nodes\x18\x02 \x03(\x0b\x32\".brobygger.reporting.v1.NodeResult\x12\x1d\n\x15missing_organizations\x18\x03 \x03(\t\x12\x31\n\rgenerate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"5\n\x1aQueryPrivacyBudgetsRequest\x12\x17\n\x0fnode_timeout_ms\x18\x01 \x01(\x05\"\x91\x01\n\x11NodePrivacyBudget\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x37\n\x06\x62udget\x18\x02 \x01(\x0b\x32%.brobygger.reporting.v1.PrivacyBudgetH\x00\x12\x0f\n\x05\x65rror\x18\x03 \x01(\tH\x00\x12\x12\n\nlatency_ms\x18\x04 \x01(\x05\x42\x08\n\x06result\"\xa5\x01\n\x17\x46\x65\x64\x65ratedPrivacyBudgets\x12\x38\n\x05nodes\x18\x01 \x03(\x0b\x32).brobygger.reporting.v1.NodePrivacyBudget\x12\x1d\n\x15missing_organizations\x18\x02 \x03(\t\x12\x31\n\rgenerate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x12\n\x10ListNodesRequest\"2\n\x04Node\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\"@\n\x11ListNodesResponse\x12+\n\x05nodes\x18\x01 \x03(\x0b\x32\x1c.brobygger.reporting.v1.Node\"q\n\x17ListAuditEntriesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x10\n\x08resource\x18\x04 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\"i\n\x18ListAuditEntriesResponse\x12\x34\n\raudit_entries\x18\x01 \x03(\x0b\x32\x1d.brobygger.type.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*^\n\x0bSuppression\x12\x1b\n\x17SUPPRESSION_UNSPECIFIED\x10\x00\x12\x17\n\x13SUPPRESSION_PRIMARY\x10\x01\x12\x19\n\x15SUPPRESSION_SECONDARY\x10\x02\x32\xd8\x02\n\x10ReportingService\x12\x61\n\rGetStatistics\x12,.brobygger.reporting.v1.GetStatisticsRequest\x1a\".brobygger.reporting.v1.Statistics\x12j\n\x10GetPrivacyBudget\x12/.brobygger.reporting.v1.GetPrivacyBudgetRequest\x1a%.brobygger.reporting.v1.PrivacyBudget\x12u\n\x10ListAuditEntries\x12/.brobygger.reporting.v1.ListAuditEntriesRequest\x1a\x30.brobygger.reporting.v1.ListAuditEntriesResponse2\xe1\x02\n\x11\x46\x65\x64\x65rationService\x12n\n\x0fQueryStatistics\x12..brobygger.reporting.v1.QueryStatisticsRequest\x1a+.brobygger.reporting.v1.FederatedStatistics\x12z\n\x13QueryPrivacyBudgets\x12\x32.brobygger.reporting.v1.QueryPrivacyBudgetsRequest\x1a/.brobygger.reporting.v1.FederatedPrivacyBudgets\x12`\n\tListNodes\x12(.brobygger.reporting.v1.ListNodesRequest\x1a).brobygger.reporting.v1.ListNodesResponseBg\n\x19no.brobygger.reporting.v1P\x01ZHgithub.com/brobygger/brobygger/gen/go/brobygger/reporting/v1;reportingv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&brobygger/reporting/v1/reporting.proto\x12\x16\x62robygger.reporting.v1\x1a\x1d\x62robygger/type/v1/audit.proto\x1a\x1d\x62robygger/type/v1/types.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"Z\n\x04\x43\x65ll\x12\x0f\n\x05value\x18\x01 \x01(\x03H\x00\x12\x39\n\nsuppressed\x18\x02 \x01(\x0e\x32#.brobygger.reporting.v1.SuppressionH\x00\x42\x06\n\x04kind\"\xc6\x01\n\x0fParticipantCell\x12)\n\x06gender\x18\x01 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12,\n\x08\x61ge_band\x18\x02 \x01(\x0e\x32\x1a.brobygger.type.v1.AgeBand\x12,\n\x06unique\x18\x03 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12,\n\x06visits\x18\x04 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"J\n\x0cReferralCell\x12\r\n\x05state\x18\x01 \x01(\t\x12+\n\x05\x63ount\x18\x02 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"n\n\x0bSubgoalCell\x12/\n\x07subgoal\x18\x01 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\x12.\n\x08sessions\x18\x02 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"G\n\x08RoleCell\x12\x0c\n\x04role\x18\x01 \x01(\t\x12-\n\x07holders\x18\x02 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"\x84\x06\n\nStatistics\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12,\n\x06period\x18\x02 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12-\n\x07members\x18\x03 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x34\n\x0epaying_members\x18\x04 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x30\n\nactivities\x18\x05 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12.\n\x08sessions\x18\x06 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12=\n\x0cparticipants\x18\x07 \x03(\x0b\x32\'.brobygger.reporting.v1.ParticipantCell\x12?\n\x19participants_unique_total\x18\x08 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x32\n\x0cvisits_total\x18\t \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x37\n\treferrals\x18\n \x03(\x0b\x32$.brobygger.reporting.v1.ReferralCell\x12@\n\x13sessions_by_subgoal\x18\x0b \x03(\x0b\x32#.brobygger.reporting.v1.SubgoalCell\x12\x15\n\rmin_cell_size\x18\x0c \x01(\x05\x12\x31\n\rgenerate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12:\n\x07privacy\x18\x0e \x01(\x0b\x32).brobygger.reporting.v1.StatisticsPrivacy\x12\x36\n\x0crole_holders\x18\x0f \x03(\x0b\x32 .brobygger.reporting.v1.RoleCell\"\xc5\x01\n\x11StatisticsPrivacy\x12\x0f\n\x07\x65psilon\x18\x01 \x01(\x01\x12\x13\n\x0bnoise_scale\x18\x02 \x01(\x01\x12\x11\n\tmargin_95\x18\x03 \x01(\x03\x12\x13\n\x0bsensitivity\x18\x04 \x01(\x05\x12\x19\n\x11visits_per_person\x18\x05 \x01(\x05\x12\x10\n\x08repeated\x18\x06 \x01(\x08\x12\x35\n\x06\x62udget\x18\x07 \x01(\x0b\x32%.brobygger.reporting.v1.PrivacyBudget\"j\n\x17GetPrivacyBudgetRequest\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x39\n\x0crequested_by\x18\x02 \x01(\x0b\x32#.brobygger.reporting.v1.RequestedBy\"\xab\x01\n\rPrivacyBudget\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x0f\n\x07\x65nabled\x18\x02 \x01(\x08\x12\x0f\n\x07\x61nalyst\x18\x03 \x01(\t\x12\x15\n\repsilon_spent\x18\x04 \x01(\x01\x12\x15\n\repsilon_limit\x18\x05 \x01(\x01\x12\x19\n\x11\x65psilon_remaining\x18\x06 \x01(\x01\x12\x19\n\x11\x65psilon_per_query\x18\x07 \x01(\x01\"\x95\x01\n\x14GetStatisticsRequest\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12,\n\x06period\x18\x02 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12\x39\n\x0crequested_by\x18\x03 \x01(\x0b\x32#.brobygger.reporting.v1.RequestedBy\"0\n\x0bRequestedBy\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\"_\n\x16QueryStatisticsRequest\x12,\n\x06period\x18\x01 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12\x17\n\x0fnode_timeout_ms\x18\x02 \x01(\x05\"\xa2\x01\n\nNodeResult\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x38\n\nstatistics\x18\x02 \x01(\x0b\x32\".brobygger.reporting.v1.StatisticsH\x00\x12\x0f\n\x05\x65rror\x18\x03 \x01(\tH\x00\x12\x12\n\nlatency_ms\x18\x04 \x01(\x05\x12\x15\n\rerror_message\x18\x05 \x01(\tB\x08\n\x06result\"\xc8\x01\n\x13\x46\x65\x64\x65ratedStatistics\x12,\n\x06period\x18\x01 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12\x31\n\x05nodes\x18\x02 \x03(\x0b\x32\".brobygger.reporting.v1.NodeResult\x12\x1d\n\x15missing_organizations\x18\x03 \x03(\t\x12\x31\n\rgenerate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"5\n\x1aQueryPrivacyBudgetsRequest\x12\x17\n\x0fnode_timeout_ms\x18\x01 \x01(\x05\"\x91\x01\n\x11NodePrivacyBudget\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x37\n\x06\x62udget\x18\x02 \x01(\x0b\x32%.brobygger.reporting.v1.PrivacyBudgetH\x00\x12\x0f\n\x05\x65rror\x18\x03 \x01(\tH\x00\x12\x12\n\nlatency_ms\x18\x04 \x01(\x05\x42\x08\n\x06result\"\xa5\x01\n\x17\x46\x65\x64\x65ratedPrivacyBudgets\x12\x38\n\x05nodes\x18\x01 \x03(\x0b\x32).brobygger.reporting.v1.NodePrivacyBudget\x12\x1d\n\x15missing_organizations\x18\x02 \x03(\t\x12\x31\n\rgenerate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x12\n\x10ListNodesRequest\"2\n\x04Node\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\"@\n\x11ListNodesResponse\x12+\n\x05nodes\x18\x01 \x03(\x0b\x32\x1c.brobygger.reporting.v1.Node\"q\n\x17ListAuditEntriesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x10\n\x08resource\x18\x04 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\"i\n\x18ListAuditEntriesResponse\x12\x34\n\raudit_entries\x18\x01 \x03(\x0b\x32\x1d.brobygger.type.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*^\n\x0bSuppression\x12\x1b\n\x17SUPPRESSION_UNSPECIFIED\x10\x00\x12\x17\n\x13SUPPRESSION_PRIMARY\x10\x01\x12\x19\n\x15SUPPRESSION_SECONDARY\x10\x02\x32\xd8\x02\n\x10ReportingService\x12\x61\n\rGetStatistics\x12,.brobygger.reporting.v1.GetStatisticsRequest\x1a\".brobygger.reporting.v1.Statistics\x12j\n\x10GetPrivacyBudget\x12/.brobygger.reporting.v1.GetPrivacyBudgetRequest\x1a%.brobygger.reporting.v1.PrivacyBudget\x12u\n\x10ListAuditEntries\x12/.brobygger.reporting.v1.ListAuditEntriesRequest\x1a\x30.brobygger.reporting.v1.ListAuditEntriesResponse2\xe1\x02\n\x11\x46\x65\x64\x65rationService\x12n\n\x0fQueryStatistics\x12..brobygger.reporting.v1.QueryStatisticsRequest\x1a+.brobygger.reporting.v1.FederatedStatistics\x12z\n\x13QueryPrivacyBudgets\x12\x32.brobygger.reporting.v1.QueryPrivacyBudgetsRequest\x1a/.brobygger.reporting.v1.FederatedPrivacyBudgets\x12`\n\tListNodes\x12(.brobygger.reporting.v1.ListNodesRequest\x1a).brobygger.reporting.v1.ListNodesResponseBg\n\x19no.brobygger.reporting.v1P\x01ZHgithub.com/brobygger/brobygger/gen/go/brobygger/reporting/v1;reportingv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,8 +35,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'brobygger.reporting.v1.repo
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\031no.brobygger.reporting.v1P\001ZHgithub.com/brobygger/brobygger/gen/go/brobygger/reporting/v1;reportingv1'
-  _globals['_SUPPRESSION']._serialized_start=3241
-  _globals['_SUPPRESSION']._serialized_end=3335
+  _globals['_SUPPRESSION']._serialized_start=3370
+  _globals['_SUPPRESSION']._serialized_end=3464
   _globals['_CELL']._serialized_start=161
   _globals['_CELL']._serialized_end=251
   _globals['_PARTICIPANTCELL']._serialized_start=254
@@ -45,42 +45,44 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REFERRALCELL']._serialized_end=528
   _globals['_SUBGOALCELL']._serialized_start=530
   _globals['_SUBGOALCELL']._serialized_end=640
-  _globals['_STATISTICS']._serialized_start=643
-  _globals['_STATISTICS']._serialized_end=1359
-  _globals['_STATISTICSPRIVACY']._serialized_start=1362
-  _globals['_STATISTICSPRIVACY']._serialized_end=1559
-  _globals['_GETPRIVACYBUDGETREQUEST']._serialized_start=1561
-  _globals['_GETPRIVACYBUDGETREQUEST']._serialized_end=1667
-  _globals['_PRIVACYBUDGET']._serialized_start=1670
-  _globals['_PRIVACYBUDGET']._serialized_end=1841
-  _globals['_GETSTATISTICSREQUEST']._serialized_start=1844
-  _globals['_GETSTATISTICSREQUEST']._serialized_end=1993
-  _globals['_REQUESTEDBY']._serialized_start=1995
-  _globals['_REQUESTEDBY']._serialized_end=2043
-  _globals['_QUERYSTATISTICSREQUEST']._serialized_start=2045
-  _globals['_QUERYSTATISTICSREQUEST']._serialized_end=2140
-  _globals['_NODERESULT']._serialized_start=2143
-  _globals['_NODERESULT']._serialized_end=2305
-  _globals['_FEDERATEDSTATISTICS']._serialized_start=2308
-  _globals['_FEDERATEDSTATISTICS']._serialized_end=2508
-  _globals['_QUERYPRIVACYBUDGETSREQUEST']._serialized_start=2510
-  _globals['_QUERYPRIVACYBUDGETSREQUEST']._serialized_end=2563
-  _globals['_NODEPRIVACYBUDGET']._serialized_start=2566
-  _globals['_NODEPRIVACYBUDGET']._serialized_end=2711
-  _globals['_FEDERATEDPRIVACYBUDGETS']._serialized_start=2714
-  _globals['_FEDERATEDPRIVACYBUDGETS']._serialized_end=2879
-  _globals['_LISTNODESREQUEST']._serialized_start=2881
-  _globals['_LISTNODESREQUEST']._serialized_end=2899
-  _globals['_NODE']._serialized_start=2901
-  _globals['_NODE']._serialized_end=2951
-  _globals['_LISTNODESRESPONSE']._serialized_start=2953
-  _globals['_LISTNODESRESPONSE']._serialized_end=3017
-  _globals['_LISTAUDITENTRIESREQUEST']._serialized_start=3019
-  _globals['_LISTAUDITENTRIESREQUEST']._serialized_end=3132
-  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_start=3134
-  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_end=3239
-  _globals['_REPORTINGSERVICE']._serialized_start=3338
-  _globals['_REPORTINGSERVICE']._serialized_end=3682
-  _globals['_FEDERATIONSERVICE']._serialized_start=3685
-  _globals['_FEDERATIONSERVICE']._serialized_end=4038
+  _globals['_ROLECELL']._serialized_start=642
+  _globals['_ROLECELL']._serialized_end=713
+  _globals['_STATISTICS']._serialized_start=716
+  _globals['_STATISTICS']._serialized_end=1488
+  _globals['_STATISTICSPRIVACY']._serialized_start=1491
+  _globals['_STATISTICSPRIVACY']._serialized_end=1688
+  _globals['_GETPRIVACYBUDGETREQUEST']._serialized_start=1690
+  _globals['_GETPRIVACYBUDGETREQUEST']._serialized_end=1796
+  _globals['_PRIVACYBUDGET']._serialized_start=1799
+  _globals['_PRIVACYBUDGET']._serialized_end=1970
+  _globals['_GETSTATISTICSREQUEST']._serialized_start=1973
+  _globals['_GETSTATISTICSREQUEST']._serialized_end=2122
+  _globals['_REQUESTEDBY']._serialized_start=2124
+  _globals['_REQUESTEDBY']._serialized_end=2172
+  _globals['_QUERYSTATISTICSREQUEST']._serialized_start=2174
+  _globals['_QUERYSTATISTICSREQUEST']._serialized_end=2269
+  _globals['_NODERESULT']._serialized_start=2272
+  _globals['_NODERESULT']._serialized_end=2434
+  _globals['_FEDERATEDSTATISTICS']._serialized_start=2437
+  _globals['_FEDERATEDSTATISTICS']._serialized_end=2637
+  _globals['_QUERYPRIVACYBUDGETSREQUEST']._serialized_start=2639
+  _globals['_QUERYPRIVACYBUDGETSREQUEST']._serialized_end=2692
+  _globals['_NODEPRIVACYBUDGET']._serialized_start=2695
+  _globals['_NODEPRIVACYBUDGET']._serialized_end=2840
+  _globals['_FEDERATEDPRIVACYBUDGETS']._serialized_start=2843
+  _globals['_FEDERATEDPRIVACYBUDGETS']._serialized_end=3008
+  _globals['_LISTNODESREQUEST']._serialized_start=3010
+  _globals['_LISTNODESREQUEST']._serialized_end=3028
+  _globals['_NODE']._serialized_start=3030
+  _globals['_NODE']._serialized_end=3080
+  _globals['_LISTNODESRESPONSE']._serialized_start=3082
+  _globals['_LISTNODESRESPONSE']._serialized_end=3146
+  _globals['_LISTAUDITENTRIESREQUEST']._serialized_start=3148
+  _globals['_LISTAUDITENTRIESREQUEST']._serialized_end=3261
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_start=3263
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_end=3368
+  _globals['_REPORTINGSERVICE']._serialized_start=3467
+  _globals['_REPORTINGSERVICE']._serialized_end=3811
+  _globals['_FEDERATIONSERVICE']._serialized_start=3814
+  _globals['_FEDERATIONSERVICE']._serialized_end=4167
 # @@protoc_insertion_point(module_scope)
