@@ -15,6 +15,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from brobygger.membership.v1 import membership_pb2
 from brobygger.referral.v1 import referral_pb2
 from brobygger.reporting.v1 import reporting_pb2
 from brobygger.type.v1 import types_pb2
@@ -89,6 +90,8 @@ AGE_BANDS = {**{types_pb2.AgeBand.Value(name): text for name, text in labels.AGE
 SUBGOALS = {**{types_pb2.ImdiSubgoal.Value(name): text for name, text in labels.SUBGOAL.items()},
             types_pb2.IMDI_SUBGOAL_UNSPECIFIED: _l("No sub-goal")}
 REFERRAL_STATES = {**labels.REFERRAL_STATE, "REFERRAL_STATE_UNSPECIFIED": _l("State not registered")}
+ROLES = {"ROLE_BOARD_MEMBER": _l("Board members"), "ROLE_COORDINATOR": _l("Coordinators"),
+         "ROLE_VOLUNTEER": _l("Volunteers"), "ROLE_GUIDE": _l("Guides"), "ROLE_PAID_ASSISTANT": _l("Paid assistants")}
 
 
 def enum_order(names: Iterable[str], enum: Any) -> list[str]:
@@ -140,10 +143,14 @@ def referral_cells(s: reporting_pb2.Statistics) -> dict[tuple, Shown]:
     return {("referral", r.state): shown(r.count) for r in s.referrals}
 
 
+def role_cells(s: reporting_pb2.Statistics) -> dict[tuple, Shown]:
+    return {("role", r.role): shown(r.holders) for r in s.role_holders}
+
+
 def cells_of(s: reporting_pb2.Statistics) -> dict[tuple, Shown]:
     """Every figure of a node's Statistics by its line key."""
     return {**headline_cells(s), **participant_cells(s, "unique"), **participant_cells(s, "visits"),
-            **subgoal_cells(s), **referral_cells(s)}
+            **subgoal_cells(s), **referral_cells(s), **role_cells(s)}
 
 
 def sections(every: Sequence[reporting_pb2.Statistics]) -> list[Section]:
@@ -168,7 +175,12 @@ def sections(every: Sequence[reporting_pb2.Statistics]) -> list[Section]:
     states = enum_order((r.state for s in every for r in s.referrals), referral_pb2.ReferralState)
     referral = Section("referrals", _("Referrals by outcome"), _("Referrals made in the period, by where they stand now."),
                        [Line(("referral", st), _("Referrals"), label_of(REFERRAL_STATES, st)) for st in states])
-    return [headline, unique, visits, subgoal, referral]
+    held = enum_order((r.role for s in every for r in s.role_holders), membership_pb2.Role)
+    roles = Section("roles", _("Active people by role"),
+                    _("People who held the role on at least one day of the period, each once."),
+                    [Line(("role", r), _("People"), label_of(ROLES, r)) for r in held])
+    # Nodes that count no roles yet answer without them: no empty table then.
+    return [headline, unique, visits, subgoal, referral] + ([roles] if held else [])
 
 
 def group_label(gender: int, age_band: int) -> str:
