@@ -28,8 +28,8 @@ from flask import Blueprint, Flask
 from flask_session import Session
 from flask_wtf.csrf import CSRFProtect
 
-from gateway.web import (activities, auth, checkin, dashboard, groups, home, i18n, persons, purpose, referrals,
-                         statistics, ui)
+from gateway.web import activities, auth, checkin, dashboard, home, i18n, persons, purpose, referrals, statistics, ui
+from gateway.web import groups  # noqa: I001  (after persons: its menu entry comes after People's)
 
 if TYPE_CHECKING:
     from gateway.app import Gateway

@@ -16,7 +16,6 @@ from flask_babel import lazy_gettext as _l
 
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
 from brobygger.type.v1 import types_pb2
-from gateway.web import groups as person_groups
 from gateway.web import labels, person_search
 from gateway.web.purpose import current_purpose, need_purpose
 from gateway.web.ui import ServiceRefusal, area, call, channel, correct, form_request_id, nav_item, request_id
@@ -30,6 +29,9 @@ PERSON_FIELDS = ("given_name", "family_name", "birth_year", "gender", "preferred
                  "postal_code", "municipality", "chapter")
 
 nav_item("persons.index", _l("People"), _l("Find, register and correct members and their membership years"), ROLES)
+
+# After the menu entry of People, so that Groups (whose module adds its own) comes after it in the menu.
+from gateway.web import groups as person_groups  # noqa: E402
 
 
 def person_id(name: str) -> str:
