@@ -222,7 +222,8 @@ def person_sections(membership, parent: str, pid: str) -> dict[str, Any]:
         "group_options": [("", _("None"))] + [(last(g.name), g.display_name) for g in groups],
         "role_options": labels.choices(labels.ROLE, membership_pb2.Role.DESCRIPTOR, blank=_("Choose")),
         "assignments": list(roles.role_assignments) if roles else [],
-        "group_name": lambda name: names.get(name, last(name)),
+        # A group's display name by its name or its id (a person's chapter is an id).
+        "group_name": lambda name: names.get(name) or names.get(f"{parent}/groups/{name}") or last(name),
         "role_label": role_of, "last": last, "today": dt.date.today().isoformat(),
     }
 

@@ -176,3 +176,14 @@ def test_a_chapter_that_does_not_exist_is_said_in_the_pages_language(web, channe
     text = page.get_data(as_text=True)
     assert page.status_code == 409 and "Det finnes ikke noe lokallag med den id-en" in text
     assert "Ingen lokallag har denne id-en." in text and 'value="stovner"' in text
+
+
+def test_a_persons_chapter_is_named_and_links_to_its_page(web, channels):
+    with_purpose(web)
+    answers(channels)
+    local = membership_pb2.Person()
+    local.CopyFrom(AMINA)
+    local.chapter = "linderud"
+    channels["membership"].on(MEMBERSHIP + "GetPerson", lambda r: local)
+    text = web.get("/persons/p1").get_data(as_text=True)
+    assert re.search(r'<dt>Lokallag</dt><dd><a href="/groups/linderud">MiR Linderud</a></dd>', text)
