@@ -220,3 +220,34 @@ def test_the_migration_makes_a_chapter_of_every_chapter_stored_before(tmp_path):
     assert [tuple(r) for r in rows] == [("linderud", 1, "Linderud"), ("mir-ung", 1, "Mir-Ung")]
     command.downgrade(cfg, "0004")
     engine.dispose()
+
+
+def test_each_filter_of_a_listing_is_answered_by_an_index(tmp_path):
+    """SQLite's plan of each filtered listing: every filter a lookup by a key or an index (never a scan of the
+    table that holds the filter's rows), and the persons read by an index or their key."""
+    from services.common.db import make_engine, migrate
+    from services.membership.adapters.repository import SqlPersonRepository
+    from services.membership.bootstrap import MIGRATIONS
+    from services.membership.domain.person_filter import PersonFilter
+
+    url = f"sqlite:///{tmp_path}/plans.db"
+    migrate(url, MIGRATIONS)
+    engine = make_engine(url)
+    seen: list[tuple[str, tuple]] = []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, params, context, many: seen.append((statement, params)))
+    filters = {"group_members": PersonFilter(group_id="mir-ung"),
+               "household_members": PersonFilter(household_id="h1"),
+               "membership_years": PersonFilter(membership_year=2026, paying=True),
+               "role_assignments": PersonFilter(role=3, role_date=TODAY)}
+    with engine.connect() as conn:
+        for table, where in filters.items():
+            seen.clear()
+            SqlPersonRepository(conn).page(None, 50, where=where)
+            statement, params = seen[-1]
+            plan = " | ".join(row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params))
+            assert f"SCAN {table}" not in plan, plan
+            assert f"SEARCH {table}" in plan and ("INDEX" in plan or "PRIMARY KEY" in plan), plan
+            # Either newest first by the keyset's index, or from the filter's rows (a household) by the key.
+            assert "SCAN persons USING INDEX ix_persons_created" in plan or "SEARCH persons" in plan, plan
+    engine.dispose()
