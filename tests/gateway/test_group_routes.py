@@ -129,3 +129,18 @@ def test_persons_are_listed_with_the_new_filters(node, channels):
 def test_the_group_and_role_operations_are_described(node, path, method):
     op = node.get("/openapi.json").get_json()["paths"][path][method]
     assert op["tags"] == ["membership"] and op["description"]
+
+
+def test_a_chapter_that_is_no_chapter_is_a_conflict_naming_the_field(node, channels):
+    def refuse(request):
+        raise rich_error(grpc.StatusCode.FAILED_PRECONDITION, "CHAPTER_NOT_FOUND",
+                         "chapter 'stovner' names no chapter of this organisation; choose one of the chapters "
+                         "(furuset, linderud).", [("person.chapter", "names no chapter of this organisation")])
+
+    channels["membership"].on(MEMBERSHIP + "RegisterPerson", refuse)
+    resp = node.post("/api/v1/persons", headers=auth(), json={"given_name": "Amina", "gender": "GENDER_FEMALE",
+                                                              "chapter": "stovner"})
+    problem = resp.get_json()
+    assert resp.status_code == 409 and problem["reason"] == "CHAPTER_NOT_FOUND"
+    assert "furuset, linderud" in problem["detail"]
+    assert [e["field"] for e in problem["errors"]] == ["person.chapter"]
