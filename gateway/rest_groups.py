@@ -46,12 +46,13 @@ def register_groups(api: Api, membership: Any, parent: str, timeout: float) -> N
     @api.route(Operation(
         "GET", f"{API_PREFIX}/groups", "listGroups", "List groups by id", "membership", "membership",
         membership_pb2.ListGroupsResponse, not_found=False,
-        query=PAGE + (Param("kind", "Optional: only this kind.", kind="enum", enum=membership_pb2.GroupKind.DESCRIPTOR),),
+        query=PAGE + (Param("kind", "Optional: only this kind.", kind="enum",
+                            enum=membership_pb2.GroupKind.DESCRIPTOR),),
         description="Chapters and other groups, by id, paged. Coordinators only.",
     ))
     def list_groups(c: Call):
-        return membership.ListGroups(membership_pb2.ListGroupsRequest(parent=parent, **page_of(c), kind=c.query["kind"]),
-                                     timeout=timeout)
+        return membership.ListGroups(
+            membership_pb2.ListGroupsRequest(parent=parent, **page_of(c), kind=c.query["kind"]), timeout=timeout)
 
     @api.route(Operation(
         "GET", f"{API_PREFIX}/groups/<id:group_id>", "getGroup", "Read a group", "membership", "membership",

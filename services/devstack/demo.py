@@ -305,7 +305,8 @@ def groups_and_roles(org: str, api: Api, families: list[tuple[str, str, bool, st
             family = rnd.choice(FAMILY)
             created = api.post("/api/v1/persons", {
                 "given_name": rnd.choice(FEMALE if i % 2 == 0 else MALE), "family_name": family,
-                "birth_year": rnd.randint(YEAR - 24, YEAR - 16), "gender": "GENDER_FEMALE" if i % 2 == 0 else "GENDER_MALE",
+                "birth_year": rnd.randint(YEAR - 24, YEAR - 16),
+                "gender": "GENDER_FEMALE" if i % 2 == 0 else "GENDER_MALE",
                 "preferred_languages": ["nb", LANGS.get(family, "ar")], "postal_code": rnd.choice(POSTAL[org]),
                 "municipality": "Oslo", "chapter": "linderud",
                 "phone": f"+47 4{rnd.randint(10, 99)} {rnd.randint(10, 99)} {rnd.randint(100, 999)}"})

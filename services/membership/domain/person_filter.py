@@ -50,7 +50,8 @@ def person_filter(group: str, household: str, membership_year: int, paying: bool
         value = (value or "").strip()
         if "/" in value and not value.startswith(f"organizations/{org}/{collection}/"):
             v.add(field, f"must be organizations/{org}/{collection}/{{id}} or the id alone")
-    v.check(not group_id or bool(CHAPTER_RE.match(group_id)), "group", "a group id " + CHAPTER_HINT.removeprefix("must be "))
+    v.check(not group_id or bool(CHAPTER_RE.match(group_id)), "group",
+            "a group id " + CHAPTER_HINT.removeprefix("must be "))
     v.check(not household_id or len(household_id) <= 64, "household", "a household id of at most 64 characters")
     v.check(membership_year == 0 or MIN_YEAR <= membership_year <= MAX_YEAR, "membership_year",
             f"must be a year from {MIN_YEAR} to {MAX_YEAR}, or 0 for any")
