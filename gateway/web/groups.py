@@ -146,7 +146,8 @@ def blueprint(gw: Gateway):
         group, _r = call(membership.GetGroup, membership_pb2.GetGroupRequest(name=name), service="membership")
         return render_template("groups/detail.html", group=group, gid=group_id, kind_of=kind_of,
                                members=members_of(name), person_id=last, refusal=refusal, values=values or {},
-                               name_refusal=name_refusal, request_id=request_id()), status
+                               name_refusal=name_refusal, request_id=request_id(),
+                               chapter_kind=membership_pb2.GROUP_KIND_CHAPTER), status
 
     @bp.get("/groups/<id:group_id>")
     def detail(group_id: str):

@@ -187,3 +187,15 @@ def test_a_persons_chapter_is_named_and_links_to_its_page(web, channels):
     channels["membership"].on(MEMBERSHIP + "GetPerson", lambda r: local)
     text = web.get("/persons/p1").get_data(as_text=True)
     assert re.search(r'<dt>Lokallag</dt><dd><a href="/groups/linderud">MiR Linderud</a></dd>', text)
+
+
+def test_a_chapters_page_links_to_the_people_of_the_chapter_and_the_list_opens_filtered(web, channels):
+    with_purpose(web)
+    answers(channels)
+    channels["membership"].on(MEMBERSHIP + "ListPersons", lambda r: membership_pb2.ListPersonsResponse(persons=[AMINA]))
+    text = web.get("/groups/linderud").get_data(as_text=True)
+    assert 'href="/persons?chapter=linderud"' in text and "Personer som har dette lokallaget" in text
+    assert "Personer som har dette lokallaget" not in web.get("/groups/mir-ung").get_data(as_text=True)
+    page = web.get("/persons?chapter=linderud").get_data(as_text=True)
+    assert calls(channels, "ListPersons")[-1].chapter == "linderud"
+    assert re.search(r'<option value="linderud" selected>MiR Linderud</option>', page) and "<details class=\"filters\" open>" in page
