@@ -127,6 +127,15 @@ SEARCH = (
                   "characters and 6 words. Never written to the audit log: a search is logged as person.search.",
          max_length=100),
     Text("chapter", "Optional: only people of this chapter (lokallag), e.g. linderud.", max_length=41),
+    # Filters of groups, households, membership years and roles (all must hold; a page token keeps them).
+    Text("group", "Optional: only members of this group, its id (e.g. mir-ung) or name.", max_length=200),
+    Text("household", "Optional: only members of this household, its id or name.", max_length=200),
+    Param("membership_year", "Optional: only people with a membership year recorded for this year.",
+          kind="integer", maximum=9999),
+    Param("paying", "Optional, with membership_year: only those whose year is paid or waived.", kind="boolean"),
+    Param("role", "Optional: only people who hold this role on role_date.", kind="enum",
+          enum=membership_pb2.Role.DESCRIPTOR),
+    Param("role_date", "Optional, with role: the day, YYYY-MM-DD; today when absent.", kind="date"),
 )
 PERSON_UPDATE_MASK = Text(
     "update_mask", "The fields to correct, comma separated, e.g. phone,email: given_name, family_name, birth_year, "
@@ -239,7 +248,10 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
     def list_persons(c: Call):
         return membership.ListPersons(
             membership_pb2.ListPersonsRequest(parent=parent, **page_of(c), purpose=c.query["purpose"],
-                                              query=c.query["query"], chapter=c.query["chapter"]),
+                                              query=c.query["query"], chapter=c.query["chapter"],
+                                              group=c.query["group"], household=c.query["household"],
+                                              membership_year=c.query["membership_year"], paying=c.query["paying"],
+                                              role=c.query["role"], role_date=c.query["role_date"]),
             timeout=timeout)
 
     @api.route(Operation(
@@ -369,6 +381,8 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
             timeout=timeout)
 
     rest_imports.register(api, membership, parent, timeout)
+    from gateway.rest_groups import register_groups  # routes of groups and roles (a module of their own)
+    register_groups(api, membership, parent, timeout)
 
     # ------------------------------------------------------------------ events
     @api.route(Operation(

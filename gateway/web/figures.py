@@ -15,6 +15,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from brobygger.membership.v1 import membership_pb2
 from brobygger.referral.v1 import referral_pb2
 from brobygger.reporting.v1 import reporting_pb2
 from brobygger.type.v1 import types_pb2
@@ -89,6 +90,8 @@ AGE_BANDS = {**{types_pb2.AgeBand.Value(name): text for name, text in labels.AGE
 SUBGOALS = {**{types_pb2.ImdiSubgoal.Value(name): text for name, text in labels.SUBGOAL.items()},
             types_pb2.IMDI_SUBGOAL_UNSPECIFIED: _l("No sub-goal")}
 REFERRAL_STATES = {**labels.REFERRAL_STATE, "REFERRAL_STATE_UNSPECIFIED": _l("State not registered")}
+ROLES = {"ROLE_BOARD_MEMBER": _l("Board members"), "ROLE_COORDINATOR": _l("Coordinators"),
+         "ROLE_VOLUNTEER": _l("Volunteers"), "ROLE_GUIDE": _l("Guides"), "ROLE_PAID_ASSISTANT": _l("Paid assistants")}
 
 
 def enum_order(names: Iterable[str], enum: Any) -> list[str]:
@@ -150,14 +153,20 @@ def volunteer_cells(s: reporting_pb2.Statistics) -> dict[tuple, Shown]:
         cells[("volunteers", c.subgoal)] = shown(c.volunteers)
         cells[("hours", c.subgoal)] = shown(c.hours)
     return cells
+
+
 def counted_cells(s: reporting_pb2.Statistics) -> dict[tuple, Shown]:
     return {("counted", c.funder, c.title, c.basis_year, c.threshold): shown(c.count) for c in s.counted_members}
+
+
+def role_cells(s: reporting_pb2.Statistics) -> dict[tuple, Shown]:
+    return {("role", r.role): shown(r.holders) for r in s.role_holders}
 
 
 def cells_of(s: reporting_pb2.Statistics) -> dict[tuple, Shown]:
     """Every figure of a node's Statistics by its line key."""
     return {**headline_cells(s), **participant_cells(s, "unique"), **participant_cells(s, "visits"),
-            **subgoal_cells(s), **referral_cells(s), **volunteer_cells(s), **counted_cells(s)}
+            **subgoal_cells(s), **referral_cells(s), **volunteer_cells(s), **counted_cells(s), **role_cells(s)}
 
 
 def sections(every: Sequence[reporting_pb2.Statistics]) -> list[Section]:
@@ -192,9 +201,14 @@ def sections(every: Sequence[reporting_pb2.Statistics]) -> list[Section]:
         + [line for g in hour_goals for line in (
             Line(("volunteers", g), _("Volunteers"), label_of(SUBGOALS, g)),
             Line(("hours", g), _("Volunteer hours"), label_of(SUBGOALS, g)))])
-    # Older nodes, and noisy answers, carry no volunteer figures: the table is left out when none does.
     reported = any(s.HasField("volunteers") or s.volunteers_by_subgoal for s in every)
-    out = [headline, unique, visits, subgoal, referral] + ([volunteers] if reported else [])
+    held = enum_order((r.role for s in every for r in s.role_holders), membership_pb2.Role)
+    roles = Section("roles", _("Active people by role"),
+                    _("People who held the role on at least one day of the period, each once."),
+                    [Line(("role", r), _("People"), label_of(ROLES, r)) for r in held])
+    # Older nodes, and noisy answers, carry no volunteer figures: the table is left out when none does; nodes
+    # that count no roles yet answer without them: no empty table then.
+    out = [headline, unique, visits, subgoal, referral] + ([volunteers] if reported else []) + ([roles] if held else [])
     # Counted members per funder, by each node's own rules (a rule is the funder's, its title and basis year).
     rules = sorted({(c.funder, c.title, c.basis_year, c.threshold) for s in every for c in s.counted_members})
     if rules:

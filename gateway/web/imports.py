@@ -47,6 +47,7 @@ PROBLEMS = {
     "EMAIL_INVALID": _l("Not an e-mail address: write it like navn@example.no."),
     "POSTAL_CODE_INVALID": _l("A postal code is four digits, for example 0957."),
     "CHAPTER_INVALID": _l("Write the chapter's name, for example Linderud or MiR-Ung."),
+    "CHAPTER_NOT_FOUND": _l("There is no such chapter. Create it under Groups first, or write one that exists."),
     "LANGUAGE_INVALID": _l("Write languages by name (urdu, somali, norsk), separated by commas."),
     "FEE_INVALID": _l("The fee must be whole kroner, for example 300."),
     "PAID_INVALID": _l("Write ja or nei, betalt or ikke betalt, or fritatt."),

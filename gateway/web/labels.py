@@ -21,6 +21,9 @@ PAYMENT_STATE = {"PAYMENT_STATE_UNPAID": _l("not paid"), "PAYMENT_STATE_PAID": _
                  "PAYMENT_STATE_WAIVED": _l("waived by the board"), "PAYMENT_STATE_CANCELLED": _l("cancelled")}
 HOUSEHOLD_ROLE = {"HOUSEHOLD_ROLE_PARENT_OR_GUARDIAN": _l("parent or guardian"), "HOUSEHOLD_ROLE_CHILD": _l("child"),
                   "HOUSEHOLD_ROLE_PARTNER": _l("partner"), "HOUSEHOLD_ROLE_OTHER": _l("other")}
+ROLE = {"ROLE_BOARD_MEMBER": _l("board member"), "ROLE_COORDINATOR": _l("coordinator"),
+        "ROLE_VOLUNTEER": _l("volunteer"), "ROLE_GUIDE": _l("guide"), "ROLE_PAID_ASSISTANT": _l("paid assistant")}
+GROUP_KIND = {"GROUP_KIND_CHAPTER": _l("local chapter"), "GROUP_KIND_GROUP": _l("group")}
 
 REFERRAL_STATE = {
     "REFERRAL_STATE_REQUESTED": _l("Requested"),

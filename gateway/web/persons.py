@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
 from brobygger.type.v1 import types_pb2
-from gateway.web import consents, labels
+from gateway.web import consents, labels, person_search
 from gateway.web.purpose import current_purpose, need_purpose
 from gateway.web.ui import ServiceRefusal, area, call, channel, correct, form_request_id, nav_item, request_id
 
@@ -29,6 +29,9 @@ PERSON_FIELDS = ("given_name", "family_name", "birth_year", "gender", "preferred
                  "postal_code", "municipality", "chapter")
 
 nav_item("persons.index", _l("People"), _l("Find, register and correct members and their membership years"), ROLES)
+
+# After the menu entry of People, so that Groups (whose module adds its own) comes after it in the menu.
+from gateway.web import groups as person_groups  # noqa: E402
 
 
 def person_id(name: str) -> str:
@@ -97,12 +100,19 @@ def blueprint(gw: Gateway):
         if (ask := need_purpose()):
             return ask
         query = request.form.get("query", "").strip() if request.method == "POST" else ""
-        page, refusal = call(membership.ListPersons, membership_pb2.ListPersonsRequest(
-            parent=parent, page_size=PAGE_SIZE, page_token="" if query else request.args.get("page_token", "")[:1024],
-            purpose=current_purpose(), query=query), service="membership")
+        # Filters (gateway.web.person_search): from the form, or from the next page's link.
+        filters, fields, errors = person_search.read(request.form if request.method == "POST" else request.args)
+        page, refusal = (None, local_refusal(errors)) if errors else call(
+            membership.ListPersons, membership_pb2.ListPersonsRequest(
+                parent=parent, page_size=PAGE_SIZE,
+                page_token="" if query or request.method == "POST" else request.args.get("page_token", "")[:1024],
+                purpose=current_purpose(), query=query, **fields), service="membership")
         return render_template("persons/index.html", persons=page.persons if page else [],
                                next_page="" if query or page is None else page.next_page_token, query=query,
-                               refusal=refusal, person_id=person_id), refusal.status if refusal else 200
+                               refusal=refusal, person_id=person_id, filters=filters,
+                               filtered=any(filters.values()), next_args=person_search.link_args(filters),
+                               filter_options=person_search.options(membership, parent)), \
+            refusal.status if refusal else 200
 
     @bp.route("/persons/new", methods=["GET", "POST"])
     def register():
@@ -115,6 +125,7 @@ def blueprint(gw: Gateway):
             return person_form(request.form, local_refusal(errors), rid, 400)
         created, refusal = call(membership.RegisterPerson, membership_pb2.RegisterPersonRequest(
             parent=parent, person=person, request_id=rid), service="membership")
+        refusal = person_groups.chapter_refusal(refusal)
         if refusal is not None:
             return person_form(request.form, refusal, rid, refusal.status)
         flash(_("%(name)s is registered.", name=f"{created.given_name} {created.family_name}"), "success")
@@ -137,7 +148,7 @@ def blueprint(gw: Gateway):
         return household, list(zip(members, people.persons))
 
     def show(pid: str, refusal: ServiceRefusal | None = None, year_values: dict | None = None, status: int = 200,
-             household_refusal: ServiceRefusal | None = None, household_values: dict | None = None):
+             household_refusal: ServiceRefusal | None = None, household_values: dict | None = None, **groups_form):
         person, _r = call(membership.GetPerson, membership_pb2.GetPersonRequest(
             name=name_of(pid), purpose=current_purpose()), service="membership")
         household, members = household_of(person.household) if person.household else (None, [])
@@ -152,7 +163,10 @@ def blueprint(gw: Gateway):
             year_options=year_options, values=values, refusal=refusal, request_id=request_id(),
             household=household, members=members, role_of=role_of, person_id=person_id,
             household_refusal=household_refusal, household_values=household_values or {},
-            consent=consent_view.section(name_of(pid), [g for g in consents.guardians_of(members) if g[0] != pid])), status
+            consent=consent_view.section(name_of(pid), [g for g in consents.guardians_of(members) if g[0] != pid]),
+            **person_groups.person_sections(membership, parent, pid),  # groups and roles (gateway.web.groups)
+            **{"group_refusal": None, "role_refusal": None, "role_values": {}, "end_refusal": None, "ending": "",
+               **groups_form}), status
 
     @bp.route("/persons/<id:person_id>/edit", methods=["GET", "POST"])
     def edit(person_id: str):
@@ -176,6 +190,7 @@ def blueprint(gw: Gateway):
         changed.name = person.name
         saved, refusal = correct(membership.UpdatePerson, membership_pb2.UpdatePersonRequest, changed,
                                  form_of(person), form_of(changed), PERSON_FIELDS, service="membership")
+        refusal = person_groups.chapter_refusal(refusal)
         if refusal is not None:
             return form_page(request.form, refusal, refusal.status)
         if not saved:
@@ -290,4 +305,5 @@ def blueprint(gw: Gateway):
         flash(_("The person is no longer a member of the household."), "success")
         return redirect(url_for("persons.household", household_id=household_id))
 
+    person_groups.person_routes(bp, membership, parent, show)  # the person page's forms of groups and roles
     return bp

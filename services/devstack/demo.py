@@ -40,7 +40,14 @@ LANGS = {"Hussain": "ur", "Khan": "ur", "Chaudhry": "ur", "Iqbal": "ur", "Rahman
          "Ahmadi": "fa", "Haidari": "fa", "Nowak": "pl", "Sivakumar": "ta", "Berg": "nb", "Nilsen": "nb"}
 POSTAL = {"mir": ["0957", "0958", "0959", "0960", "0964"], "mira": ["0184", "0187", "0650", "0655", "0976"],
           "mkr": ["0187", "0190", "0191", "0650", "0651"]}
-CHAPTERS = {"mir": ["linderud", "mir-ung", "furuset"], "mira": ["veiledergruppen", ""], "mkr": [""]}
+CHAPTERS = {"mir": ["linderud", "linderud", "furuset"], "mira": [""], "mkr": [""]}
+# Each organisation's local chapters (a person's chapter names one) and other groups: (id, kind, display name).
+GROUPS = {
+    "mir": [("linderud", "GROUP_KIND_CHAPTER", "MiR Linderud"), ("furuset", "GROUP_KIND_CHAPTER", "MiR Furuset"),
+            ("mir-ung", "GROUP_KIND_GROUP", "MiR-Ung")],
+    "mira": [("veiledergruppen", "GROUP_KIND_GROUP", "Veiledergruppen")],
+    "mkr": [("natteravnene", "GROUP_KIND_GROUP", "Natteravnene på Grønland")],
+}
 
 
 @dataclass
@@ -166,6 +173,13 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
     counts = {"persons": 0, "membership_years": 0, "activities": 0, "sessions": 0, "attendances": 0,
               "referrals": 0, "households": 0, "household_members": 0, "volunteer_hours": 0, "consents": 0,
               "consents_withdrawn": 0}
+    for group_id, kind, display_name in GROUPS[org]:  # chapters first: a person's chapter must be one
+        try:
+            api.post("/api/v1/groups", {"group_id": group_id, "group": {"kind": kind, "display_name": display_name}})
+            counts["groups"] = counts.get("groups", 0) + 1
+        except ApiError as exc:  # loaded before (a node's groups are kept by their ids): use them
+            if " -> 409:" not in str(exc):
+                raise
     people: list[tuple[str, str]] = []  # (person id, gender)
     families: list[tuple[str, str, bool, str]] = []  # (person id, family name, child, chapter)
     homework: set[str] = set()  # who came to homework help
@@ -212,6 +226,7 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
     counts["membership_years"] += history["youth_this_year"] - history["cancelled_this_year"]
     counts["earlier_membership_years"] = history["earlier"]
     counts["persons"] += history["youth_registered"]
+    counts["group_members"] = history["youth_registered"]  # MiR-Ung's youth, members of its group
 
     for plan in PLANS[org]:
         activity = api.post("/api/v1/activities", {
@@ -285,6 +300,83 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
             counts["consents_withdrawn"] += 1
     if org == "mir":
         counts["imports_checked"] = sample_import(api)
+    for what, n in groups_and_roles(org, api, families, random.Random(f"{seed}-{org}-roles")).items():
+        counts[what] = counts.get(what, 0) + n
+    return counts
+
+
+def _role(api: Api, pid: str, role: str, start: dt.date, end: dt.date | None = None, group: str = "") -> None:
+    body = {"role": role, "start_date": start.isoformat(), **({"end_date": end.isoformat()} if end else {}),
+            **({"group": group} if group else {})}
+    api.post(f"/api/v1/persons/{pid}/roleAssignments", body)
+
+
+def groups_and_roles(org: str, api: Api, families: list[tuple[str, str, bool, str]],
+                     rnd: random.Random) -> dict[str, int]:
+    """Who sits on the board, coordinates, volunteers, guides or assists, for which period, and who is in which
+    group: MiR's board with a representative of its youth wing MiR-Ung, a school-home coordinator, homework-help
+    volunteers and paid assistants recruited from the network; MiRA's group of volunteer guides (veiledere); MKR's
+    night ravens. MiR-Ung's young members are registered here. Through the REST API, as a coordinator would."""
+    counts = {"group_members": 0, "role_assignments": 0}
+    grown = [pid for pid, _f, child, _c in families if not child]
+    rnd.shuffle(grown)
+    start_of_year = dt.date(YEAR, 1, 1)
+
+    def member(group: str, pid: str) -> None:
+        api.post(f"/api/v1/groups/{group}/members", {"person": pid})
+        counts["group_members"] += 1
+
+    def role(pid: str, name: str, start: dt.date, end: dt.date | None = None, group: str = "") -> None:
+        _role(api, pid, name, start, end, group)
+        counts["role_assignments"] += 1
+
+    if org == "mir":
+        youth = []
+        for i in range(6):  # MiR-Ung: young people of the network, 16 to 24
+            family = rnd.choice(FAMILY)
+            created = api.post("/api/v1/persons", {
+                "given_name": rnd.choice(FEMALE if i % 2 == 0 else MALE), "family_name": family,
+                "birth_year": rnd.randint(YEAR - 24, YEAR - 16),
+                "gender": "GENDER_FEMALE" if i % 2 == 0 else "GENDER_MALE",
+                "preferred_languages": ["nb", LANGS.get(family, "ar")], "postal_code": rnd.choice(POSTAL[org]),
+                "municipality": "Oslo", "chapter": "linderud",
+                "phone": f"+47 4{rnd.randint(10, 99)} {rnd.randint(10, 99)} {rnd.randint(100, 999)}"})
+            youth.append(_id(created["name"]))
+            counts["persons"] = counts.get("persons", 0) + 1
+            api.post(f"/api/v1/persons/{youth[-1]}/membership-years", {  # the youth wing's fee
+                "year": YEAR, "fee_nok": 50, "payment_state": "PAYMENT_STATE_PAID",
+                "paid_date": dt.date(YEAR, 2, rnd.randint(1, 28)).isoformat()})
+            counts["membership_years"] = counts.get("membership_years", 0) + 1
+            member("mir-ung", youth[-1])
+        # MiR-Ung's own board, and its chair on MiR's board.
+        for pid in youth[:3]:
+            role(pid, "ROLE_BOARD_MEMBER", dt.date(YEAR - 1, 3, 1), group="mir-ung")
+        role(youth[0], "ROLE_BOARD_MEMBER", dt.date(YEAR - 1, 3, 1))
+        board, rest = grown[:4], grown[4:]
+        for pid in board:
+            role(pid, "ROLE_BOARD_MEMBER", dt.date(YEAR - 2, 3, 1))
+        for pid in rest[:1]:  # left the board
+            role(pid, "ROLE_BOARD_MEMBER", dt.date(YEAR - 3, 3, 1), dt.date(YEAR - 1, 2, 28))
+        for pid in rest[1:2]:  # the school-home coordinator at Linderud
+            role(pid, "ROLE_COORDINATOR", dt.date(YEAR - 3, 8, 15))
+        for i, pid in enumerate(rest[2:10]):  # homework-help volunteers; two stopped last year
+            role(pid, "ROLE_VOLUNTEER", dt.date(YEAR - 1, 8, 20), dt.date(YEAR - 1, 12, 15) if i >= 6 else None)
+        for pid in rest[10:12]:  # paid assistants from the network for the spring term
+            role(pid, "ROLE_PAID_ASSISTANT", start_of_year, dt.date(YEAR, 6, 20))
+    elif org == "mira":
+        for i, pid in enumerate(grown[:9]):  # the volunteer guides, most of them since last year
+            member("veiledergruppen", pid)
+            role(pid, "ROLE_GUIDE", dt.date(YEAR - 1 if i < 6 else YEAR, 9 if i < 6 else 2, 1), group="veiledergruppen")
+        for pid in grown[9:12]:
+            role(pid, "ROLE_BOARD_MEMBER", dt.date(YEAR - 1, 4, 1))
+        for pid in grown[12:13]:
+            role(pid, "ROLE_COORDINATOR", dt.date(YEAR - 4, 1, 1))
+    elif org == "mkr":
+        for pid in grown[:6]:  # night ravens on Friday evenings
+            member("natteravnene", pid)
+            role(pid, "ROLE_VOLUNTEER", start_of_year, group="natteravnene")
+        for pid in grown[6:9]:
+            role(pid, "ROLE_BOARD_MEMBER", dt.date(YEAR - 1, 5, 1))
     return counts
 
 
@@ -349,10 +441,11 @@ def membership_history(org: str, api: Api, registered: list[tuple[str, int, bool
         created = api.post("/api/v1/persons", {
             "given_name": rnd.choice(FEMALE if female else MALE), "family_name": family, "birth_year": birth,
             "gender": "GENDER_FEMALE" if female else "GENDER_MALE", "preferred_languages": [LANGS.get(family, "ar"), "nb"],
-            "postal_code": rnd.choice(POSTAL[org]), "municipality": "Oslo", "chapter": "mir-ung",
+            "postal_code": rnd.choice(POSTAL[org]), "municipality": "Oslo", "chapter": "linderud",
             "phone": f"+47 4{rnd.randint(10, 99)} {rnd.randint(10, 99)} {rnd.randint(100, 999)}",
         })
         registered.append((_id(created["name"]), birth, True))
+        api.post(f"/api/v1/groups/mir-ung/members", {"person": registered[-1][0]})
         out["youth_registered"] += 1
 
     def record(pid: str, year: int, state: str, fee: int) -> None:

@@ -15,6 +15,7 @@ class RecordingApi:
     def __init__(self) -> None:
         self.persons: dict[str, dict] = {}
         self.years: dict[tuple[str, int], dict] = {}
+        self.youth_wing: list[str] = []
         self.ids = itertools.count(1)
 
     def post(self, path: str, body: dict) -> dict:
@@ -22,6 +23,9 @@ class RecordingApi:
             pid = f"y{next(self.ids)}"
             self.persons[pid] = body
             return {"name": f"organizations/mir/persons/{pid}"}
+        if path == "/api/v1/groups/mir-ung/members":
+            self.youth_wing.append(body["person"])
+            return {}
         pid = path.split("/")[4]
         self.years[(pid, body["year"])] = body
         return {}
@@ -32,8 +36,10 @@ def test_mir_has_a_youth_wing_that_frifond_counts_and_explains():
     grown = [(f"a{i}", demo.YEAR - 40, False) for i in range(25)]
     out = demo.membership_history("mir", api, grown + [("c1", demo.YEAR - 9, True)])
     assert out["youth_registered"] == demo.YOUTH_WING["mir"] == len(api.persons)
-    assert all(p["chapter"] == "mir-ung" and demo.YEAR - 24 <= p["birth_year"] <= demo.YEAR - 16
+    # Members of the group MiR-Ung, in the chapter of Linderud (a person's chapter is a chapter, not a group).
+    assert all(p["chapter"] == "linderud" and demo.YEAR - 24 <= p["birth_year"] <= demo.YEAR - 16
                for p in api.persons.values())
+    assert api.youth_wing == list(api.persons)
     assert not [k for k in api.years if k[0] == "c1"]  # a child of nine is no member
     assert out["cancelled_this_year"] == 2 and api.years[("a3", demo.YEAR)]["payment_state"] == "PAYMENT_STATE_CANCELLED"
     births = {**{pid: b for pid, b, _ in grown}, **{pid: p["birth_year"] for pid, p in api.persons.items()}}

@@ -11,7 +11,7 @@ from services.common.vocabulary import AgeBand, Gender, ImdiSubgoal, ReferralSta
 from services.reporting.domain import model, privacy
 from services.reporting.domain.cellkey import CellKeys
 from services.reporting.domain.disclosure import Figure
-from services.reporting.domain.model import AttendanceRow, Member, ReferralRow, SessionRow
+from services.reporting.domain.model import AttendanceRow, Member, ReferralRow, RoleRow, SessionRow
 
 KEYS = CellKeys("a-test-secret-of-at-least-32-characters")
 F, M = int(Gender.FEMALE), int(Gender.MALE)
@@ -23,9 +23,9 @@ def visit(i: str, person: str, day: int, gender=F, band=CHILD, count: int = 1) -
     return AttendanceRow(f"a-{i}", person, gender, band, 1 if person else count, d(2026, 2, day))
 
 
-def table(members=(), sessions=(), attendances=(), referrals=(), visits_per_person: int = 3):
+def table(members=(), sessions=(), attendances=(), referrals=(), visits_per_person: int = 3, roles=()):
     return model.statistics(list(members), list(sessions),
-                            privacy.clip_visits(attendances, visits_per_person), list(referrals), KEYS)
+                            privacy.clip_visits(attendances, visits_per_person), list(referrals), KEYS, roles=list(roles))
 
 
 def l1(a, b) -> int:
@@ -35,8 +35,8 @@ def l1(a, b) -> int:
 # ---------------------------------------------------------------------------- bounds and sensitivity
 
 
-@pytest.mark.parametrize("c, expected", [(1, 7), (4, 13), (10, 25)])
-def test_the_sensitivity_is_five_plus_twice_the_visits_counted_per_person(c, expected):
+@pytest.mark.parametrize("c, expected", [(1, 12), (4, 18), (10, 30)])
+def test_the_sensitivity_is_ten_plus_twice_the_visits_counted_per_person(c, expected):
     assert privacy.sensitivity(c) == expected == privacy.Policy(1.0, 10.0, c).sensitivity
     parts = privacy.contributions(c)
     assert parts["participants.visits"] == parts["visits_total"] == c
@@ -45,12 +45,14 @@ def test_the_sensitivity_is_five_plus_twice_the_visits_counted_per_person(c, exp
 
 def test_one_person_changes_the_table_by_at_most_its_sensitivity_and_the_bound_is_reached():
     """Neighbouring tables: the same records with and without one person's, who is a paying member, a named
-    participant with more visits than are counted, in two cells, and referred once."""
+    participant with more visits than are counted, in two cells, referred once, and holds every role (one of
+    them twice)."""
     base = dict(
         members=[Member("m1", True), Member("m2", False)],
         sessions=[SessionRow("s1", "lh", int(ImdiSubgoal.QUALIFICATION), None)],
         attendances=[visit("x1", "m1", 3), visit("x2", "m2", 4, M), visit("hc", "", 5, count=12)],
         referrals=[ReferralRow("r1", int(ReferralState.REQUESTED))],
+        roles=[RoleRow("m1", 3)],
     )
     c = 3
     with_her = dict(
@@ -58,6 +60,7 @@ def test_one_person_changes_the_table_by_at_most_its_sensitivity_and_the_bound_i
         sessions=base["sessions"],
         attendances=base["attendances"] + [visit(f"p{n}", "p", n + 1, F, CHILD if n < 3 else ADULT) for n in range(6)],
         referrals=base["referrals"] + [ReferralRow("r-p", int(ReferralState.COMPLETED))],
+        roles=base["roles"] + [RoleRow("p", r) for r in model.ROLES] + [RoleRow("p", 3)],
     )
     assert l1(table(**base, visits_per_person=c), table(**with_her, visits_per_person=c)) == privacy.sensitivity(c)
     # Someone who is only a member, or only in a head count, changes far less.

@@ -32,7 +32,15 @@ def hub(tmp_path, hub_channel):
 
 @pytest.fixture
 def web(tmp_path, channels):
-    """A node's web app (organisation mir) on Flask's test client."""
+    """A node's web app (organisation mir) on Flask's test client. A person's page and the people list also
+    read groups and roles: by default there are none (a test answers these itself to show some)."""
+    from brobygger.membership.v1 import membership_pb2
+    from tests.gateway.test_gateway_unit import MEMBERSHIP
+
+    for rpc, empty in (("ListGroups", membership_pb2.ListGroupsResponse()),
+                       ("ListGroupMembers", membership_pb2.ListGroupMembersResponse()),
+                       ("ListRoleAssignments", membership_pb2.ListRoleAssignmentsResponse())):
+        channels["membership"].on(MEMBERSHIP + rpc, lambda r, empty=empty: empty)
     return web_app(tmp_path, channels).test_client()
 
 

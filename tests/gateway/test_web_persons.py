@@ -28,7 +28,7 @@ def test_the_list_asks_for_a_purpose_first_then_reads_with_it(web, channels):
     assert asked.status_code == 302 and asked.headers["Location"].startswith("/purpose?next=/persons")
     with_purpose(web)
     page = web.get("/persons").get_data(as_text=True)
-    (_method, request, _timeout), = channels["membership"].calls
+    [request] = [c[1] for c in channels["membership"].calls if c[0].endswith("/ListPersons")]
     assert request.purpose == "oppfølging av en familie" and request.parent == "organizations/mir"
     assert "Amina Khan" in page and 'href="/persons/p1"' in page and "page_token=n2" in page
 
@@ -71,7 +71,9 @@ def test_a_persons_page_reads_with_the_purpose_and_shows_the_years(web, channels
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Amina Khan" in text and "betalt" in text and "kvinne / jente" in text
     assert "Amina" not in text.split("<title>")[1].split("</title>")[0]
-    assert all(c[1].purpose == "oppfølging av en familie" for c in channels["membership"].calls)
+    # Every read of personal data with the purpose (the list of groups, which names nobody, needs none).
+    assert all(c[1].purpose == "oppfølging av en familie" for c in channels["membership"].calls
+               if not c[0].endswith("/ListGroups"))
 
 
 def test_a_volunteer_gets_a_page_that_says_why(web):
@@ -86,7 +88,7 @@ def test_a_search_is_a_post_and_its_words_never_reach_a_url(web, channels):
                               lambda r: membership_pb2.ListPersonsResponse(persons=[AMINA], next_page_token="n2"))
     page = web.post("/persons", data={"csrf_token": token, "query": "ami kh"})
     text = page.get_data(as_text=True)
-    (_m, request, _t), = channels["membership"].calls
+    [request] = [c[1] for c in channels["membership"].calls if c[0].endswith("/ListPersons")]
     assert request.query == "ami kh" and request.purpose == "oppfølging av en familie"
     assert page.status_code == 200 and "Amina Khan" in text and "page_token" not in text
     assert not [url for url in re.findall(r'(?:href|action)="([^"]*)"', text) if "ami" in url or "kh" in url]

@@ -171,3 +171,19 @@ def test_only_coordinators_see_the_statistics_and_its_menu_entry(web, asked):
     login(web, MIR_TOKEN)
     home = web.get("/").get_data(as_text=True)
     assert '<a href="/statistics">Statistikk</a>' in home and asked == []
+
+
+def test_active_people_by_role_are_a_table_of_their_own_and_a_hidden_one_says_so(web, channels):
+    with_roles = statistics()
+    with_roles.role_holders.extend([r.RoleCell(role="ROLE_BOARD_MEMBER", holders=PRIMARY),
+                                    r.RoleCell(role="ROLE_VOLUNTEER", holders=r.Cell(value=15)),
+                                    r.RoleCell(role="ROLE_GUIDE", holders=r.Cell(value=0))])
+    channels["reporting"].on(REPORTING + "GetStatistics", lambda request: with_roles)
+    login(web, MIR_TOKEN)
+    page = web.get("/statistics").get_data(as_text=True)
+    assert "Aktive personer etter rolle" in page
+    assert "15" in row(page, "Frivillige") and "0" in row(page, "Veiledere")
+    assert "prikket" in row(page, "Styremedlemmer")
+    # A node that counts no roles yet: no such table.
+    channels["reporting"].on(REPORTING + "GetStatistics", lambda request: statistics())
+    assert "Aktive personer etter rolle" not in web.get("/statistics").get_data(as_text=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import datetime as dt
 
 import pytest
 
@@ -12,7 +13,10 @@ from services.common.auth import Principal
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
 from services.common.pagination import memory_page
 from services.common.vocabulary import Gender
-from services.membership.adapters.repository import HouseholdRepository, MembershipYearRepository, PersonRepository
+from services.membership.adapters.repository import (
+    GroupRepository, HouseholdRepository, MembershipYearRepository, PersonRepository, RoleRepository,
+)
+from services.membership.domain.group import Group, GroupKind
 from services.membership.domain import search
 from services.membership.domain.model import MembershipYear, PaymentState, Person
 from services.membership.service_layer import commands, handlers
@@ -22,8 +26,21 @@ from tests.service_layer.consent_fakes import FakeConsents
 
 
 class FakePersons(PersonRepository):
-    def __init__(self, rows: dict, members: dict) -> None:
-        self.rows, self.members = rows, members
+    def __init__(self, rows: dict, members: dict, state: State | None = None) -> None:
+        self.rows, self.members, self.state = rows, members, state
+
+    def _holds(self, p, where) -> bool:
+        """Whether every filter of where holds for p (what the SQL's semi-joins answer)."""
+        if where is None:
+            return True
+        t = self.state.table
+        member = self.members.get(p.id)
+        year = t("membership_years").get((p.id, where.membership_year))
+        return ((not where.group_id or (where.group_id, p.id) in t("group_members"))
+                and (not where.household_id or (member is not None and member.household_id == where.household_id))
+                and (not where.membership_year or (year is not None and (not where.paying or year.is_paying)))
+                and (not where.role or any(a.person_id == p.id and a.role == where.role and a.held_on(where.role_date)
+                                           for a in t("role_assignments").values())))
 
     def _out(self, person):
         member = self.members.get(person.id)
@@ -42,10 +59,10 @@ class FakePersons(PersonRepository):
     def get_many(self, person_ids):
         return {i: self._out(self.rows[i]) for i in person_ids if i in self.rows}
 
-    def page(self, after, limit, *, words=None, chapter=""):
+    def page(self, after, limit, *, words=None, chapter="", where=None):
         chosen = [self._out(p) for p in self.rows.values()
                   if search.matches(search.name_words(p.given_name, p.family_name), words or [])
-                  and (not chapter or p.chapter == chapter)]
+                  and (not chapter or p.chapter == chapter) and self._holds(p, where)]
         return memory_page(chosen, lambda p: (p.create_time, p.id), after, limit, descending=True)
 
 
@@ -90,9 +107,68 @@ class FakeYears(MembershipYearRepository):
         return memory_page(mine, lambda y: (y.year,), after, limit)
 
 
+class FakeGroups(GroupRepository):
+    def __init__(self, rows: dict, members: dict) -> None:
+        self.rows, self.joined = rows, members
+
+    def add(self, group):
+        self.rows[group.id] = group
+
+    def get(self, group_id):
+        return self.rows.get(group_id)
+
+    def update(self, group):
+        self.rows[group.id] = group
+
+    def page(self, after, limit, *, kind=0):
+        return memory_page([g for g in self.rows.values() if not kind or g.kind == kind], lambda g: (g.id,), after,
+                           limit)
+
+    def ids(self, kind, limit):
+        return sorted(g.id for g in self.rows.values() if g.kind == kind)[:limit]
+
+    def member(self, group_id, person_id):
+        return self.joined.get((group_id, person_id))
+
+    def add_member(self, member):
+        self.joined[(member.group_id, member.person_id)] = member
+
+    def remove_member(self, group_id, person_id):
+        del self.joined[(group_id, person_id)]
+
+    def members(self, group_id, after, limit):
+        mine = [m for m in self.joined.values() if m.group_id == group_id]
+        return memory_page(mine, lambda m: (m.create_time, m.person_id), after, limit)
+
+    def of_person(self, person_id, after, limit):
+        mine = [m for m in self.joined.values() if m.person_id == person_id]
+        return memory_page(mine, lambda m: (m.group_id,), after, limit)
+
+
+class FakeRoles(RoleRepository):
+    def __init__(self, rows: dict) -> None:
+        self.rows = rows
+
+    def add(self, assignment):
+        self.rows[assignment.id] = assignment
+
+    def get(self, assignment_id):
+        return self.rows.get(assignment_id)
+
+    def update(self, assignment):
+        self.rows[assignment.id] = assignment
+
+    def page(self, after, limit, *, person_id="", role=0, active_on=None):
+        chosen = [a for a in self.rows.values() if (not person_id or a.person_id == person_id)
+                  and (not role or a.role == role) and (active_on is None or a.held_on(active_on))]
+        return memory_page(chosen, lambda a: (a.start_date, a.id), after, limit, descending=True)
+
+
 class FakeMembershipUnitOfWork(FakeUnitOfWork, MembershipUnitOfWork):
     def open(self, state: State) -> None:
-        self.persons = FakePersons(state.table("persons"), state.table("household_members"))
+        self.persons = FakePersons(state.table("persons"), state.table("household_members"), state)
+        self.groups = FakeGroups(state.table("groups"), state.table("group_members"))
+        self.roles = FakeRoles(state.table("role_assignments"))
         self.years = FakeYears(state.table("membership_years"))
         self.households = FakeHouseholds(state.table("households"), state.table("household_members"))
         self.consents = FakeConsents(state.table("consents"))
@@ -106,9 +182,20 @@ NODE_SERVICE = Principal(subject="s-1", username="service-account-node-mir", cli
 ORG = "organizations/mir"
 
 
+# The chapters the tests' people name (a person's chapter must be a chapter group).
+CHAPTERS = {"linderud": "MiR Linderud", "mir-ung": "MiR-Ung", "furuset": "MiR Furuset"}
+
+
+def with_chapters(store: Store) -> Store:
+    when = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    for chapter_id, display_name in CHAPTERS.items():
+        store.state.table("groups")[chapter_id] = Group(chapter_id, GroupKind.CHAPTER, display_name, when, when)
+    return store
+
+
 @pytest.fixture
 def store():
-    return Store()
+    return with_chapters(Store())
 
 
 @pytest.fixture

@@ -18,7 +18,9 @@ from services.membership.domain.person_import import OnError, Plan, Result, Stat
 from services.membership.service_layer import person_import as imports
 from tests.fakes import State as FakeState, Store
 from tests.import_files import csv_bytes, member, members
-from tests.service_layer.test_membership import COORDINATOR, NODE_SERVICE, FakeMembershipUnitOfWork, amina
+from tests.service_layer.test_membership import (
+    COORDINATOR, NODE_SERVICE, FakeMembershipUnitOfWork, amina, with_chapters,
+)
 
 
 class FakeImports(PersonImportRepository):
@@ -95,7 +97,7 @@ class FakeImportUnitOfWork(FakeMembershipUnitOfWork):
 
 @pytest.fixture
 def store():
-    return Store()
+    return with_chapters(Store())
 
 
 @pytest.fixture
@@ -328,3 +330,15 @@ def test_the_worker_begins_when_an_import_is_started_and_stops_when_told(uow, st
     stop.set()
     thread.join(5)
     assert not thread.is_alive()
+
+
+def test_a_row_naming_a_chapter_the_organisation_does_not_have_is_invalid_in_the_dry_run(uow, store):
+    """A person's chapter must be one of the organisation's chapters: the dry run says so for the row (and which
+    column), rather than the import failing on it."""
+    job = check(uow, csv_bytes([member(0), member(1, Lokallag="Grorud")]))
+    planned = rows(uow, job)
+    assert [Plan(r.plan) for r in planned] == [Plan.NEW, Plan.INVALID]
+    assert [(p.column, p.code) for p in planned[1].problems] == [("Lokallag", "CHAPTER_NOT_FOUND")]
+    start(uow, job)
+    run(uow)
+    assert len(store.state.table("persons")) == 1

@@ -39,6 +39,8 @@ from services.reporting.domain.records import (
 from services.reporting.service_layer import commands, facts, handlers
 from services.reporting.service_layer.federation import Federation, RateLimiter
 from services.reporting.service_layer.unit_of_work import ReportingUnitOfWork
+from services.reporting.adapters.repository import RoleFacts
+from services.reporting.domain.model import RoleRow
 from tests.fakes import FakeUnitOfWork, State, Store
 
 # ---------------------------------------------------------------------------- fakes
@@ -147,6 +149,13 @@ class FakeHours(_FakeFacts, HoursFacts):
                 if not h.withdrawn]
 
 
+class FakeRoles(_FakeFacts, RoleFacts):
+    key = ("assignment_id",)
+
+    def held_in(self, period):
+        return [RoleRow(r.person_id, r.role) for r in self.rows.values() if r.overlaps(period.start, period.end)]
+
+
 class FakePrivacyLedger(PrivacyLedger):
     def __init__(self, state: State) -> None:
         self.budgets = state.table("privacy_budgets")    # analyst -> spent (millionths)
@@ -193,6 +202,7 @@ class FakeReportingUnitOfWork(FakeUnitOfWork, ReportingUnitOfWork):
         self.referrals = FakeReferrals(state.table("fact_referrals"))
         self.hours = FakeHours(state.table("fact_volunteer_hours"), state.table("fact_activities"))
         self.statistics_consents = FakeStatisticsConsents(state.table("fact_statistics_consents"))
+        self.roles = FakeRoles(state.table("fact_role_assignments"))
 
 
 ANALYST = Principal(subject="s-1", username="service-account-brobygger-hub", client_id="brobygger-hub",
@@ -576,7 +586,7 @@ def test_with_privacy_on_the_hub_gets_noisy_figures_and_the_analyst_pays_for_the
     p = report.privacy
     mech = privacy.mechanism(POLICY.sensitivity, POLICY.epsilon_per_query)
     assert (p.epsilon, p.scale, p.sensitivity, p.visits_per_person, p.repeated) == (
-        mech.epsilon, mech.scale, 9, 2, False)
+        mech.epsilon, mech.scale, 14, 2, False)
     assert p.margin == privacy.margin(mech.scale) > 0
     assert (p.budget.analyst, p.budget.spent, p.budget.limit, p.budget.per_query) == ("analyst-imdi", 0.4, 1.0, 0.4)
     assert p.budget.remaining == pytest.approx(0.6)

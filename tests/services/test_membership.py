@@ -3,6 +3,7 @@ PostgreSQL, the real broker and real signed tokens."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import uuid
 
 import grpc
@@ -22,10 +23,19 @@ from tests.support import without_ids
 from tests.services.kafka_read import read_topic
 
 
+# The chapters the tests' people name: a person's chapter must be a group of kind chapter.
+CHAPTERS = {"linderud": "MiR Linderud", "mir-ung": "MiR-Ung", "furuset": "MiR Furuset"}
+
+
 @pytest.fixture
 def node(broker, issuer, database_url):
     env = inprocess.node_env("mir", database_url=database_url, kafka=broker.bootstrap, issuer=issuer.url)
     with inprocess.running("membership", build, env) as svc:
+        now = dt.datetime.now(dt.timezone.utc)
+        with svc.app.engine.begin() as conn:  # as the migration makes them of chapters stored already: no audit
+            conn.execute(svc.app.tables["groups"].insert(), [
+                dict(id=c, kind=membership_pb2.GROUP_KIND_CHAPTER, display_name=n, create_time=now, update_time=now)
+                for c, n in CHAPTERS.items()])
         yield svc
 
 

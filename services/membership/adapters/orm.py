@@ -172,8 +172,48 @@ person_import_keys = sa.Table(
     sa.Index("ix_person_import_keys_person", "person_id"),
 )
 
+# Local chapters and other groups, keyed by their short id ('linderud', 'mir-ung'); a person's chapter names one
+# of kind CHAPTER (services.membership.domain.group).
+groups = sa.Table(
+    "groups",
+    metadata,
+    sa.Column("id", sa.String(41), primary_key=True),
+    sa.Column("kind", sa.Integer, nullable=False),
+    sa.Column("display_name", sa.String(100), nullable=False),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+)
+
+# Who is a member of which group: the key serves a group's members and "is this person a member" (the filter
+# of ListPersons); the index a person's groups.
+group_members = sa.Table(
+    "group_members",
+    metadata,
+    sa.Column("group_id", sa.String(41), sa.ForeignKey("groups.id"), primary_key=True),
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("persons.id"), primary_key=True),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Index("ix_group_members_group_created", "group_id", "create_time", "person_id"),
+    sa.Index("ix_group_members_person", "person_id", "group_id"),
+)
+
+# A person's roles for a period (services.membership.domain.roles); end_date NULL while the role goes on.
+role_assignments = sa.Table(
+    "role_assignments",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("person_id", sa.String(64), sa.ForeignKey("persons.id"), nullable=False),
+    sa.Column("role", sa.Integer, nullable=False),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("end_date", sa.Date, nullable=True),
+    sa.Column("group_id", sa.String(41), sa.ForeignKey("groups.id"), nullable=True),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+    sa.Index("ix_role_assignments_person", "person_id", "start_date", "id"),
+    sa.Index("ix_role_assignments_role", "role", "start_date", "id"),
+)
+
 tables = {"persons": persons, "membership_years": membership_years, "households": households,
           "household_members": household_members, "renewals": renewals, "renewal_entries": renewal_entries,
           "consents": consents, "person_imports": person_imports, "person_import_files": person_import_files,
-          "person_import_rows": person_import_rows, "person_import_keys": person_import_keys,
-          **common_tables(metadata)}
+          "person_import_rows": person_import_rows, "person_import_keys": person_import_keys, "groups": groups,
+          "group_members": group_members, "role_assignments": role_assignments, **common_tables(metadata)}

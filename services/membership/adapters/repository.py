@@ -6,17 +6,23 @@ answer it. Tests of the service layer use in-memory ones (tests/fakes.py).
 from __future__ import annotations
 
 import abc
+import datetime as dt
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from services.common.pagination import Key, Page, sql_page
+from services.common.vocabulary import PAYING_STATES
 from services.membership.adapters.orm import (
-    household_members, households, membership_years, persons, renewal_entries, renewals,
+    group_members, groups, household_members, households, membership_years, persons, renewal_entries, renewals,
+    role_assignments,
 )
+from services.membership.domain.group import Group, GroupMember
 from services.membership.domain.household import Household, HouseholdMember
 from services.membership.domain.model import MembershipYear, Person
+from services.membership.domain.person_filter import PersonFilter
 from services.membership.domain.renewal import AppliedRenewal, Entry, FeeSource, Outcome, Plan, Reason
+from services.membership.domain.roles import RoleAssignment
 from services.membership.domain.search import name_words
 
 
@@ -39,9 +45,10 @@ class PersonRepository(abc.ABC):
 
     @abc.abstractmethod
     def page(self, after: Key | None, limit: int, *, words: list[str] | None = None,
-             chapter: str = "") -> Page[Person]:
+             chapter: str = "", where: PersonFilter | None = None) -> Page[Person]:
         """Newest first, keyed by (create_time, id); with words, only persons each of whose words starts a
-        word of their name (services.membership.domain.search); with chapter, only that chapter's."""
+        word of their name (services.membership.domain.search); with chapter, only that chapter's; with
+        where, only those its every filter holds for (services.membership.domain.person_filter)."""
 
 
 class MembershipYearRepository(abc.ABC):
@@ -95,6 +102,28 @@ _PERSONS = sa.select(persons, household_members.c.household_id).select_from(
     persons.outerjoin(household_members, household_members.c.person_id == persons.c.id))
 
 
+def _filtered(f: PersonFilter) -> list[sa.ColumnElement]:
+    """The conditions of a filter, each a semi-join on an index whose key starts with the person's id (or the
+    group's id and the person's id), so each person the listing passes is checked with one index lookup."""
+    out: list[sa.ColumnElement] = []
+    if f.group_id:
+        out.append(sa.exists().where(group_members.c.group_id == f.group_id,
+                                     group_members.c.person_id == persons.c.id))
+    if f.household_id:
+        out.append(household_members.c.household_id == f.household_id)
+    if f.membership_year:
+        year = [membership_years.c.person_id == persons.c.id, membership_years.c.year == f.membership_year]
+        if f.paying:
+            year.append(membership_years.c.payment_state.in_(sorted(int(s) for s in PAYING_STATES)))
+        out.append(sa.exists().where(*year))
+    if f.role:
+        out.append(sa.exists().where(
+            role_assignments.c.person_id == persons.c.id, role_assignments.c.role == f.role,
+            role_assignments.c.start_date <= f.role_date,
+            sa.or_(role_assignments.c.end_date.is_(None), role_assignments.c.end_date >= f.role_date)))
+    return out
+
+
 def _to_year(row) -> MembershipYear:
     return MembershipYear(person_id=row.person_id, year=row.year, fee_nok=row.fee_nok,
                           payment_state=row.payment_state, paid_date=row.paid_date, update_time=row.update_time)
@@ -130,13 +159,15 @@ class SqlPersonRepository(PersonRepository):
         return {row.id: _to_person(row) for row in rows}
 
     def page(self, after: Key | None, limit: int, *, words: list[str] | None = None,
-             chapter: str = "") -> Page[Person]:
+             chapter: str = "", where: PersonFilter | None = None) -> Page[Person]:
         query = _PERSONS
         for word in words or ():
             # The stored string puts a space before every word: ' amina khan' holds ' kh', not ' min'.
             query = query.where(persons.c.search_words.contains(f" {word}", autoescape=True))
         if chapter:
             query = query.where(persons.c.chapter == chapter)
+        if where:
+            query = query.where(*_filtered(where))
         return sql_page(self.conn, query, (persons.c.create_time, persons.c.id), after, limit, _to_person,
                         descending=True)
 
@@ -245,3 +276,155 @@ class SqlRenewalRepository(RenewalRepository):
                               e.to_fee_nok, FeeSource(e.fee_source) if e.fee_source else None, e.to_state)
                         for e in rows)
         return AppliedRenewal(row.id, Plan(row.from_year, entries), row.apply_time)
+
+
+# ---------------------------------------------------------------------------- groups and roles
+
+
+class GroupRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, group: Group) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, group_id: str) -> Group | None: ...
+
+    @abc.abstractmethod
+    def update(self, group: Group) -> None: ...
+
+    @abc.abstractmethod
+    def page(self, after: Key | None, limit: int, *, kind: int = 0) -> Page[Group]:
+        """Groups by id, keyed by (id,); with kind, only that kind."""
+
+    @abc.abstractmethod
+    def ids(self, kind: int, limit: int) -> list[str]:
+        """The first ids of groups of a kind, by id (to name them in a message)."""
+
+    @abc.abstractmethod
+    def member(self, group_id: str, person_id: str) -> GroupMember | None: ...
+
+    @abc.abstractmethod
+    def add_member(self, member: GroupMember) -> None: ...
+
+    @abc.abstractmethod
+    def remove_member(self, group_id: str, person_id: str) -> None: ...
+
+    @abc.abstractmethod
+    def members(self, group_id: str, after: Key | None, limit: int) -> Page[GroupMember]:
+        """A group's members in the order they were added, keyed by (create_time, person_id)."""
+
+    @abc.abstractmethod
+    def of_person(self, person_id: str, after: Key | None, limit: int) -> Page[GroupMember]:
+        """A person's memberships by group id, keyed by (group_id,)."""
+
+
+class RoleRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, assignment: RoleAssignment) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, assignment_id: str) -> RoleAssignment | None: ...
+
+    @abc.abstractmethod
+    def update(self, assignment: RoleAssignment) -> None: ...
+
+    @abc.abstractmethod
+    def page(self, after: Key | None, limit: int, *, person_id: str = "", role: int = 0,
+             active_on: dt.date | None = None) -> Page[RoleAssignment]:
+        """Newest start first, keyed by (start_date, id); with person_id only theirs, with role only that role,
+        with active_on only those held on that day."""
+
+
+def _to_group(row) -> Group:
+    return Group(id=row.id, kind=row.kind, display_name=row.display_name, create_time=row.create_time,
+                 update_time=row.update_time)
+
+
+def _to_group_member(row) -> GroupMember:
+    return GroupMember(group_id=row.group_id, person_id=row.person_id, create_time=row.create_time)
+
+
+class SqlGroupRepository(GroupRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, g: Group) -> None:
+        self.conn.execute(groups.insert().values(id=g.id, kind=g.kind, display_name=g.display_name,
+                                                 create_time=g.create_time, update_time=g.update_time))
+
+    def get(self, group_id: str) -> Group | None:
+        row = self.conn.execute(sa.select(groups).where(groups.c.id == group_id)).first()
+        return _to_group(row) if row else None
+
+    def update(self, g: Group) -> None:
+        self.conn.execute(groups.update().where(groups.c.id == g.id).values(display_name=g.display_name,
+                                                                            update_time=g.update_time))
+
+    def page(self, after: Key | None, limit: int, *, kind: int = 0) -> Page[Group]:
+        query = sa.select(groups)
+        if kind:
+            query = query.where(groups.c.kind == kind)
+        return sql_page(self.conn, query, (groups.c.id,), after, limit, _to_group)
+
+    def ids(self, kind: int, limit: int) -> list[str]:
+        return list(self.conn.execute(sa.select(groups.c.id).where(groups.c.kind == kind).order_by(groups.c.id)
+                                      .limit(limit)).scalars())
+
+    def _key(self, group_id: str, person_id: str):
+        return (group_members.c.group_id == group_id) & (group_members.c.person_id == person_id)
+
+    def member(self, group_id: str, person_id: str) -> GroupMember | None:
+        row = self.conn.execute(sa.select(group_members).where(self._key(group_id, person_id))).first()
+        return _to_group_member(row) if row else None
+
+    def add_member(self, m: GroupMember) -> None:
+        self.conn.execute(group_members.insert().values(group_id=m.group_id, person_id=m.person_id,
+                                                        create_time=m.create_time))
+
+    def remove_member(self, group_id: str, person_id: str) -> None:
+        self.conn.execute(group_members.delete().where(self._key(group_id, person_id)))
+
+    def members(self, group_id: str, after: Key | None, limit: int) -> Page[GroupMember]:
+        query = sa.select(group_members).where(group_members.c.group_id == group_id)
+        return sql_page(self.conn, query, (group_members.c.create_time, group_members.c.person_id), after, limit,
+                        _to_group_member)
+
+    def of_person(self, person_id: str, after: Key | None, limit: int) -> Page[GroupMember]:
+        query = sa.select(group_members).where(group_members.c.person_id == person_id)
+        return sql_page(self.conn, query, (group_members.c.group_id,), after, limit, _to_group_member)
+
+
+def _to_assignment(row) -> RoleAssignment:
+    return RoleAssignment(id=row.id, person_id=row.person_id, role=row.role, start_date=row.start_date,
+                          end_date=row.end_date, group_id=row.group_id or "", create_time=row.create_time,
+                          update_time=row.update_time)
+
+
+class SqlRoleRepository(RoleRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, a: RoleAssignment) -> None:
+        self.conn.execute(role_assignments.insert().values(
+            id=a.id, person_id=a.person_id, role=a.role, start_date=a.start_date, end_date=a.end_date,
+            group_id=a.group_id or None, create_time=a.create_time, update_time=a.update_time))
+
+    def get(self, assignment_id: str) -> RoleAssignment | None:
+        row = self.conn.execute(sa.select(role_assignments).where(role_assignments.c.id == assignment_id)).first()
+        return _to_assignment(row) if row else None
+
+    def update(self, a: RoleAssignment) -> None:
+        self.conn.execute(role_assignments.update().where(role_assignments.c.id == a.id).values(
+            end_date=a.end_date, update_time=a.update_time))
+
+    def page(self, after: Key | None, limit: int, *, person_id: str = "", role: int = 0,
+             active_on: dt.date | None = None) -> Page[RoleAssignment]:
+        query = sa.select(role_assignments)
+        if person_id:
+            query = query.where(role_assignments.c.person_id == person_id)
+        if role:
+            query = query.where(role_assignments.c.role == role)
+        if active_on is not None:
+            query = query.where(role_assignments.c.start_date <= active_on,
+                                sa.or_(role_assignments.c.end_date.is_(None), role_assignments.c.end_date >= active_on))
+        return sql_page(self.conn, query, (role_assignments.c.start_date, role_assignments.c.id), after, limit,
+                        _to_assignment, descending=True)

@@ -133,6 +133,8 @@ PROBLEMS = {
     "EMAIL_INVALID": "must be an e-mail address like navn@example.no",
     "POSTAL_CODE_INVALID": "must be four digits, e.g. 0957",
     "CHAPTER_INVALID": "must be a chapter's name or id like linderud or mir-ung",
+    "CHAPTER_NOT_FOUND": "names no chapter of the organisation: create the chapter under Groups first, or write "
+                         "one that exists",
     "LANGUAGE_INVALID": "write languages by name (urdu, somali, norsk) or tag (ur, so, nb), separated by commas",
     "FEE_INVALID": f"must be whole kroner from 0 to {MAX_FEE_NOK}, like 300",
     "PAID_INVALID": "write ja or nei, betalt or ikke betalt, or fritatt",
@@ -433,14 +435,19 @@ class Register:
         return same, similar
 
 
-def plan(org: str, rows: list[Row], register: Register, imported: dict[str, str]) -> list[Planned]:
+def plan(org: str, rows: list[Row], register: Register, imported: dict[str, str],
+         chapters: frozenset[str] | None = None, chapter_column: str = COLUMN_LABEL["chapter"]) -> list[Planned]:
     """What importing each row would do, in file order. imported: the keys of rows imported before, with the
-    person each produced."""
+    person each produced; chapters: the ids of the organisation's chapters (a person's chapter must be one),
+    or None not to check them; chapter_column: the chapter's column as the file names it."""
     out: list[Planned] = []
     seen: dict[tuple[str, str], list[tuple[int, Identity, int | None]]] = {}
     for row in rows:
         if not row.valid:
             out.append(Planned(row.number, Plan.INVALID, list(row.problems)))
+            continue
+        if chapters is not None and row.person.chapter and row.person.chapter not in chapters:
+            out.append(Planned(row.number, Plan.INVALID, [problem(chapter_column, "CHAPTER_NOT_FOUND")]))
             continue
         key = row_key(org, row)
         if key in imported:

@@ -12,9 +12,12 @@ from services.common.names import HOUSEHOLD, HOUSEHOLD_MEMBER, ORGANIZATION, PER
 from services.common.timestamps import timestamp
 from services.membership.domain.household import Household, HouseholdMember
 from services.membership.domain.model import MembershipYear, Person
+from services.membership.domain.group import Group, GroupMember
+from services.membership.domain.roles import RoleAssignment
 from services.membership.entrypoints import renewal_servicer
 from services.membership.entrypoints.import_servicer import PersonImportMethods
-from services.membership.service_layer import commands, handlers
+from services.membership.service_layer import commands, groups, handlers
+from services.membership.service_layer.groups import GROUP, GROUP_MEMBER, ROLE_ASSIGNMENT
 from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 
 # Who may call what (methods not named: coordinators and the node's own services). Volunteers take
@@ -26,6 +29,10 @@ _COORDINATORS = Access(roles=frozenset({"coordinator"}))
 POLICY = {
     **{method: _COORDINATORS for method in ("CreateHousehold", "GetHousehold", "AddHouseholdMember",
                                             "RemoveHouseholdMember", "ListHouseholdMembers")},
+    # Groups and roles, too: who is in which group and who holds which role.
+    **{method: _COORDINATORS for method in ("CreateGroup", "GetGroup", "ListGroups", "UpdateGroup", "AddGroupMember",
+                                            "RemoveGroupMember", "ListGroupMembers", "AssignRole", "EndRole",
+                                            "ListRoleAssignments")},
     "GetPersonProfile": Access(roles=frozenset({"node-service"})),
     "ListPersons": _VOLUNTEERS_TOO,
     "BatchGetPersons": _VOLUNTEERS_TOO,
@@ -97,7 +104,9 @@ class MembershipServicer(renewal_servicer.RenewalServicerMixin, PersonImportMeth
     def ListPersons(self, request, context):
         ORGANIZATION.parse(request.parent, "parent", org=self.org)
         cmd = commands.ListPersons(request.parent, request.page_size, request.page_token, current_principal(),
-                                   request.purpose, request.query, request.chapter)
+                                   request.purpose, request.query, request.chapter, group=request.group,
+                                   household=request.household, membership_year=request.membership_year,
+                                   paying=request.paying, role=request.role, role_date=request.role_date)
         people, token = handlers.list_persons(cmd, self.uow())
         return membership_pb2.ListPersonsResponse(persons=[self._person(p) for p in people], next_page_token=token)
 
@@ -161,3 +170,99 @@ class MembershipServicer(renewal_servicer.RenewalServicerMixin, PersonImportMeth
         members, token = handlers.list_household_members(cmd, self.uow())
         return membership_pb2.ListHouseholdMembersResponse(household_members=[self._member(m) for m in members],
                                                            next_page_token=token)
+
+    # ------------------------------------------------------------------ groups and roles
+
+    def _group(self, g: Group) -> membership_pb2.Group:
+        return membership_pb2.Group(name=GROUP.format(org=self.org, group=g.id), kind=g.kind,
+                                    display_name=g.display_name, create_time=timestamp(g.create_time),
+                                    update_time=timestamp(g.update_time))
+
+    def _group_member(self, m: GroupMember) -> membership_pb2.GroupMember:
+        return membership_pb2.GroupMember(
+            name=GROUP_MEMBER.format(org=self.org, group=m.group_id, person=m.person_id),
+            person=PERSON.format(org=self.org, person=m.person_id), group=GROUP.format(org=self.org, group=m.group_id),
+            create_time=timestamp(m.create_time))
+
+    def _assignment(self, a: RoleAssignment) -> membership_pb2.RoleAssignment:
+        return membership_pb2.RoleAssignment(
+            name=ROLE_ASSIGNMENT.format(org=self.org, person=a.person_id, assignment=a.id), role=a.role,
+            start_date=a.start_date.isoformat(), end_date=a.end_date.isoformat() if a.end_date else "",
+            group=GROUP.format(org=self.org, group=a.group_id) if a.group_id else "",
+            person=PERSON.format(org=self.org, person=a.person_id), create_time=timestamp(a.create_time),
+            update_time=timestamp(a.update_time))
+
+    def CreateGroup(self, request, context):
+        ORGANIZATION.parse(request.parent, "parent", org=self.org)
+        g = request.group
+        group = Group(id=request.group_id.strip(), kind=g.kind, display_name=g.display_name)
+        cmd = commands.CreateGroup(self.org, group, current_principal(), request.request_id)
+        return self._group(groups.create_group(cmd, self.uow()))
+
+    def GetGroup(self, request, context):
+        ids = GROUP.parse(request.name, "name", org=self.org)
+        return self._group(groups.get_group(commands.GetGroup(ids["group"], request.name, current_principal()),
+                                            self.uow()))
+
+    def ListGroups(self, request, context):
+        ORGANIZATION.parse(request.parent, "parent", org=self.org)
+        cmd = commands.ListGroups(request.page_size, request.page_token, request.kind, current_principal())
+        found, token = groups.list_groups(cmd, self.uow())
+        return membership_pb2.ListGroupsResponse(groups=[self._group(g) for g in found], next_page_token=token)
+
+    def UpdateGroup(self, request, context):
+        ids = GROUP.parse(request.group.name, "group.name", org=self.org)
+        cmd = commands.UpdateGroup(self.org, ids["group"], request.group.display_name,
+                                   tuple(request.update_mask.paths), current_principal(), request.request_id)
+        return self._group(groups.update_group(cmd, self.uow()))
+
+    def AddGroupMember(self, request, context):
+        group = GROUP.parse(request.group, "group", org=self.org)
+        person = PERSON.parse(request.person, "person", org=self.org)
+        cmd = commands.AddGroupMember(self.org, group["group"], person["person"], current_principal(),
+                                      request.request_id)
+        return self._group_member(groups.add_group_member(cmd, self.uow()))
+
+    def RemoveGroupMember(self, request, context):
+        ids = GROUP_MEMBER.parse(request.name, "name", org=self.org)
+        cmd = commands.RemoveGroupMember(self.org, ids["group"], ids["person"], current_principal(),
+                                         request.request_id)
+        return self._group_member(groups.remove_group_member(cmd, self.uow()))
+
+    def ListGroupMembers(self, request, context):
+        if request.parent == f"organizations/{self.org}/groups/-":
+            group_id = "-"
+        else:
+            group_id = GROUP.parse(request.parent, "parent", org=self.org)["group"]
+        person = PERSON.parse(request.person, "person", org=self.org)["person"] if request.person else ""
+        cmd = commands.ListGroupMembers(self.org, group_id, request.parent, person, request.page_size,
+                                        request.page_token, current_principal(), request.purpose)
+        members, token = groups.list_group_members(cmd, self.uow())
+        return membership_pb2.ListGroupMembersResponse(group_members=[self._group_member(m) for m in members],
+                                                       next_page_token=token)
+
+    def AssignRole(self, request, context):
+        ids = PERSON.parse(request.parent, "parent", org=self.org)
+        a = request.role_assignment
+        group = GROUP.parse(a.group, "role_assignment.group", org=self.org)["group"] if a.group.strip() else ""
+        cmd = commands.AssignRole(self.org, ids["person"], a.role, a.start_date, a.end_date, group,
+                                  current_principal(), request.request_id)
+        return self._assignment(groups.assign_role(cmd, self.uow()))
+
+    def EndRole(self, request, context):
+        ids = ROLE_ASSIGNMENT.parse(request.name, "name", org=self.org)
+        cmd = commands.EndRole(self.org, ids["person"], ids["assignment"], request.end_date, current_principal(),
+                               request.request_id)
+        return self._assignment(groups.end_role(cmd, self.uow()))
+
+    def ListRoleAssignments(self, request, context):
+        if request.parent == f"organizations/{self.org}/persons/-":
+            person = "-"
+        else:
+            person = PERSON.parse(request.parent, "parent", org=self.org)["person"]
+        cmd = commands.ListRoleAssignments(self.org, person, request.parent, request.role, request.active_on,
+                                           request.page_size, request.page_token, current_principal(),
+                                           request.purpose)
+        found, token = groups.list_role_assignments(cmd, self.uow())
+        return membership_pb2.ListRoleAssignmentsResponse(role_assignments=[self._assignment(a) for a in found],
+                                                          next_page_token=token)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from services.common.audit import ListAuditEntries  # noqa: F401  (a use case of every auditing service)
 from services.common.unit_of_work import Actor
+from services.membership.domain.group import Group
 from services.membership.domain.household import Household
 from services.membership.domain.model import MembershipYear, Person
 
@@ -42,6 +43,13 @@ class ListPersons:
     purpose: str = ""
     query: str = ""  # words that must start words of the name; personal data, never logged
     chapter: str = ""
+    # The filters of services.membership.domain.person_filter, as the caller gave them.
+    group: str = ""
+    household: str = ""
+    membership_year: int = 0
+    paying: bool = False
+    role: int = 0
+    role_date: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,5 +160,106 @@ class ExplainCountedMembers:
     org: str
     year: int
     rule_id: str = ""  # empty: every rule
+    actor: Actor | None = None
+    purpose: str = ""
+
+
+# ---------------------------------------------------------------------------- groups and roles
+
+
+@dataclass(frozen=True)
+class CreateGroup:
+    org: str
+    group: Group  # id (the short id the caller chose), kind and display name
+    actor: Actor | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class GetGroup:
+    group_id: str
+    resource: str
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class ListGroups:
+    page_size: int = 0
+    page_token: str = ""
+    kind: int = 0
+    actor: Actor | None = None
+
+
+@dataclass(frozen=True)
+class UpdateGroup:
+    org: str
+    group_id: str
+    display_name: str
+    update_mask: tuple[str, ...]
+    actor: Actor | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class AddGroupMember:
+    org: str
+    group_id: str
+    person_id: str
+    actor: Actor | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class RemoveGroupMember:
+    org: str
+    group_id: str
+    person_id: str
+    actor: Actor | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class ListGroupMembers:
+    org: str
+    group_id: str  # "-" with person_id: the person's groups
+    resource: str  # the parent as the caller named it, for messages and the audit log
+    person_id: str = ""
+    page_size: int = 0
+    page_token: str = ""
+    actor: Actor | None = None
+    purpose: str = ""
+
+
+@dataclass(frozen=True)
+class AssignRole:
+    org: str
+    person_id: str
+    role: int
+    start_date: str  # ISO dates as the caller gave them; checked by the handler
+    end_date: str = ""
+    group_id: str = ""
+    actor: Actor | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class EndRole:
+    org: str
+    person_id: str
+    assignment_id: str
+    end_date: str
+    actor: Actor | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class ListRoleAssignments:
+    org: str
+    person_id: str  # "-" for everyone's
+    resource: str
+    role: int = 0
+    active_on: str = ""
+    page_size: int = 0
+    page_token: str = ""
     actor: Actor | None = None
     purpose: str = ""

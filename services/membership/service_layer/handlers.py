@@ -18,7 +18,10 @@ from services.membership.domain.household import (
 from services.membership.domain.model import (
     MembershipYear, Person, check_update_mask, corrected, validate_membership_year, validate_person,
 )
+from services.membership.domain.person_filter import person_filter
+from services.membership.domain.roles import Role
 from services.membership.service_layer import commands
+from services.membership.service_layer.groups import check_chapter
 from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 
 PERSONS_PAGE = PageToken((dt.datetime, str))
@@ -40,6 +43,7 @@ def register_person(cmd: commands.RegisterPerson, uow: MembershipUnitOfWork) -> 
     validate_person(cmd.person, today())
 
     def work() -> Person:
+        check_chapter(uow, cmd.person.chapter)
         now = utcnow()
         person = dataclasses.replace(cmd.person, id=new_id(), create_time=now, update_time=now)
         uow.persons.add(person)
@@ -83,15 +87,30 @@ def list_persons(cmd: commands.ListPersons, uow: MembershipUnitOfWork) -> tuple[
             "Volunteers may search people by name but not list the whole register: give query, the start of "
             "a given or family name (e.g. 'ami kh').", reason="QUERY_REQUIRED",
             violations=[FieldViolation("query", "is required for volunteers: the start of a given or family name")])
+    where = person_filter(cmd.group, cmd.household, cmd.membership_year, cmd.paying, cmd.role, cmd.role_date,
+                          today(), cmd.parent.removeprefix("organizations/"))
     size = page_size(cmd.page_size)
     filters = {"query": search.query_digest(words), "chapter": chapter}
+    if where:  # tokens of listings without these filters stay as they were
+        filters["where"] = where.token()
     after = PERSONS_PAGE.decode(cmd.page_token, **filters)
     with uow:
-        page: Page[Person] = uow.persons.page(after, size, words=words, chapter=chapter)
-        resource = f"{cmd.parent}?chapter={chapter}" if chapter else cmd.parent
+        extra = {"where": where} if where else {}
+        page: Page[Person] = uow.persons.page(after, size, words=words, chapter=chapter, **extra)
+        resource = cmd.parent + _filter_query(chapter, where)
         uow.audit.record(cmd.actor, "person.search" if words else "person.list", resource, purpose)
         uow.commit()
     return page.items, PERSONS_PAGE.encode(page.next_key, **filters)
+
+
+def _filter_query(chapter: str, where) -> str:
+    """The listing's filters as the audit line's resource names them: ids, a year, a role (no name searched)."""
+    parts = [("chapter", chapter), ("group", where.group_id), ("household", where.household_id),
+             ("membership_year", str(where.membership_year or "")), ("paying", "true" if where.paying else ""),
+             ("role", Role(where.role).wire_name if where.role else ""),
+             ("role_date", where.role_date.isoformat() if where.role_date else "")]
+    given = [f"{k}={v}" for k, v in parts if v]
+    return "?" + "&".join(given) if given else ""
 
 
 def _batch_ids(org: str, names: tuple[str, ...]) -> list[str]:
@@ -148,6 +167,8 @@ def update_person(cmd: commands.UpdatePerson, uow: MembershipUnitOfWork) -> Pers
     def work() -> Person:
         person = _person(uow, cmd.person.id, cmd.resource, "list persons to find the right name")
         updated, changed = corrected(person, cmd.person, paths, today(), utcnow())
+        if "chapter" in changed:
+            check_chapter(uow, updated.chapter)
         if changed:
             uow.persons.update(updated)
             uow.facts.add(facts.PersonUpdated(

@@ -27,6 +27,7 @@ from services.common.timestamps import today, utcnow
 from services.common.unit_of_work import Actor, run_once
 from services.membership.adapters import spreadsheet
 from services.membership.domain import person_import as rules
+from services.membership.domain.group import GroupKind
 from services.membership.domain.model import corrected
 from services.membership.domain.person_import import ImportJob, ImportRowRecord, OnError, Plan, Result, State
 from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
@@ -37,6 +38,7 @@ ROWS_PAGE = PageToken((int,))
 BATCH = 1000
 DEFAULT_ROWS_PAGE, MAX_ROWS_PAGE = 100, 1000
 PURPOSE = "import of members from a spreadsheet"
+MAX_CHAPTERS = 10_000  # more than any organisation has: every chapter id, to check the rows' chapters against
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,10 @@ def create_person_import(cmd: CreatePersonImport, uow: MembershipUnitOfWork,
         rows = list(parsed.rows.values())
         register = rules.Register(uow.imports.register_people())
         imported = uow.imports.known_keys([rules.row_key(cmd.org, r) for r in rows if r.valid])
-        planned = rules.plan(cmd.org, rows, register, imported)
+        chapters = frozenset(uow.groups.ids(GroupKind.CHAPTER, MAX_CHAPTERS))
+        column = parsed.columns.index.get("chapter")
+        planned = rules.plan(cmd.org, rows, register, imported, chapters,
+                             parsed.columns.headers[column] if column is not None else rules.COLUMN_LABEL["chapter"])
         job = ImportJob(
             id=new_id(), state=int(State.CHECKED), file_format=parsed.sheet.format, encoding=parsed.sheet.encoding,
             delimiter=parsed.sheet.delimiter,

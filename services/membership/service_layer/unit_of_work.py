@@ -7,8 +7,9 @@ from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
 from services.membership.adapters.consent_repository import ConsentRepository, SqlConsentRepository
 from services.membership.adapters.import_repository import PersonImportRepository, SqlPersonImportRepository
 from services.membership.adapters.repository import (
-    HouseholdRepository, MembershipYearRepository, PersonRepository, RenewalRepository, SqlHouseholdRepository,
-    SqlMembershipYearRepository, SqlPersonRepository, SqlRenewalRepository,
+    GroupRepository, HouseholdRepository, MembershipYearRepository, PersonRepository, RenewalRepository,
+    RoleRepository, SqlGroupRepository, SqlHouseholdRepository, SqlMembershipYearRepository, SqlPersonRepository,
+    SqlRenewalRepository, SqlRoleRepository,
 )
 
 
@@ -19,6 +20,8 @@ class MembershipUnitOfWork(UnitOfWork):
     renewals: RenewalRepository
     consents: ConsentRepository
     imports: PersonImportRepository
+    groups: GroupRepository
+    roles: RoleRepository
 
 
 class SqlMembershipUnitOfWork(SqlUnitOfWork, MembershipUnitOfWork):
@@ -29,3 +32,5 @@ class SqlMembershipUnitOfWork(SqlUnitOfWork, MembershipUnitOfWork):
         self.renewals = SqlRenewalRepository(conn)
         self.consents = SqlConsentRepository(conn)
         self.imports = SqlPersonImportRepository(conn)
+        self.groups = SqlGroupRepository(conn)
+        self.roles = SqlRoleRepository(conn)

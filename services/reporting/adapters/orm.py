@@ -108,6 +108,21 @@ volunteer_hours = sa.Table(
     sa.Index("ix_fact_volunteer_hours_date", "date"),
 )
 
+# Role assignments (membership's RoleAssignmentChanged): who held which role from when to when, to count the
+# active volunteers, guides and others per period. A pseudonymous id, a role, dates and a group id.
+role_assignments = sa.Table(
+    "fact_role_assignments",
+    metadata,
+    sa.Column("assignment_id", sa.String(64), primary_key=True),
+    sa.Column("person_id", sa.String(64), nullable=False),
+    sa.Column("role", sa.Integer, nullable=False),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("end_date", sa.Date, nullable=True),
+    sa.Column("group_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+    sa.Index("ix_fact_role_assignments_start", "start_date"),
+)
+
 # Differential privacy (domain/privacy.py): each analyst's epsilon spent at this node, in whole millionths;
 # the noisy answers drawn, one per period and fingerprint of the records counted (aggregates only); and which
 # analyst was charged for which of them, so that asking again is free.
@@ -158,6 +173,7 @@ tables = {
     "fact_attendances": attendances,
     "fact_referrals": referrals,
     "fact_volunteer_hours": volunteer_hours,
+    "fact_role_assignments": role_assignments,
     "privacy_budgets": privacy_budgets,
     "privacy_answers": privacy_answers,
     "privacy_charges": privacy_charges,

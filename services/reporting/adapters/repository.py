@@ -22,15 +22,16 @@ from services.common.timestamps import utcnow
 from services.common.vocabulary import PaymentState
 from services.reporting.adapters.orm import (
     activities, attendances, membership_years, persons, privacy_answers, privacy_budgets, privacy_charges, referrals,
-    sessions, statistics_consents, volunteer_hours,
+    role_assignments, sessions, statistics_consents, volunteer_hours,
 )
 from services.reporting.domain.consent import StatisticsConsentChange
 from services.reporting.domain.privacy import NoisyAnswer
 from services.reporting.domain.model import (
-    NO_SUBGOAL, PAYING_STATES, AttendanceRow, HoursRow, Member, Period, ReferralRow, SessionRow,
+    NO_SUBGOAL, PAYING_STATES, AttendanceRow, HoursRow, Member, Period, ReferralRow, RoleRow, SessionRow,
 )
 from services.reporting.domain.records import (
-    ActivityRecord, AttendanceRecord, HoursRecord, MembershipYearRecord, PersonRecord, ReferralRecord, SessionRecord,
+    ActivityRecord, AttendanceRecord, HoursRecord, MembershipYearRecord, PersonRecord, ReferralRecord, RoleRecord,
+    SessionRecord,
 )
 
 R = TypeVar("R")
@@ -112,6 +113,15 @@ class StatisticsConsentFacts(FactRepository[StatisticsConsentChange]):
     @abc.abstractmethod
     def before(self, day: dt.date) -> list[StatisticsConsentChange]:
         """Every change of a statistics consent dated before day."""
+
+
+class RoleFacts(FactRepository[RoleRecord]):
+    @abc.abstractmethod
+    def get(self, assignment_id: str) -> RoleRecord | None: ...
+
+    @abc.abstractmethod
+    def held_in(self, period: Period) -> list[RoleRow]:
+        """The role assignments held on at least one day of the period."""
 
 
 class ConcurrentSpend(Exception):
@@ -266,6 +276,16 @@ class SqlStatisticsConsentFacts(_SqlFacts, StatisticsConsentFacts):
         t = statistics_consents
         rows = self.conn.execute(sa.select(t.c.person_id, t.c.changed_date, t.c.withdrawn).where(t.c.changed_date < day))
         return [StatisticsConsentChange(p, d, bool(w)) for p, d, w in rows.all()]
+
+
+class SqlRoleFacts(_SqlFacts, RoleFacts):
+    table, key, record = role_assignments, ("assignment_id",), RoleRecord
+
+    def held_in(self, period: Period) -> list[RoleRow]:
+        r = role_assignments
+        q = sa.select(r.c.person_id, r.c.role).where(
+            r.c.start_date <= period.end, sa.or_(r.c.end_date.is_(None), r.c.end_date >= period.start))
+        return [RoleRow(p, role) for p, role in self.conn.execute(q).all()]
 
 
 def _contended(exc: DBAPIError) -> bool:

@@ -270,6 +270,8 @@ class PublishedStatistics:
     volunteers_by_subgoal: tuple[tuple[int, Figure, Figure], ...] = ()
     # Counted members per funder: (rule, basis year, figure), one per rule of the node.
     counted_members: tuple[tuple[object, int, Figure], ...] = ()
+    # People who held each role in the period, by Role number.
+    role_holders: tuple[tuple[int, Figure], ...] = ()
 
 
 def publish(raw, k: int) -> PublishedStatistics:
@@ -311,6 +313,8 @@ def publish(raw, k: int) -> PublishedStatistics:
             rest = Count(raw.members.value - count.value, (raw.members.key - count.key) % MODULUS)
             t.derived[f"not_counted/{rule.id}"] = rest
             t.sums.append((members, [name, f"not_counted/{rule.id}"]))
+    # Each role's holders is a figure of its own (a person may hold several roles, so they add up to nothing).
+    roles = [t.add(f"roles/{r}", n) for r, n in raw.role_holders]
     f = t.publish()
     return PublishedStatistics(
         min_cell_size=k,
@@ -330,4 +334,5 @@ def publish(raw, k: int) -> PublishedStatistics:
                                     zip(raw.volunteers_by_subgoal, goal_volunteers, goal_hours)),
         counted_members=tuple((rule, basis, f[name])
                               for (rule, basis, _, _), name in zip(raw.counted_members, counted)),
+        role_holders=tuple((r, f[name]) for (r, _), name in zip(raw.role_holders, roles)),
     )

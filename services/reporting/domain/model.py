@@ -161,6 +161,26 @@ class HoursRow:
 
 
 @dataclass(frozen=True)
+class RoleRow:
+    """A role assignment held on at least one day of the period (membership's RoleAssignmentChanged)."""
+
+    person_id: str
+    role: int
+
+
+# The roles counted (brobygger.membership.v1.Role: board member, coordinator, volunteer, guide, paid assistant),
+# each always listed: which rows exist must tell nothing.
+ROLES = (1, 2, 3, 4, 5)
+ROLE_NAMES = {1: "ROLE_BOARD_MEMBER", 2: "ROLE_COORDINATOR", 3: "ROLE_VOLUNTEER", 4: "ROLE_GUIDE",
+              5: "ROLE_PAID_ASSISTANT"}
+
+
+def role_name(role: int) -> str:
+    """The Role name, e.g. ROLE_VOLUNTEER; a role newer than this code keeps its number."""
+    return ROLE_NAMES.get(role, f"ROLE_{role}")
+
+
+@dataclass(frozen=True)
 class ReferralRow:
     referral_id: str
     state: int
@@ -198,6 +218,8 @@ class RawStatistics:
     # period's year, and whether those it counts are among the period's members (the basis year is one of the
     # period's years).
     counted_members: tuple[tuple[counting.CountingRule, int, Count, bool], ...] = ()
+    # Distinct people who held each role on a day of the period, by Role number (every role of ROLES listed).
+    role_holders: tuple[tuple[int, Count], ...] = ()
 
     @property
     def non_paying_members(self) -> Count:
@@ -268,9 +290,19 @@ def counted_members(rules: Sequence[counting.CountingRule], period: Period, year
     return tuple(out)
 
 
+def holders(roles: Iterable[RoleRow], keys: CellKeys) -> tuple[tuple[int, Count], ...]:
+    """Distinct people per role (a person with two assignments of a role in the period counts once), every role
+    of ROLES listed, and roles newer than this code after them."""
+    people: dict[int, set[str]] = {r: set() for r in ROLES}
+    for row in roles:
+        people.setdefault(row.role, set()).add(row.person_id)
+    return tuple((role, keys.count("role", [f"{role}:{p}" for p in sorted(people[role])])) for role in sorted(people))
+
+
 def statistics(members: Sequence[Member], sessions: Sequence[SessionRow], attendances: Sequence[AttendanceRow],
                referrals: Sequence[ReferralRow], keys: CellKeys, hours: Sequence[HoursRow] = (),
-               counted: tuple[tuple[counting.CountingRule, int, Count, bool], ...] = ()) -> RawStatistics:
+               counted: tuple[tuple[counting.CountingRule, int, Count, bool], ...] = (),
+               roles: Sequence[RoleRow] = ()) -> RawStatistics:
     """The figures of a period from the records it counts."""
     placed = _place(attendances)
     visits = _grouped((((a.gender, a.age_band), a.attendance_id, a.visits) for a in attendances), keys, "attendance")
@@ -297,4 +329,5 @@ def statistics(members: Sequence[Member], sessions: Sequence[SessionRow], attend
         volunteer_hours=volunteer_hours,
         volunteers_by_subgoal=by_goal_hours,
         counted_members=counted,
+        role_holders=holders(roles, keys),
     )

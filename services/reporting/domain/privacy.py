@@ -15,10 +15,13 @@ and OpenDP's privacy map of that mechanism is the epsilon the answer costs.
   up to BROBYGGER_DP_VISITS_PER_PERSON = C (the earliest C attendances of the period; later ones are not
   counted: clipping, :func:`clip_visits`);
 - as the subject of a referral: one referral-state cell by 1;
+- as a holder of roles (board member, coordinator, volunteer, guide, paid assistant): each role's count of
+  holders by 1, a person counted once per role however many assignments of it they had, and at most in all
+  five;
 - activities, sessions and sessions by sub-goal describe the organisation's programme, not a person: a person
   changes none of them (they get the same noise all the same).
 
-So the table's L1 sensitivity is 1 + 1 + 1 + 1 + C + C + 1 = 5 + 2C (:func:`sensitivity`), and each answer is
+So the table's L1 sensitivity is 1 + 1 + 1 + 1 + C + C + 1 + 5 = 10 + 2C (:func:`sensitivity`), and each answer is
 epsilon-differentially private for one person's records under these bounds, epsilon = OpenDP's map at that
 sensitivity (at most BROBYGGER_DP_EPSILON_PER_QUERY). Over several answers the epsilons add up (basic
 composition): an analyst who has spent epsilon_spent of their budget at a node has learnt about any one
@@ -27,8 +30,8 @@ person what an epsilon_spent-DP mechanism reveals, and never more than BROBYGGER
 **What does not hold, said plainly:**
 
 - *Anonymous head counts* name nobody, so nobody's head counts can be clipped. Someone counted in h head counts
-  of the period changes the visits by h in a cell and h in the total: 2h. Up to h = C + 2 that is within the
-  sensitivity; beyond it, that person's loss is epsilon * 2h / (5 + 2C). A head count's size does not matter
+  of the period changes the visits by h in a cell and h in the total: 2h. Up to h = C + 5 that is within the
+  sensitivity; beyond it, that person's loss is epsilon * 2h / (10 + 2C). A head count's size does not matter
   (each person in it is one of its count), so head counts are not clipped: that would bias the figures
   without bounding any person.
 - *Referrals* carry no person id: a person referred r times in the period loses epsilon * r for the referral
@@ -62,7 +65,7 @@ from services.common.errors import FailedPrecondition
 from services.common.vocabulary import AgeBand, Gender, ImdiSubgoal, ReferralState
 from services.reporting.domain.cellkey import ZERO, Count
 from services.reporting.domain.disclosure import Figure, PublishedParticipant, PublishedStatistics
-from services.reporting.domain.model import AttendanceRow, RawStatistics
+from services.reporting.domain.model import ROLES, AttendanceRow, RawStatistics
 
 # Epsilons are kept as whole millionths: spending 0.1 ten times is exactly 1.0.
 MICRO = 1_000_000
@@ -100,11 +103,13 @@ def contributions(visits_per_person: int) -> dict[str, int]:
         "participants.visits": visits_per_person, "visits_total": visits_per_person,
         "referrals": 1,
         "activities": 0, "sessions": 0, "sessions_by_subgoal": 0,
+        # As a holder of roles: each role's holders by 1, and a person may hold every role in a period.
+        "role_holders": len(ROLES),
     }
 
 
 def sensitivity(visits_per_person: int) -> int:
-    """The table's L1 sensitivity to one person: 5 + 2C."""
+    """The table's L1 sensitivity to one person: 5 + 2C, and 1 for each role a person may hold (5): 10 + 2C."""
     return sum(contributions(visits_per_person).values())
 
 
@@ -177,6 +182,7 @@ NAMES = (
     "unique", "visits",
     *(f"referrals/{s}" for s in STATES),
     *(f"sessions/{g}" for g in GOALS),
+    *(f"roles/{r}" for r in ROLES),
 )
 
 
@@ -191,6 +197,8 @@ def layout(raw: RawStatistics) -> list[Count]:
     counts += [raw.participants_unique_total, raw.visits_total]
     counts += [referrals.get(s, ZERO) for s in STATES]
     counts += [goals.get(g, ZERO) for g in GOALS]
+    held = dict(raw.role_holders)
+    counts += [held.get(r, ZERO) for r in ROLES]
     return counts
 
 
@@ -228,6 +236,7 @@ def published(answer: NoisyAnswer) -> PublishedStatistics:
         participants_unique_total=f["unique"], visits_total=f["visits"],
         referrals=tuple((s, f[f"referrals/{s}"]) for s in STATES),
         sessions_by_subgoal=tuple((g, f[f"sessions/{g}"]) for g in GOALS),
+        role_holders=tuple((r, f[f"roles/{r}"]) for r in ROLES),
     )
 
 

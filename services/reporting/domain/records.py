@@ -121,3 +121,19 @@ def hours_placeholder(entry_id: str, activity_id: str, date: dt.date) -> HoursRe
     """What a withdrawal leaves when it arrives before the entry's other facts: withdrawn, counting nothing,
     with a revision no fact reaches, so a late VolunteerHoursLogged or Corrected leaves it as it is."""
     return HoursRecord(entry_id, activity_id, "", date, 0, 2 ** 31 - 1, withdrawn=True)
+
+
+@dataclass(frozen=True)
+class RoleRecord:
+    """A role assignment as its latest fact says: who (a pseudonymous id), which role, from when to when."""
+
+    assignment_id: str
+    person_id: str
+    role: int
+    start_date: dt.date
+    end_date: dt.date | None  # None while the role goes on
+    group_id: str = ""
+
+    def overlaps(self, start: dt.date, end: dt.date) -> bool:
+        """Whether the role was held on at least one day from start to end."""
+        return self.start_date <= end and (self.end_date is None or self.end_date >= start)

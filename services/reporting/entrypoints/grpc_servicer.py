@@ -10,7 +10,7 @@ from services.common.grpcserver import Access, current_principal
 from services.common.names import ORGANIZATION
 from services.common.timestamps import now_timestamp
 from services.reporting.domain.disclosure import Figure
-from services.reporting.domain.model import Period
+from services.reporting.domain.model import Period, role_name
 from services.reporting.domain.privacy import Budget, Policy, Privacy
 from services.reporting.service_layer import commands, handlers
 from services.reporting.service_layer.unit_of_work import ReportingUnitOfWork
@@ -80,6 +80,7 @@ def statistics_proto(organization: str, report: handlers.Report) -> reporting_pb
         counted_members=[reporting_pb2.CountedMembersCell(rule_id=rule.id, funder=rule.funder, title=rule.title,
                                                           basis_year=basis, threshold=rule.threshold, count=cell(f))
                          for rule, basis, f in s.counted_members],
+        role_holders=[reporting_pb2.RoleCell(role=role_name(r), holders=cell(f)) for r, f in s.role_holders],
     )
 
 

@@ -205,6 +205,15 @@ def _consent_changed(uow: ReportingUnitOfWork, m: consent.ConsentChanged) -> Non
         _required(m, "person_id"), _date(m, "changed_date"), m.change == consent.ConsentChanged.CHANGE_WITHDRAWN))
 
 
+def _role_changed(uow: ReportingUnitOfWork, m: membership.RoleAssignmentChanged) -> None:
+    """A role assignment as it is now (given, or ended): the fact carries its whole state, so applying it again,
+    or an older one after it, leaves the latest as it was only when facts of a person arrive in order (they
+    share the person's key, and so one partition)."""
+    uow.roles.put(records.RoleRecord(_required(m, "assignment_id"), _required(m, "person_id"), m.role,
+                                     _date(m, "start_date"), _date(m, "end_date", required=False),
+                                     m.group_id[:records.ORG_MAX]))
+
+
 _APPLY: dict[type[Message], Callable[[ReportingUnitOfWork, Message], None]] = {
     membership.PersonRegistered: _person_registered,
     membership.PersonUpdated: _person_updated,
@@ -221,6 +230,7 @@ _APPLY: dict[type[Message], Callable[[ReportingUnitOfWork, Message], None]] = {
     events.VolunteerHoursWithdrawn: _hours_withdrawn,
     referral.ReferralStateChanged: _referral_state_changed,
     consent.ConsentChanged: _consent_changed,
+    membership.RoleAssignmentChanged: _role_changed,
 }
 
 

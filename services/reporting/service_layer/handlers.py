@@ -87,7 +87,8 @@ def raw_statistics(uow: ReportingUnitOfWork, period: model.Period, keys: CellKey
                  if y.person_id not in left_out]
         counted = model.counted_members(counting_rules, period, years, keys)
     return model.statistics(members, uow.sessions.in_period(period), attendances,
-                            uow.referrals.created_in(period), keys, hours=hours, counted=counted)
+                            uow.referrals.created_in(period), keys, hours=hours, counted=counted,
+                            roles=[r for r in uow.roles.held_in(period) if r.person_id not in left_out])
 
 
 def _resource(cmd, period: model.Period) -> str:

@@ -9,6 +9,7 @@ from services.reporting.adapters.repository import (
     SessionFacts, SqlActivityFacts, SqlAttendanceFacts, SqlHoursFacts, SqlMembershipYearFacts, SqlPersonFacts,
     SqlPrivacyLedger, SqlReferralFacts, SqlSessionFacts, SqlStatisticsConsentFacts, StatisticsConsentFacts,
 )
+from services.reporting.adapters.repository import RoleFacts, SqlRoleFacts
 
 
 class ReportingUnitOfWork(UnitOfWork):
@@ -21,6 +22,7 @@ class ReportingUnitOfWork(UnitOfWork):
     privacy: PrivacyLedger
     hours: HoursFacts
     statistics_consents: StatisticsConsentFacts
+    roles: RoleFacts
 
 
 class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
@@ -37,3 +39,4 @@ class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
         self.privacy = SqlPrivacyLedger(conn)
         self.hours = SqlHoursFacts(conn)
         self.statistics_consents = SqlStatisticsConsentFacts(conn)
+        self.roles = SqlRoleFacts(conn)

@@ -74,3 +74,41 @@ class HouseholdMembershipChanged(_message.Message):
     change: HouseholdMembershipChanged.Change
     changed_date: str
     def __init__(self, household_id: _Optional[str] = ..., person_id: _Optional[str] = ..., role: _Optional[_Union[_membership_pb2.HouseholdRole, str]] = ..., change: _Optional[_Union[HouseholdMembershipChanged.Change, str]] = ..., changed_date: _Optional[str] = ...) -> None: ...
+
+class GroupMembershipChanged(_message.Message):
+    __slots__ = ("group_id", "person_id", "kind", "change", "changed_date")
+    class Change(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        CHANGE_UNSPECIFIED: _ClassVar[GroupMembershipChanged.Change]
+        CHANGE_ADDED: _ClassVar[GroupMembershipChanged.Change]
+        CHANGE_REMOVED: _ClassVar[GroupMembershipChanged.Change]
+    CHANGE_UNSPECIFIED: GroupMembershipChanged.Change
+    CHANGE_ADDED: GroupMembershipChanged.Change
+    CHANGE_REMOVED: GroupMembershipChanged.Change
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_DATE_FIELD_NUMBER: _ClassVar[int]
+    group_id: str
+    person_id: str
+    kind: _membership_pb2.GroupKind
+    change: GroupMembershipChanged.Change
+    changed_date: str
+    def __init__(self, group_id: _Optional[str] = ..., person_id: _Optional[str] = ..., kind: _Optional[_Union[_membership_pb2.GroupKind, str]] = ..., change: _Optional[_Union[GroupMembershipChanged.Change, str]] = ..., changed_date: _Optional[str] = ...) -> None: ...
+
+class RoleAssignmentChanged(_message.Message):
+    __slots__ = ("assignment_id", "person_id", "role", "group_id", "start_date", "end_date")
+    ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    START_DATE_FIELD_NUMBER: _ClassVar[int]
+    END_DATE_FIELD_NUMBER: _ClassVar[int]
+    assignment_id: str
+    person_id: str
+    role: _membership_pb2.Role
+    group_id: str
+    start_date: str
+    end_date: str
+    def __init__(self, assignment_id: _Optional[str] = ..., person_id: _Optional[str] = ..., role: _Optional[_Union[_membership_pb2.Role, str]] = ..., group_id: _Optional[str] = ..., start_date: _Optional[str] = ..., end_date: _Optional[str] = ...) -> None: ...

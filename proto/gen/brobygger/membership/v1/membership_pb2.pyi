@@ -70,6 +70,21 @@ class OnError(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ON_ERROR_UNSPECIFIED: _ClassVar[OnError]
     ON_ERROR_SKIP: _ClassVar[OnError]
     ON_ERROR_STOP: _ClassVar[OnError]
+
+class GroupKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    GROUP_KIND_UNSPECIFIED: _ClassVar[GroupKind]
+    GROUP_KIND_CHAPTER: _ClassVar[GroupKind]
+    GROUP_KIND_GROUP: _ClassVar[GroupKind]
+
+class Role(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ROLE_UNSPECIFIED: _ClassVar[Role]
+    ROLE_BOARD_MEMBER: _ClassVar[Role]
+    ROLE_COORDINATOR: _ClassVar[Role]
+    ROLE_VOLUNTEER: _ClassVar[Role]
+    ROLE_GUIDE: _ClassVar[Role]
+    ROLE_PAID_ASSISTANT: _ClassVar[Role]
 PAYMENT_STATE_UNSPECIFIED: PaymentState
 PAYMENT_STATE_UNPAID: PaymentState
 PAYMENT_STATE_PAID: PaymentState
@@ -107,6 +122,15 @@ COUNTING_REASON_BIRTH_YEAR_UNKNOWN: CountingReason
 ON_ERROR_UNSPECIFIED: OnError
 ON_ERROR_SKIP: OnError
 ON_ERROR_STOP: OnError
+GROUP_KIND_UNSPECIFIED: GroupKind
+GROUP_KIND_CHAPTER: GroupKind
+GROUP_KIND_GROUP: GroupKind
+ROLE_UNSPECIFIED: Role
+ROLE_BOARD_MEMBER: Role
+ROLE_COORDINATOR: Role
+ROLE_VOLUNTEER: Role
+ROLE_GUIDE: Role
+ROLE_PAID_ASSISTANT: Role
 
 class Person(_message.Message):
     __slots__ = ("name", "given_name", "family_name", "birth_year", "gender", "preferred_languages", "email", "phone", "postal_code", "municipality", "chapter", "household", "create_time", "update_time")
@@ -159,20 +183,32 @@ class GetPersonRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ..., purpose: _Optional[str] = ...) -> None: ...
 
 class ListPersonsRequest(_message.Message):
-    __slots__ = ("parent", "page_size", "page_token", "purpose", "query", "chapter")
+    __slots__ = ("parent", "page_size", "page_token", "purpose", "query", "chapter", "group", "household", "membership_year", "paying", "role", "role_date")
     PARENT_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     PURPOSE_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
     CHAPTER_FIELD_NUMBER: _ClassVar[int]
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    HOUSEHOLD_FIELD_NUMBER: _ClassVar[int]
+    MEMBERSHIP_YEAR_FIELD_NUMBER: _ClassVar[int]
+    PAYING_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    ROLE_DATE_FIELD_NUMBER: _ClassVar[int]
     parent: str
     page_size: int
     page_token: str
     purpose: str
     query: str
     chapter: str
-    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., purpose: _Optional[str] = ..., query: _Optional[str] = ..., chapter: _Optional[str] = ...) -> None: ...
+    group: str
+    household: str
+    membership_year: int
+    paying: bool
+    role: Role
+    role_date: str
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., purpose: _Optional[str] = ..., query: _Optional[str] = ..., chapter: _Optional[str] = ..., group: _Optional[str] = ..., household: _Optional[str] = ..., membership_year: _Optional[int] = ..., paying: _Optional[bool] = ..., role: _Optional[_Union[Role, str]] = ..., role_date: _Optional[str] = ...) -> None: ...
 
 class ListPersonsResponse(_message.Message):
     __slots__ = ("persons", "next_page_token")
@@ -729,3 +765,181 @@ class ListPersonImportsResponse(_message.Message):
     person_imports: _containers.RepeatedCompositeFieldContainer[PersonImport]
     next_page_token: str
     def __init__(self, person_imports: _Optional[_Iterable[_Union[PersonImport, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class Group(_message.Message):
+    __slots__ = ("name", "kind", "display_name", "create_time", "update_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    kind: GroupKind
+    display_name: str
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., kind: _Optional[_Union[GroupKind, str]] = ..., display_name: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreateGroupRequest(_message.Message):
+    __slots__ = ("parent", "group", "group_id", "request_id")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    GROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    group: Group
+    group_id: str
+    request_id: str
+    def __init__(self, parent: _Optional[str] = ..., group: _Optional[_Union[Group, _Mapping]] = ..., group_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetGroupRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class ListGroupsRequest(_message.Message):
+    __slots__ = ("parent", "page_size", "page_token", "kind")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    page_size: int
+    page_token: str
+    kind: GroupKind
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., kind: _Optional[_Union[GroupKind, str]] = ...) -> None: ...
+
+class ListGroupsResponse(_message.Message):
+    __slots__ = ("groups", "next_page_token")
+    GROUPS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    groups: _containers.RepeatedCompositeFieldContainer[Group]
+    next_page_token: str
+    def __init__(self, groups: _Optional[_Iterable[_Union[Group, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class UpdateGroupRequest(_message.Message):
+    __slots__ = ("group", "update_mask", "request_id")
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    group: Group
+    update_mask: _field_mask_pb2.FieldMask
+    request_id: str
+    def __init__(self, group: _Optional[_Union[Group, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GroupMember(_message.Message):
+    __slots__ = ("name", "person", "group", "create_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PERSON_FIELD_NUMBER: _ClassVar[int]
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    person: str
+    group: str
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., person: _Optional[str] = ..., group: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AddGroupMemberRequest(_message.Message):
+    __slots__ = ("group", "person", "request_id")
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    PERSON_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    group: str
+    person: str
+    request_id: str
+    def __init__(self, group: _Optional[str] = ..., person: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class RemoveGroupMemberRequest(_message.Message):
+    __slots__ = ("name", "request_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ListGroupMembersRequest(_message.Message):
+    __slots__ = ("parent", "page_size", "page_token", "purpose", "person")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PURPOSE_FIELD_NUMBER: _ClassVar[int]
+    PERSON_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    page_size: int
+    page_token: str
+    purpose: str
+    person: str
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., purpose: _Optional[str] = ..., person: _Optional[str] = ...) -> None: ...
+
+class ListGroupMembersResponse(_message.Message):
+    __slots__ = ("group_members", "next_page_token")
+    GROUP_MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    group_members: _containers.RepeatedCompositeFieldContainer[GroupMember]
+    next_page_token: str
+    def __init__(self, group_members: _Optional[_Iterable[_Union[GroupMember, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class RoleAssignment(_message.Message):
+    __slots__ = ("name", "role", "start_date", "end_date", "group", "person", "create_time", "update_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    START_DATE_FIELD_NUMBER: _ClassVar[int]
+    END_DATE_FIELD_NUMBER: _ClassVar[int]
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    PERSON_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    role: Role
+    start_date: str
+    end_date: str
+    group: str
+    person: str
+    create_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., role: _Optional[_Union[Role, str]] = ..., start_date: _Optional[str] = ..., end_date: _Optional[str] = ..., group: _Optional[str] = ..., person: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AssignRoleRequest(_message.Message):
+    __slots__ = ("parent", "role_assignment", "request_id")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    ROLE_ASSIGNMENT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    role_assignment: RoleAssignment
+    request_id: str
+    def __init__(self, parent: _Optional[str] = ..., role_assignment: _Optional[_Union[RoleAssignment, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class EndRoleRequest(_message.Message):
+    __slots__ = ("name", "end_date", "request_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    END_DATE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    end_date: str
+    request_id: str
+    def __init__(self, name: _Optional[str] = ..., end_date: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ListRoleAssignmentsRequest(_message.Message):
+    __slots__ = ("parent", "page_size", "page_token", "purpose", "role", "active_on")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PURPOSE_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_ON_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    page_size: int
+    page_token: str
+    purpose: str
+    role: Role
+    active_on: str
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., purpose: _Optional[str] = ..., role: _Optional[_Union[Role, str]] = ..., active_on: _Optional[str] = ...) -> None: ...
+
+class ListRoleAssignmentsResponse(_message.Message):
+    __slots__ = ("role_assignments", "next_page_token")
+    ROLE_ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    role_assignments: _containers.RepeatedCompositeFieldContainer[RoleAssignment]
+    next_page_token: str
+    def __init__(self, role_assignments: _Optional[_Iterable[_Union[RoleAssignment, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

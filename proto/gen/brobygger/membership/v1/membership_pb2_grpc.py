@@ -146,6 +146,56 @@ class MembershipServiceStub:
                 request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsRequest.SerializeToString,
                 response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsResponse.FromString,
                 _registered_method=True)
+        self.CreateGroup = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/CreateGroup',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.CreateGroupRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.Group.FromString,
+                _registered_method=True)
+        self.GetGroup = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/GetGroup',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.GetGroupRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.Group.FromString,
+                _registered_method=True)
+        self.ListGroups = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/ListGroups',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListGroupsRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListGroupsResponse.FromString,
+                _registered_method=True)
+        self.UpdateGroup = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/UpdateGroup',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.UpdateGroupRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.Group.FromString,
+                _registered_method=True)
+        self.AddGroupMember = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/AddGroupMember',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.AddGroupMemberRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.GroupMember.FromString,
+                _registered_method=True)
+        self.RemoveGroupMember = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/RemoveGroupMember',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.RemoveGroupMemberRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.GroupMember.FromString,
+                _registered_method=True)
+        self.ListGroupMembers = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/ListGroupMembers',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListGroupMembersRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListGroupMembersResponse.FromString,
+                _registered_method=True)
+        self.AssignRole = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/AssignRole',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.AssignRoleRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.RoleAssignment.FromString,
+                _registered_method=True)
+        self.EndRole = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/EndRole',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.EndRoleRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.RoleAssignment.FromString,
+                _registered_method=True)
+        self.ListRoleAssignments = channel.unary_unary(
+                '/brobygger.membership.v1.MembershipService/ListRoleAssignments',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListRoleAssignmentsRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListRoleAssignmentsResponse.FromString,
+                _registered_method=True)
 
 
 class MembershipServiceServicer:
@@ -358,6 +408,95 @@ class MembershipServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateGroup(self, request, context):
+        """Groups: local chapters (lokallag, e.g. "MiR Linderud") and other groups
+        (e.g. the youth wing "MiR-Ung"), each named by a short id chosen at
+        creation: organizations/{org}/groups/linderud. A person's chapter field
+        names a group of kind GROUP_KIND_CHAPTER. Retrying with the same
+        request_id returns the first result; an id taken is ALREADY_EXISTS
+        (reason GROUP_EXISTS). Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetGroup(self, request, context):
+        """Reads one group. Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListGroups(self, request, context):
+        """Lists groups by id, optionally only one kind. Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateGroup(self, request, context):
+        """Corrects a group's display name (update_mask "display_name"; a group's
+        id and kind do not change). Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddGroupMember(self, request, context):
+        """Makes a person a member of a group (a person may be in many groups);
+        adding a member again changes nothing. Audited. Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveGroupMember(self, request, context):
+        """Takes a person out of a group; answers the member as they were. Audited.
+        Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListGroupMembers(self, request, context):
+        """Lists a group's members in the order they were added, or, with parent
+        organizations/{org}/groups/- and person set, the groups a person is a
+        member of. Every listing is written to the audit log with its purpose.
+        Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AssignRole(self, request, context):
+        """Gives a person a role for a period (board member, coordinator, volunteer,
+        guide, paid assistant), optionally within a group (e.g. board member of
+        MiR-Ung). Retrying with the same request_id returns the first result.
+        Audited. Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EndRole(self, request, context):
+        """Ends a role assignment on a date (the last day the person held it).
+        Ending it again with the same date changes nothing; an end before its
+        start is refused. Audited. Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRoleAssignments(self, request, context):
+        """Lists a person's role assignments (parent organizations/{org}/persons/{person}),
+        or everyone's (parent organizations/{org}/persons/-), optionally only one
+        role and only those held on a date: who holds a role. Every listing is
+        written to the audit log with its purpose. Coordinators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MembershipServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -470,6 +609,56 @@ def add_MembershipServiceServicer_to_server(servicer, server):
                     servicer.ListPersonImportRows,
                     request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsRequest.FromString,
                     response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsResponse.SerializeToString,
+            ),
+            'CreateGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateGroup,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.CreateGroupRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.Group.SerializeToString,
+            ),
+            'GetGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetGroup,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.GetGroupRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.Group.SerializeToString,
+            ),
+            'ListGroups': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListGroups,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListGroupsRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListGroupsResponse.SerializeToString,
+            ),
+            'UpdateGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateGroup,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.UpdateGroupRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.Group.SerializeToString,
+            ),
+            'AddGroupMember': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddGroupMember,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.AddGroupMemberRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.GroupMember.SerializeToString,
+            ),
+            'RemoveGroupMember': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveGroupMember,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.RemoveGroupMemberRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.GroupMember.SerializeToString,
+            ),
+            'ListGroupMembers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListGroupMembers,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListGroupMembersRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListGroupMembersResponse.SerializeToString,
+            ),
+            'AssignRole': grpc.unary_unary_rpc_method_handler(
+                    servicer.AssignRole,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.AssignRoleRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.RoleAssignment.SerializeToString,
+            ),
+            'EndRole': grpc.unary_unary_rpc_method_handler(
+                    servicer.EndRole,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.EndRoleRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.RoleAssignment.SerializeToString,
+            ),
+            'ListRoleAssignments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRoleAssignments,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListRoleAssignmentsRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_membership__pb2.ListRoleAssignmentsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1068,6 +1257,276 @@ class MembershipService:
             '/brobygger.membership.v1.MembershipService/ListPersonImportRows',
             brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsRequest.SerializeToString,
             brobygger_dot_membership_dot_v1_dot_membership__pb2.ListPersonImportRowsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/CreateGroup',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.CreateGroupRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.Group.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/GetGroup',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.GetGroupRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.Group.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListGroups(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/ListGroups',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListGroupsRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListGroupsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/UpdateGroup',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.UpdateGroupRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.Group.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddGroupMember(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/AddGroupMember',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.AddGroupMemberRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.GroupMember.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveGroupMember(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/RemoveGroupMember',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.RemoveGroupMemberRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.GroupMember.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListGroupMembers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/ListGroupMembers',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListGroupMembersRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListGroupMembersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AssignRole(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/AssignRole',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.AssignRoleRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.RoleAssignment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EndRole(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/EndRole',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.EndRoleRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.RoleAssignment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRoleAssignments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.MembershipService/ListRoleAssignments',
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListRoleAssignmentsRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_membership__pb2.ListRoleAssignmentsResponse.FromString,
             options,
             channel_credentials,
             insecure,

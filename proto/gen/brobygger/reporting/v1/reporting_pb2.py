@@ -27,7 +27,7 @@ from brobygger.type.v1 import types_pb2 as brobygger_dot_type_dot_v1_dot_types__
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&brobygger/reporting/v1/reporting.proto\x12\x16\x62robygger.reporting.v1\x1a\x1d\x62robygger/type/v1/audit.proto\x1a\x1d\x62robygger/type/v1/types.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"Z\n\x04\x43\x65ll\x12\x0f\n\x05value\x18\x01 \x01(\x03H\x00\x12\x39\n\nsuppressed\x18\x02 \x01(\x0e\x32#.brobygger.reporting.v1.SuppressionH\x00\x42\x06\n\x04kind\"\xc6\x01\n\x0fParticipantCell\x12)\n\x06gender\x18\x01 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12,\n\x08\x61ge_band\x18\x02 \x01(\x0e\x32\x1a.brobygger.type.v1.AgeBand\x12,\n\x06unique\x18\x03 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12,\n\x06visits\x18\x04 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"J\n\x0cReferralCell\x12\r\n\x05state\x18\x01 \x01(\t\x12+\n\x05\x63ount\x18\x02 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"n\n\x0bSubgoalCell\x12/\n\x07subgoal\x18\x01 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\x12.\n\x08sessions\x18\x02 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"\xa6\x01\n\x14SubgoalVolunteerCell\x12/\n\x07subgoal\x18\x01 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\x12\x30\n\nvolunteers\x18\x02 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12+\n\x05hours\x18\x03 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"\xc7\x07\n\nStatistics\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12,\n\x06period\x18\x02 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12-\n\x07members\x18\x03 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x34\n\x0epaying_members\x18\x04 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x30\n\nactivities\x18\x05 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12.\n\x08sessions\x18\x06 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12=\n\x0cparticipants\x18\x07 \x03(\x0b\x32\'.brobygger.reporting.v1.ParticipantCell\x12?\n\x19participants_unique_total\x18\x08 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x32\n\x0cvisits_total\x18\t \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x37\n\treferrals\x18\n \x03(\x0b\x32$.brobygger.reporting.v1.ReferralCell\x12@\n\x13sessions_by_subgoal\x18\x0b \x03(\x0b\x32#.brobygger.reporting.v1.SubgoalCell\x12\x15\n\rmin_cell_size\x18\x0c \x01(\x05\x12\x31\n\rgenerate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12:\n\x07privacy\x18\x0e \x01(\x0b\x32).brobygger.reporting.v1.StatisticsPrivacy\x12\x30\n\nvolunteers\x18\x0f \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x35\n\x0fvolunteer_hours\x18\x10 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12K\n\x15volunteers_by_subgoal\x18\x11 \x03(\x0b\x32,.brobygger.reporting.v1.SubgoalVolunteerCell\x12\x43\n\x0f\x63ounted_members\x18\x12 \x03(\x0b\x32*.brobygger.reporting.v1.CountedMembersCell\"\x98\x01\n\x12\x43ountedMembersCell\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12\x0e\n\x06\x66under\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x12\n\nbasis_year\x18\x04 \x01(\x05\x12\x11\n\tthreshold\x18\x05 \x01(\x05\x12+\n\x05\x63ount\x18\x06 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"\xc5\x01\n\x11StatisticsPrivacy\x12\x0f\n\x07\x65psilon\x18\x01 \x01(\x01\x12\x13\n\x0bnoise_scale\x18\x02 \x01(\x01\x12\x11\n\tmargin_95\x18\x03 \x01(\x03\x12\x13\n\x0bsensitivity\x18\x04 \x01(\x05\x12\x19\n\x11visits_per_person\x18\x05 \x01(\x05\x12\x10\n\x08repeated\x18\x06 \x01(\x08\x12\x35\n\x06\x62udget\x18\x07 \x01(\x0b\x32%.brobygger.reporting.v1.PrivacyBudget\"j\n\x17GetPrivacyBudgetRequest\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x39\n\x0crequested_by\x18\x02 \x01(\x0b\x32#.brobygger.reporting.v1.RequestedBy\"\xab\x01\n\rPrivacyBudget\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x0f\n\x07\x65nabled\x18\x02 \x01(\x08\x12\x0f\n\x07\x61nalyst\x18\x03 \x01(\t\x12\x15\n\repsilon_spent\x18\x04 \x01(\x01\x12\x15\n\repsilon_limit\x18\x05 \x01(\x01\x12\x19\n\x11\x65psilon_remaining\x18\x06 \x01(\x01\x12\x19\n\x11\x65psilon_per_query\x18\x07 \x01(\x01\"\x95\x01\n\x14GetStatisticsRequest\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12,\n\x06period\x18\x02 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12\x39\n\x0crequested_by\x18\x03 \x01(\x0b\x32#.brobygger.reporting.v1.RequestedBy\"0\n\x0bRequestedBy\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\"_\n\x16QueryStatisticsRequest\x12,\n\x06period\x18\x01 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12\x17\n\x0fnode_timeout_ms\x18\x02 \x01(\x05\"\xa2\x01\n\nNodeResult\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x38\n\nstatistics\x18\x02 \x01(\x0b\x32\".brobygger.reporting.v1.StatisticsH\x00\x12\x0f\n\x05\x65rror\x18\x03 \x01(\tH\x00\x12\x12\n\nlatency_ms\x18\x04 \x01(\x05\x12\x15\n\rerror_message\x18\x05 \x01(\tB\x08\n\x06result\"\xc8\x01\n\x13\x46\x65\x64\x65ratedStatistics\x12,\n\x06period\x18\x01 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12\x31\n\x05nodes\x18\x02 \x03(\x0b\x32\".brobygger.reporting.v1.NodeResult\x12\x1d\n\x15missing_organizations\x18\x03 \x03(\t\x12\x31\n\rgenerate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"5\n\x1aQueryPrivacyBudgetsRequest\x12\x17\n\x0fnode_timeout_ms\x18\x01 \x01(\x05\"\x91\x01\n\x11NodePrivacyBudget\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x37\n\x06\x62udget\x18\x02 \x01(\x0b\x32%.brobygger.reporting.v1.PrivacyBudgetH\x00\x12\x0f\n\x05\x65rror\x18\x03 \x01(\tH\x00\x12\x12\n\nlatency_ms\x18\x04 \x01(\x05\x42\x08\n\x06result\"\xa5\x01\n\x17\x46\x65\x64\x65ratedPrivacyBudgets\x12\x38\n\x05nodes\x18\x01 \x03(\x0b\x32).brobygger.reporting.v1.NodePrivacyBudget\x12\x1d\n\x15missing_organizations\x18\x02 \x03(\t\x12\x31\n\rgenerate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x12\n\x10ListNodesRequest\"2\n\x04Node\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\"@\n\x11ListNodesResponse\x12+\n\x05nodes\x18\x01 \x03(\x0b\x32\x1c.brobygger.reporting.v1.Node\"q\n\x17ListAuditEntriesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x10\n\x08resource\x18\x04 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\"i\n\x18ListAuditEntriesResponse\x12\x34\n\raudit_entries\x18\x01 \x03(\x0b\x32\x1d.brobygger.type.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*^\n\x0bSuppression\x12\x1b\n\x17SUPPRESSION_UNSPECIFIED\x10\x00\x12\x17\n\x13SUPPRESSION_PRIMARY\x10\x01\x12\x19\n\x15SUPPRESSION_SECONDARY\x10\x02\x32\xd8\x02\n\x10ReportingService\x12\x61\n\rGetStatistics\x12,.brobygger.reporting.v1.GetStatisticsRequest\x1a\".brobygger.reporting.v1.Statistics\x12j\n\x10GetPrivacyBudget\x12/.brobygger.reporting.v1.GetPrivacyBudgetRequest\x1a%.brobygger.reporting.v1.PrivacyBudget\x12u\n\x10ListAuditEntries\x12/.brobygger.reporting.v1.ListAuditEntriesRequest\x1a\x30.brobygger.reporting.v1.ListAuditEntriesResponse2\xe1\x02\n\x11\x46\x65\x64\x65rationService\x12n\n\x0fQueryStatistics\x12..brobygger.reporting.v1.QueryStatisticsRequest\x1a+.brobygger.reporting.v1.FederatedStatistics\x12z\n\x13QueryPrivacyBudgets\x12\x32.brobygger.reporting.v1.QueryPrivacyBudgetsRequest\x1a/.brobygger.reporting.v1.FederatedPrivacyBudgets\x12`\n\tListNodes\x12(.brobygger.reporting.v1.ListNodesRequest\x1a).brobygger.reporting.v1.ListNodesResponseBg\n\x19no.brobygger.reporting.v1P\x01ZHgithub.com/brobygger/brobygger/gen/go/brobygger/reporting/v1;reportingv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&brobygger/reporting/v1/reporting.proto\x12\x16\x62robygger.reporting.v1\x1a\x1d\x62robygger/type/v1/audit.proto\x1a\x1d\x62robygger/type/v1/types.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"Z\n\x04\x43\x65ll\x12\x0f\n\x05value\x18\x01 \x01(\x03H\x00\x12\x39\n\nsuppressed\x18\x02 \x01(\x0e\x32#.brobygger.reporting.v1.SuppressionH\x00\x42\x06\n\x04kind\"\xc6\x01\n\x0fParticipantCell\x12)\n\x06gender\x18\x01 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12,\n\x08\x61ge_band\x18\x02 \x01(\x0e\x32\x1a.brobygger.type.v1.AgeBand\x12,\n\x06unique\x18\x03 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12,\n\x06visits\x18\x04 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"J\n\x0cReferralCell\x12\r\n\x05state\x18\x01 \x01(\t\x12+\n\x05\x63ount\x18\x02 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"n\n\x0bSubgoalCell\x12/\n\x07subgoal\x18\x01 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\x12.\n\x08sessions\x18\x02 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"\xa6\x01\n\x14SubgoalVolunteerCell\x12/\n\x07subgoal\x18\x01 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\x12\x30\n\nvolunteers\x18\x02 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12+\n\x05hours\x18\x03 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"G\n\x08RoleCell\x12\x0c\n\x04role\x18\x01 \x01(\t\x12-\n\x07holders\x18\x02 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"\xff\x07\n\nStatistics\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12,\n\x06period\x18\x02 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12-\n\x07members\x18\x03 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x34\n\x0epaying_members\x18\x04 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x30\n\nactivities\x18\x05 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12.\n\x08sessions\x18\x06 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12=\n\x0cparticipants\x18\x07 \x03(\x0b\x32\'.brobygger.reporting.v1.ParticipantCell\x12?\n\x19participants_unique_total\x18\x08 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x32\n\x0cvisits_total\x18\t \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x37\n\treferrals\x18\n \x03(\x0b\x32$.brobygger.reporting.v1.ReferralCell\x12@\n\x13sessions_by_subgoal\x18\x0b \x03(\x0b\x32#.brobygger.reporting.v1.SubgoalCell\x12\x15\n\rmin_cell_size\x18\x0c \x01(\x05\x12\x31\n\rgenerate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12:\n\x07privacy\x18\x0e \x01(\x0b\x32).brobygger.reporting.v1.StatisticsPrivacy\x12\x30\n\nvolunteers\x18\x0f \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12\x35\n\x0fvolunteer_hours\x18\x10 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\x12K\n\x15volunteers_by_subgoal\x18\x11 \x03(\x0b\x32,.brobygger.reporting.v1.SubgoalVolunteerCell\x12\x43\n\x0f\x63ounted_members\x18\x12 \x03(\x0b\x32*.brobygger.reporting.v1.CountedMembersCell\x12\x36\n\x0crole_holders\x18\x13 \x03(\x0b\x32 .brobygger.reporting.v1.RoleCell\"\x98\x01\n\x12\x43ountedMembersCell\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12\x0e\n\x06\x66under\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x12\n\nbasis_year\x18\x04 \x01(\x05\x12\x11\n\tthreshold\x18\x05 \x01(\x05\x12+\n\x05\x63ount\x18\x06 \x01(\x0b\x32\x1c.brobygger.reporting.v1.Cell\"\xc5\x01\n\x11StatisticsPrivacy\x12\x0f\n\x07\x65psilon\x18\x01 \x01(\x01\x12\x13\n\x0bnoise_scale\x18\x02 \x01(\x01\x12\x11\n\tmargin_95\x18\x03 \x01(\x03\x12\x13\n\x0bsensitivity\x18\x04 \x01(\x05\x12\x19\n\x11visits_per_person\x18\x05 \x01(\x05\x12\x10\n\x08repeated\x18\x06 \x01(\x08\x12\x35\n\x06\x62udget\x18\x07 \x01(\x0b\x32%.brobygger.reporting.v1.PrivacyBudget\"j\n\x17GetPrivacyBudgetRequest\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x39\n\x0crequested_by\x18\x02 \x01(\x0b\x32#.brobygger.reporting.v1.RequestedBy\"\xab\x01\n\rPrivacyBudget\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x0f\n\x07\x65nabled\x18\x02 \x01(\x08\x12\x0f\n\x07\x61nalyst\x18\x03 \x01(\t\x12\x15\n\repsilon_spent\x18\x04 \x01(\x01\x12\x15\n\repsilon_limit\x18\x05 \x01(\x01\x12\x19\n\x11\x65psilon_remaining\x18\x06 \x01(\x01\x12\x19\n\x11\x65psilon_per_query\x18\x07 \x01(\x01\"\x95\x01\n\x14GetStatisticsRequest\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12,\n\x06period\x18\x02 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12\x39\n\x0crequested_by\x18\x03 \x01(\x0b\x32#.brobygger.reporting.v1.RequestedBy\"0\n\x0bRequestedBy\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\"_\n\x16QueryStatisticsRequest\x12,\n\x06period\x18\x01 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12\x17\n\x0fnode_timeout_ms\x18\x02 \x01(\x05\"\xa2\x01\n\nNodeResult\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x38\n\nstatistics\x18\x02 \x01(\x0b\x32\".brobygger.reporting.v1.StatisticsH\x00\x12\x0f\n\x05\x65rror\x18\x03 \x01(\tH\x00\x12\x12\n\nlatency_ms\x18\x04 \x01(\x05\x12\x15\n\rerror_message\x18\x05 \x01(\tB\x08\n\x06result\"\xc8\x01\n\x13\x46\x65\x64\x65ratedStatistics\x12,\n\x06period\x18\x01 \x01(\x0b\x32\x1c.brobygger.type.v1.DateRange\x12\x31\n\x05nodes\x18\x02 \x03(\x0b\x32\".brobygger.reporting.v1.NodeResult\x12\x1d\n\x15missing_organizations\x18\x03 \x03(\t\x12\x31\n\rgenerate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"5\n\x1aQueryPrivacyBudgetsRequest\x12\x17\n\x0fnode_timeout_ms\x18\x01 \x01(\x05\"\x91\x01\n\x11NodePrivacyBudget\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x37\n\x06\x62udget\x18\x02 \x01(\x0b\x32%.brobygger.reporting.v1.PrivacyBudgetH\x00\x12\x0f\n\x05\x65rror\x18\x03 \x01(\tH\x00\x12\x12\n\nlatency_ms\x18\x04 \x01(\x05\x42\x08\n\x06result\"\xa5\x01\n\x17\x46\x65\x64\x65ratedPrivacyBudgets\x12\x38\n\x05nodes\x18\x01 \x03(\x0b\x32).brobygger.reporting.v1.NodePrivacyBudget\x12\x1d\n\x15missing_organizations\x18\x02 \x03(\t\x12\x31\n\rgenerate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x12\n\x10ListNodesRequest\"2\n\x04Node\x12\x14\n\x0corganization\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\"@\n\x11ListNodesResponse\x12+\n\x05nodes\x18\x01 \x03(\x0b\x32\x1c.brobygger.reporting.v1.Node\"q\n\x17ListAuditEntriesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x10\n\x08resource\x18\x04 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\"i\n\x18ListAuditEntriesResponse\x12\x34\n\raudit_entries\x18\x01 \x03(\x0b\x32\x1d.brobygger.type.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*^\n\x0bSuppression\x12\x1b\n\x17SUPPRESSION_UNSPECIFIED\x10\x00\x12\x17\n\x13SUPPRESSION_PRIMARY\x10\x01\x12\x19\n\x15SUPPRESSION_SECONDARY\x10\x02\x32\xd8\x02\n\x10ReportingService\x12\x61\n\rGetStatistics\x12,.brobygger.reporting.v1.GetStatisticsRequest\x1a\".brobygger.reporting.v1.Statistics\x12j\n\x10GetPrivacyBudget\x12/.brobygger.reporting.v1.GetPrivacyBudgetRequest\x1a%.brobygger.reporting.v1.PrivacyBudget\x12u\n\x10ListAuditEntries\x12/.brobygger.reporting.v1.ListAuditEntriesRequest\x1a\x30.brobygger.reporting.v1.ListAuditEntriesResponse2\xe1\x02\n\x11\x46\x65\x64\x65rationService\x12n\n\x0fQueryStatistics\x12..brobygger.reporting.v1.QueryStatisticsRequest\x1a+.brobygger.reporting.v1.FederatedStatistics\x12z\n\x13QueryPrivacyBudgets\x12\x32.brobygger.reporting.v1.QueryPrivacyBudgetsRequest\x1a/.brobygger.reporting.v1.FederatedPrivacyBudgets\x12`\n\tListNodes\x12(.brobygger.reporting.v1.ListNodesRequest\x1a).brobygger.reporting.v1.ListNodesResponseBg\n\x19no.brobygger.reporting.v1P\x01ZHgithub.com/brobygger/brobygger/gen/go/brobygger/reporting/v1;reportingv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,8 +35,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'brobygger.reporting.v1.repo
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\031no.brobygger.reporting.v1P\001ZHgithub.com/brobygger/brobygger/gen/go/brobygger/reporting/v1;reportingv1'
-  _globals['_SUPPRESSION']._serialized_start=3816
-  _globals['_SUPPRESSION']._serialized_end=3910
+  _globals['_SUPPRESSION']._serialized_start=3945
+  _globals['_SUPPRESSION']._serialized_end=4039
   _globals['_CELL']._serialized_start=161
   _globals['_CELL']._serialized_end=251
   _globals['_PARTICIPANTCELL']._serialized_start=254
@@ -47,44 +47,46 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SUBGOALCELL']._serialized_end=640
   _globals['_SUBGOALVOLUNTEERCELL']._serialized_start=643
   _globals['_SUBGOALVOLUNTEERCELL']._serialized_end=809
-  _globals['_STATISTICS']._serialized_start=812
-  _globals['_STATISTICS']._serialized_end=1779
-  _globals['_COUNTEDMEMBERSCELL']._serialized_start=1782
-  _globals['_COUNTEDMEMBERSCELL']._serialized_end=1934
-  _globals['_STATISTICSPRIVACY']._serialized_start=1937
-  _globals['_STATISTICSPRIVACY']._serialized_end=2134
-  _globals['_GETPRIVACYBUDGETREQUEST']._serialized_start=2136
-  _globals['_GETPRIVACYBUDGETREQUEST']._serialized_end=2242
-  _globals['_PRIVACYBUDGET']._serialized_start=2245
-  _globals['_PRIVACYBUDGET']._serialized_end=2416
-  _globals['_GETSTATISTICSREQUEST']._serialized_start=2419
-  _globals['_GETSTATISTICSREQUEST']._serialized_end=2568
-  _globals['_REQUESTEDBY']._serialized_start=2570
-  _globals['_REQUESTEDBY']._serialized_end=2618
-  _globals['_QUERYSTATISTICSREQUEST']._serialized_start=2620
-  _globals['_QUERYSTATISTICSREQUEST']._serialized_end=2715
-  _globals['_NODERESULT']._serialized_start=2718
-  _globals['_NODERESULT']._serialized_end=2880
-  _globals['_FEDERATEDSTATISTICS']._serialized_start=2883
-  _globals['_FEDERATEDSTATISTICS']._serialized_end=3083
-  _globals['_QUERYPRIVACYBUDGETSREQUEST']._serialized_start=3085
-  _globals['_QUERYPRIVACYBUDGETSREQUEST']._serialized_end=3138
-  _globals['_NODEPRIVACYBUDGET']._serialized_start=3141
-  _globals['_NODEPRIVACYBUDGET']._serialized_end=3286
-  _globals['_FEDERATEDPRIVACYBUDGETS']._serialized_start=3289
-  _globals['_FEDERATEDPRIVACYBUDGETS']._serialized_end=3454
-  _globals['_LISTNODESREQUEST']._serialized_start=3456
-  _globals['_LISTNODESREQUEST']._serialized_end=3474
-  _globals['_NODE']._serialized_start=3476
-  _globals['_NODE']._serialized_end=3526
-  _globals['_LISTNODESRESPONSE']._serialized_start=3528
-  _globals['_LISTNODESRESPONSE']._serialized_end=3592
-  _globals['_LISTAUDITENTRIESREQUEST']._serialized_start=3594
-  _globals['_LISTAUDITENTRIESREQUEST']._serialized_end=3707
-  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_start=3709
-  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_end=3814
-  _globals['_REPORTINGSERVICE']._serialized_start=3913
-  _globals['_REPORTINGSERVICE']._serialized_end=4257
-  _globals['_FEDERATIONSERVICE']._serialized_start=4260
-  _globals['_FEDERATIONSERVICE']._serialized_end=4613
+  _globals['_ROLECELL']._serialized_start=811
+  _globals['_ROLECELL']._serialized_end=882
+  _globals['_STATISTICS']._serialized_start=885
+  _globals['_STATISTICS']._serialized_end=1908
+  _globals['_COUNTEDMEMBERSCELL']._serialized_start=1911
+  _globals['_COUNTEDMEMBERSCELL']._serialized_end=2063
+  _globals['_STATISTICSPRIVACY']._serialized_start=2066
+  _globals['_STATISTICSPRIVACY']._serialized_end=2263
+  _globals['_GETPRIVACYBUDGETREQUEST']._serialized_start=2265
+  _globals['_GETPRIVACYBUDGETREQUEST']._serialized_end=2371
+  _globals['_PRIVACYBUDGET']._serialized_start=2374
+  _globals['_PRIVACYBUDGET']._serialized_end=2545
+  _globals['_GETSTATISTICSREQUEST']._serialized_start=2548
+  _globals['_GETSTATISTICSREQUEST']._serialized_end=2697
+  _globals['_REQUESTEDBY']._serialized_start=2699
+  _globals['_REQUESTEDBY']._serialized_end=2747
+  _globals['_QUERYSTATISTICSREQUEST']._serialized_start=2749
+  _globals['_QUERYSTATISTICSREQUEST']._serialized_end=2844
+  _globals['_NODERESULT']._serialized_start=2847
+  _globals['_NODERESULT']._serialized_end=3009
+  _globals['_FEDERATEDSTATISTICS']._serialized_start=3012
+  _globals['_FEDERATEDSTATISTICS']._serialized_end=3212
+  _globals['_QUERYPRIVACYBUDGETSREQUEST']._serialized_start=3214
+  _globals['_QUERYPRIVACYBUDGETSREQUEST']._serialized_end=3267
+  _globals['_NODEPRIVACYBUDGET']._serialized_start=3270
+  _globals['_NODEPRIVACYBUDGET']._serialized_end=3415
+  _globals['_FEDERATEDPRIVACYBUDGETS']._serialized_start=3418
+  _globals['_FEDERATEDPRIVACYBUDGETS']._serialized_end=3583
+  _globals['_LISTNODESREQUEST']._serialized_start=3585
+  _globals['_LISTNODESREQUEST']._serialized_end=3603
+  _globals['_NODE']._serialized_start=3605
+  _globals['_NODE']._serialized_end=3655
+  _globals['_LISTNODESRESPONSE']._serialized_start=3657
+  _globals['_LISTNODESRESPONSE']._serialized_end=3721
+  _globals['_LISTAUDITENTRIESREQUEST']._serialized_start=3723
+  _globals['_LISTAUDITENTRIESREQUEST']._serialized_end=3836
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_start=3838
+  _globals['_LISTAUDITENTRIESRESPONSE']._serialized_end=3943
+  _globals['_REPORTINGSERVICE']._serialized_start=4042
+  _globals['_REPORTINGSERVICE']._serialized_end=4386
+  _globals['_FEDERATIONSERVICE']._serialized_start=4389
+  _globals['_FEDERATIONSERVICE']._serialized_end=4742
 # @@protoc_insertion_point(module_scope)

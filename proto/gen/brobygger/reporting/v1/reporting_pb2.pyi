@@ -67,8 +67,16 @@ class SubgoalVolunteerCell(_message.Message):
     hours: Cell
     def __init__(self, subgoal: _Optional[_Union[_types_pb2.ImdiSubgoal, str]] = ..., volunteers: _Optional[_Union[Cell, _Mapping]] = ..., hours: _Optional[_Union[Cell, _Mapping]] = ...) -> None: ...
 
+class RoleCell(_message.Message):
+    __slots__ = ("role", "holders")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    HOLDERS_FIELD_NUMBER: _ClassVar[int]
+    role: str
+    holders: Cell
+    def __init__(self, role: _Optional[str] = ..., holders: _Optional[_Union[Cell, _Mapping]] = ...) -> None: ...
+
 class Statistics(_message.Message):
-    __slots__ = ("organization", "period", "members", "paying_members", "activities", "sessions", "participants", "participants_unique_total", "visits_total", "referrals", "sessions_by_subgoal", "min_cell_size", "generate_time", "privacy", "volunteers", "volunteer_hours", "volunteers_by_subgoal", "counted_members")
+    __slots__ = ("organization", "period", "members", "paying_members", "activities", "sessions", "participants", "participants_unique_total", "visits_total", "referrals", "sessions_by_subgoal", "min_cell_size", "generate_time", "privacy", "volunteers", "volunteer_hours", "volunteers_by_subgoal", "counted_members", "role_holders")
     ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     MEMBERS_FIELD_NUMBER: _ClassVar[int]
@@ -87,6 +95,7 @@ class Statistics(_message.Message):
     VOLUNTEER_HOURS_FIELD_NUMBER: _ClassVar[int]
     VOLUNTEERS_BY_SUBGOAL_FIELD_NUMBER: _ClassVar[int]
     COUNTED_MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    ROLE_HOLDERS_FIELD_NUMBER: _ClassVar[int]
     organization: str
     period: _types_pb2.DateRange
     members: Cell
@@ -105,7 +114,8 @@ class Statistics(_message.Message):
     volunteer_hours: Cell
     volunteers_by_subgoal: _containers.RepeatedCompositeFieldContainer[SubgoalVolunteerCell]
     counted_members: _containers.RepeatedCompositeFieldContainer[CountedMembersCell]
-    def __init__(self, organization: _Optional[str] = ..., period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ..., members: _Optional[_Union[Cell, _Mapping]] = ..., paying_members: _Optional[_Union[Cell, _Mapping]] = ..., activities: _Optional[_Union[Cell, _Mapping]] = ..., sessions: _Optional[_Union[Cell, _Mapping]] = ..., participants: _Optional[_Iterable[_Union[ParticipantCell, _Mapping]]] = ..., participants_unique_total: _Optional[_Union[Cell, _Mapping]] = ..., visits_total: _Optional[_Union[Cell, _Mapping]] = ..., referrals: _Optional[_Iterable[_Union[ReferralCell, _Mapping]]] = ..., sessions_by_subgoal: _Optional[_Iterable[_Union[SubgoalCell, _Mapping]]] = ..., min_cell_size: _Optional[int] = ..., generate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., privacy: _Optional[_Union[StatisticsPrivacy, _Mapping]] = ..., volunteers: _Optional[_Union[Cell, _Mapping]] = ..., volunteer_hours: _Optional[_Union[Cell, _Mapping]] = ..., volunteers_by_subgoal: _Optional[_Iterable[_Union[SubgoalVolunteerCell, _Mapping]]] = ..., counted_members: _Optional[_Iterable[_Union[CountedMembersCell, _Mapping]]] = ...) -> None: ...
+    role_holders: _containers.RepeatedCompositeFieldContainer[RoleCell]
+    def __init__(self, organization: _Optional[str] = ..., period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ..., members: _Optional[_Union[Cell, _Mapping]] = ..., paying_members: _Optional[_Union[Cell, _Mapping]] = ..., activities: _Optional[_Union[Cell, _Mapping]] = ..., sessions: _Optional[_Union[Cell, _Mapping]] = ..., participants: _Optional[_Iterable[_Union[ParticipantCell, _Mapping]]] = ..., participants_unique_total: _Optional[_Union[Cell, _Mapping]] = ..., visits_total: _Optional[_Union[Cell, _Mapping]] = ..., referrals: _Optional[_Iterable[_Union[ReferralCell, _Mapping]]] = ..., sessions_by_subgoal: _Optional[_Iterable[_Union[SubgoalCell, _Mapping]]] = ..., min_cell_size: _Optional[int] = ..., generate_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., privacy: _Optional[_Union[StatisticsPrivacy, _Mapping]] = ..., volunteers: _Optional[_Union[Cell, _Mapping]] = ..., volunteer_hours: _Optional[_Union[Cell, _Mapping]] = ..., volunteers_by_subgoal: _Optional[_Iterable[_Union[SubgoalVolunteerCell, _Mapping]]] = ..., counted_members: _Optional[_Iterable[_Union[CountedMembersCell, _Mapping]]] = ..., role_holders: _Optional[_Iterable[_Union[RoleCell, _Mapping]]] = ...) -> None: ...
 
 class CountedMembersCell(_message.Message):
     __slots__ = ("rule_id", "funder", "title", "basis_year", "threshold", "count")
