@@ -5,8 +5,9 @@ import functools
 import logging
 import pathlib
 
-from brobygger.referral.v1 import referral_pb2_grpc
+from brobygger.referral.v1 import erasure_facts_pb2, referral_pb2_grpc
 from services.common.auth import ServiceTokenSource
+from services.common.datasubject_servicer import DATA_SUBJECT_POLICY, data_subject_registration, erasure_worker
 from services.common.db import make_engine
 from services.common.directory import VARIABLE, DirectoryError, FederationDirectory
 from services.common.runner import ServiceApp, grpc_service, outbox_relay
@@ -44,8 +45,10 @@ def build(settings: Settings) -> ServiceApp:
     return ServiceApp(
         name="referral", settings=settings, engine=engine, tables=tables, migrations=MIGRATIONS,
         registrations=[grpc_service(referral_pb2_grpc.add_ReferralServiceServicer_to_server,
-                                    ReferralServicer(uow, settings.org, directory))],
-        policy=POLICY,
-        workers={"relay": [outbox_relay(settings, engine, tables, "referral")], "deliver": [deliverer]},
+                                    ReferralServicer(uow, settings.org, directory)),
+                       data_subject_registration(uow, settings.org)],
+        policy={**POLICY, **DATA_SUBJECT_POLICY},
+        workers={"relay": [outbox_relay(settings, engine, tables, "referral")],
+                 "consume": [erasure_worker(settings, uow, "referral", lambda e: erasure_facts_pb2.PersonDataErased(erasure_id=e))], "deliver": [deliverer]},
         closers=[peers.close],  # the deliverer closes them when it stops; this covers a process that never ran it
     )

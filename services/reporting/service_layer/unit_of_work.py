@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
+from services.reporting.adapters.person_data import PERSON_DATA
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
 from services.reporting.adapters.repository import (
     ActivityFacts, AttendanceFacts, MembershipYearFacts, PersonFacts, PrivacyLedger, ReferralFacts, SessionFacts,
@@ -22,6 +23,7 @@ class ReportingUnitOfWork(UnitOfWork):
 
 
 class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
+    person_data_declared = PERSON_DATA
     # Every figure of one answer is read from one snapshot, so totals and their cells agree.
     isolation_level = "REPEATABLE READ"
 
