@@ -130,6 +130,9 @@ class PersonDataStore(Protocol):
 
     def erase(self, person_id: str, token: str) -> Erased: ...
 
+    def forget_published_facts(self, person_id: str) -> int:
+        """Delete the published outbox rows that name the person; how many."""
+
 
 def json_value(value: Any) -> Any:
     """A column's value as JSON can hold it."""
@@ -208,10 +211,10 @@ class SqlPersonData:
         audit = self.tables["audit_log"]
         counts["audit_log"] = self.conn.execute(audit.update().where(self._audit_condition(person_id)).values(
             resource=sa.func.replace(audit.c.resource, person_id, ERASED))).rowcount
-        counts["outbox"] = self._erase_published_facts(person_id)
+        counts["outbox"] = self.forget_published_facts(person_id)
         return Erased(counts)
 
-    def _erase_published_facts(self, person_id: str) -> int:
+    def forget_published_facts(self, person_id: str) -> int:
         """Published outbox rows keyed by the person, or of a type that carries person ids and whose
         payload holds this one. Unpublished rows are left for the relay."""
         outbox = self.tables["outbox"]

@@ -16,7 +16,7 @@ from services.common.names import NamePattern, PERSON, new_id
 from services.common.pagination import PageToken, page_size
 from services.common.timestamps import utcnow
 from services.common.unit_of_work import Actor, run_once
-from services.membership.domain.erasure import Erasure, already_erasing, check_request, requester_role
+from services.membership.domain.erasure import Erasure, ErasureState, already_erasing, check_request, requester_role
 from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 
 ERASURE = NamePattern("organizations/{org}/erasures/{erasure}")
@@ -85,8 +85,12 @@ def confirm(uow: MembershipUnitOfWork, erasure_id: str, service: str, now: dt.da
     """A service's PersonDataErased, inside the consumer's unit of work. An erasure this log does not
     hold (or a confirmation already applied) changes nothing."""
     erasure = uow.erasures.get(erasure_id)
+    person_id = erasure.person_id if erasure is not None else None
     if erasure is None or not erasure.confirm(service, now or utcnow()):
         return False
+    if erasure.state is ErasureState.COMPLETED and person_id:
+        # Every service has the request: its published fact, the last row naming the person, goes too.
+        uow.person_data.forget_published_facts(person_id)  # type: ignore[attr-defined]
     uow.erasures.save(erasure)
     return True
 
