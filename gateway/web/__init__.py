@@ -28,13 +28,14 @@ from flask import Blueprint, Flask
 from flask_session import Session
 from flask_wtf.csrf import CSRFProtect
 
-from gateway.web import activities, auth, checkin, dashboard, home, i18n, persons, purpose, referrals, statistics, ui
+from gateway.web import (activities, auth, checkin, dashboard, home, i18n, persons, purpose, referrals, rights,
+                         statistics, ui)
 
 if TYPE_CHECKING:
     from gateway.app import Gateway
 
 # The areas of a node's web app and of the hub's, each a module with blueprint(gw).
-AREAS: list = [purpose, checkin, persons, activities, referrals, statistics]
+AREAS: list = [purpose, checkin, persons, rights, activities, referrals, statistics]
 HUB_AREAS: list = [dashboard]
 
 SESSION_COOKIE = "brobygger_session"
