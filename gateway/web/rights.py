@@ -11,14 +11,13 @@ import grpc
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from google.protobuf import json_format
 
 from brobygger.membership.v1 import erasure_pb2, erasure_pb2_grpc, membership_pb2, membership_pb2_grpc
 from gateway.problems import from_rpc_error
 from gateway.web.auth import current_user
 from gateway.web.purpose import current_purpose, need_purpose
 from gateway.web.ui import ServiceRefusal, area, call, channel, form_request_id, request_id
-from services.common.datasubject_client import gather_export
+from services.common.datasubject_client import document_json, gather_export
 
 if TYPE_CHECKING:
     from gateway.app import Gateway
@@ -93,7 +92,7 @@ def blueprint(gw: Gateway):
         """The same as one JSON document (the protobuf JSON mapping of PersonDataExport), to download."""
         if (ask := need_purpose()):
             return ask
-        document = json_format.MessageToDict(export(person_id), preserving_proto_field_name=True)
+        document = document_json(export(person_id))
         body = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
         return Response(body, mimetype="application/json", headers={
             "Content-Disposition": f'attachment; filename="brobygger-export-{person_id}.json"',

@@ -24,3 +24,12 @@ def gather_export(channels: Mapping[str, grpc.Channel], person: str, purpose: st
         stub = datasubject_pb2_grpc.DataSubjectServiceStub(channels[service])
         document.services.append(stub.ExportPersonData(request, timeout=timeout, metadata=list(metadata)))
     return document
+
+
+def document_json(document: datasubject_pb2.PersonDataExport) -> dict:
+    """The document in the protobuf JSON mapping as the REST API answers it: field names as in the
+    contract, every field present (an empty table is an empty list, not left out)."""
+    from google.protobuf import json_format
+
+    return json_format.MessageToDict(document, preserving_proto_field_name=True,
+                                     always_print_fields_with_no_presence=True, unquote_int64_if_possible=True)
