@@ -12,7 +12,8 @@ refers to a person and is not declared.
   person are deleted, cleared (the person's reference and the listed personal columns emptied) or
   pseudonymised (the id replaced by an unlinkable token, so that aggregates stay as they were); the
   audit log's lines keep who read what and why, with the person's id in their resource replaced by
-  ``erased``; published outbox rows keyed by the person, or carrying their id, are deleted.
+  ``erased``; published outbox rows keyed by the person, or carrying their id, are deleted, and so are
+  remembered requests (idempotency keys) whose resource names the person.
 
 Plain Python apart from :class:`SqlPersonData` (SQLAlchemy Core on the unit of work's connection).
 """
@@ -212,6 +213,11 @@ class SqlPersonData:
         counts["audit_log"] = self.conn.execute(audit.update().where(self._audit_condition(person_id)).values(
             resource=sa.func.replace(audit.c.resource, person_id, ERASED))).rowcount
         counts["outbox"] = self.forget_published_facts(person_id)
+        # A remembered request that produced the person (or their membership year) names them: it goes, so a
+        # late retry of it is answered as a new request.
+        requests = self.tables["idempotency_keys"]
+        counts["idempotency_keys"] = self.conn.execute(requests.delete().where(
+            requests.c.resource.contains(person_id, autoescape=True))).rowcount
         return Erased(counts)
 
     def forget_published_facts(self, person_id: str) -> int:

@@ -132,8 +132,8 @@ def _family(node: Node, md):
 
     def person(given, year, gender):
         return members.RegisterPerson(membership_pb2.RegisterPersonRequest(parent=ORG, person=membership_pb2.Person(
-            given_name=given, family_name="Hussain", birth_year=year, gender=gender, phone="+47 912 34 567")),
-            metadata=md, timeout=10)
+            given_name=given, family_name="Hussain", birth_year=year, gender=gender, phone="+47 912 34 567"),
+            request_id=str(uuid.uuid4())), metadata=md, timeout=10)
 
     mother = person("Amina", 1984, types_pb2.GENDER_FEMALE)
     son = person("Bilal", 2014, types_pb2.GENDER_MALE)
