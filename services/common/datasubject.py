@@ -174,11 +174,12 @@ class SqlPersonData:
             rows = self.conn.execute(sa.select(t).where(t.c[col.column] == self._ref(col, person_id))).mappings().all()
             out.append(TableExport(col.table, col.description,
                                    [{k: json_value(v) for k, v in r.items()} for r in rows]))
-            keys[col.table] = [r for r in rows]
+            keys[col.table] = list(rows)
         for dep in self.declared.dependents:
             t = self.tables[dep.table]
             parents = [r[dep.parent_key] for r in keys.get(dep.parent, [])]
-            rows = self.conn.execute(sa.select(t).where(t.c[dep.column].in_(parents))).mappings().all() if parents else []
+            rows = (self.conn.execute(sa.select(t).where(t.c[dep.column].in_(parents))).mappings().all()
+                    if parents else [])
             out.append(TableExport(dep.table, dep.description, [
                 {k: json_value(v) for k, v in r.items() if k not in dep.omit} for r in rows]))
         audit = self.tables["audit_log"]
@@ -228,9 +229,9 @@ class SqlPersonData:
         n = self.conn.execute(outbox.delete().where(published, outbox.c.key == person_id)).rowcount
         if self.declared.outbox_types:
             needle = person_id.encode()
-            ids = [r.id for r in self.conn.execute(
-                sa.select(outbox.c.id, outbox.c.payload).where(published, outbox.c.ce_type.in_(self.declared.outbox_types)))
-                if needle in bytes(r.payload)]
+            carrying = sa.select(outbox.c.id, outbox.c.payload).where(
+                published, outbox.c.ce_type.in_(self.declared.outbox_types))
+            ids = [r.id for r in self.conn.execute(carrying) if needle in bytes(r.payload)]
             for start in range(0, len(ids), 500):
                 n += self.conn.execute(outbox.delete().where(outbox.c.id.in_(ids[start:start + 500]))).rowcount
         return n

@@ -19,6 +19,11 @@ from services.events.service_layer.unit_of_work import SqlEventsUnitOfWork
 MIGRATIONS = pathlib.Path(__file__).parent / "migrations"
 
 
+def confirm_erasure(erasure_id: str) -> erasure_facts_pb2.PersonDataErased:
+    """The fact that this service has erased the person of an erasure."""
+    return erasure_facts_pb2.PersonDataErased(erasure_id=erasure_id)
+
+
 def membership_client(settings: Settings) -> GrpcMembershipClient:
     """Membership, asked with the node's own service token. Neither the channel nor the
     token source does I/O before the first call."""
@@ -42,6 +47,6 @@ def build(settings: Settings, membership: MembershipDirectory | None = None) -> 
                        data_subject_registration(uow, settings.org)],
         policy={**POLICY, **DATA_SUBJECT_POLICY},
         workers={"relay": [outbox_relay(settings, engine, tables, "events")],
-                 "consume": [erasure_worker(settings, uow, "events", lambda e: erasure_facts_pb2.PersonDataErased(erasure_id=e))]},
+                 "consume": [erasure_worker(settings, uow, "events", confirm_erasure)]},
         closers=closers,
     )

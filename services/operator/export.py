@@ -119,7 +119,8 @@ def run_erasure_status(args: argparse.Namespace, settings: Callable[[], Settings
 def register(subparsers) -> None:
     """Add the export and erasure-status commands to the operator's command line."""
     p = subparsers.add_parser("export", help="write everything the node holds about a person as JSON (Art. 15, 20)",
-                              description=__doc__.split("\n\n")[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+                              description=__doc__.split("\n\n")[1],
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("person", help="the person's id (or organizations/{org}/persons/{id})")
     p.add_argument("--purpose", required=True, help="why the data is exported; written to every audit log")
     p.add_argument("--out", help="file to write (must not exist); standard output when left out")

@@ -20,6 +20,11 @@ from services.referral.service_layer.unit_of_work import SqlReferralUnitOfWork
 
 MIGRATIONS = pathlib.Path(__file__).parent / "migrations"
 
+
+def confirm_erasure(erasure_id: str) -> erasure_facts_pb2.PersonDataErased:
+    """The fact that this service has erased the person of an erasure."""
+    return erasure_facts_pb2.PersonDataErased(erasure_id=erasure_id)
+
 log = logging.getLogger(__name__)
 
 
@@ -49,6 +54,7 @@ def build(settings: Settings) -> ServiceApp:
                        data_subject_registration(uow, settings.org)],
         policy={**POLICY, **DATA_SUBJECT_POLICY},
         workers={"relay": [outbox_relay(settings, engine, tables, "referral")],
-                 "consume": [erasure_worker(settings, uow, "referral", lambda e: erasure_facts_pb2.PersonDataErased(erasure_id=e))], "deliver": [deliverer]},
+                 "consume": [erasure_worker(settings, uow, "referral", confirm_erasure)],
+                 "deliver": [deliverer]},
         closers=[peers.close],  # the deliverer closes them when it stops; this covers a process that never ran it
     )
