@@ -5,9 +5,8 @@ from __future__ import annotations
 import functools
 import pathlib
 
-from brobygger.reporting.v1 import erasure_facts_pb2, reporting_pb2_grpc
+from brobygger.reporting.v1 import reporting_pb2_grpc
 from services.common.consumer import IdempotentConsumer
-from services.common.datasubject import erasure_consumer
 from services.common.datasubject_servicer import DATA_SUBJECT_POLICY, data_subject_registration
 from services.common.db import make_engine
 from services.common.runner import ServiceApp, grpc_service, outbox_relay
@@ -16,7 +15,7 @@ from services.reporting.adapters.orm import tables
 from services.reporting.domain.cellkey import CellKeys
 from services.reporting.domain.privacy import Policy
 from services.reporting.entrypoints.grpc_servicer import POLICY, ReportingServicer
-from services.reporting.service_layer import facts
+from services.reporting.service_layer import erasure, facts
 from services.reporting.service_layer.unit_of_work import SqlReportingUnitOfWork
 
 MIGRATIONS = pathlib.Path(__file__).parent / "migrations"
@@ -32,8 +31,7 @@ def build(settings: Settings) -> ServiceApp:
     # Reporting counts the node's facts, and applies an erasure by keeping the person's records under a
     # token (services/reporting/domain/cellkey.py): the published figures do not change.
     keys = CellKeys(settings.disclosure_secret)
-    handler = erasure_consumer("reporting", lambda e: erasure_facts_pb2.PersonDataErased(erasure_id=e),
-                               keys.erased_token, otherwise=facts.apply)
+    handler = erasure.consumer(keys)
     consumer = IdempotentConsumer(
         uow, settings.kafka_bootstrap, consumer_name=f"{org}-reporting", group_id=f"{org}.reporting",
         topics=facts.topics(org), handler=handler, source_prefix=f"/organizations/{org}/",

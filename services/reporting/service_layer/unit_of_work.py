@@ -6,7 +6,8 @@ from sqlalchemy.engine import Connection
 from services.reporting.adapters.person_data import PERSON_DATA
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
 from services.reporting.adapters.repository import (
-    ActivityFacts, AttendanceFacts, MembershipYearFacts, PersonFacts, PrivacyLedger, ReferralFacts, SessionFacts,
+    ActivityFacts, AttendanceFacts, ErasureTombstones, MembershipYearFacts, PersonFacts, PrivacyLedger, ReferralFacts,
+    SessionFacts, SqlErasureTombstones,
     SqlActivityFacts, SqlAttendanceFacts, SqlMembershipYearFacts, SqlPersonFacts, SqlPrivacyLedger, SqlReferralFacts,
     SqlSessionFacts,
 )
@@ -20,6 +21,7 @@ class ReportingUnitOfWork(UnitOfWork):
     attendances: AttendanceFacts
     referrals: ReferralFacts
     privacy: PrivacyLedger
+    erased: ErasureTombstones
 
 
 class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
@@ -35,3 +37,4 @@ class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
         self.attendances = SqlAttendanceFacts(conn)
         self.referrals = SqlReferralFacts(conn)
         self.privacy = SqlPrivacyLedger(conn)
+        self.erased = SqlErasureTombstones(conn)
