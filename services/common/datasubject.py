@@ -92,8 +92,15 @@ class PersonData:
     service: str
     columns: tuple[PersonColumn, ...]
     dependents: tuple[Dependent, ...] = ()
-    # Fact types whose payload carries a person's id (their outbox rows are deleted once published).
-    outbox_types: tuple[str, ...] = ()
+    # Facts (message classes) whose payload carries a person's id: published, their outbox rows are deleted;
+    # not yet published, the id is taken out of the payload (the fact then tells of an anonymous participant).
+    outbox_facts: tuple[type, ...] = ()
+
+    @property
+    def outbox_types(self) -> dict[str, type]:
+        from services.common.facts import fact_type
+
+        return {fact_type(m).type: m for m in self.outbox_facts}
 
     def covers(self, table: str, column: str) -> bool:
         return any(c.table == table and c.column == column for c in self.columns) or any(
@@ -213,7 +220,7 @@ class SqlPersonData:
         audit = self.tables["audit_log"]
         counts["audit_log"] = self.conn.execute(audit.update().where(self._audit_condition(person_id)).values(
             resource=sa.func.replace(audit.c.resource, person_id, ERASED))).rowcount
-        counts["outbox"] = self.forget_published_facts(person_id)
+        counts["outbox"] = self.forget_published_facts(person_id) + self._anonymise_unpublished_facts(person_id)
         # A remembered request that produced the person (or their membership year) names them: it goes, so a
         # late retry of it is answered as a new request.
         requests = self.tables["idempotency_keys"]
@@ -221,16 +228,37 @@ class SqlPersonData:
             requests.c.resource.contains(person_id, autoescape=True))).rowcount
         return Erased(counts)
 
+    def _anonymise_unpublished_facts(self, person_id: str) -> int:
+        """Facts still waiting in the outbox that name the person: the id is cleared from their payload
+        (the relay then publishes them without it)."""
+        types = self.declared.outbox_types
+        if not types:
+            return 0
+        outbox = self.tables["outbox"]
+        needle, n = person_id.encode(), 0
+        waiting = sa.select(outbox.c.id, outbox.c.ce_type, outbox.c.payload).where(
+            outbox.c.published_at.is_(None), outbox.c.ce_type.in_(list(types)))
+        for row in self.conn.execute(waiting).all():
+            if needle not in bytes(row.payload):
+                continue
+            message = types[row.ce_type].FromString(bytes(row.payload))
+            for fd, value in message.ListFields():
+                if fd.type == fd.TYPE_STRING and value == person_id:
+                    message.ClearField(fd.name)
+            n += self.conn.execute(outbox.update().where(outbox.c.id == row.id).values(
+                payload=message.SerializeToString())).rowcount
+        return n
+
     def forget_published_facts(self, person_id: str) -> int:
         """Published outbox rows keyed by the person, or of a type that carries person ids and whose
-        payload holds this one. Unpublished rows are left for the relay."""
+        payload holds this one."""
         outbox = self.tables["outbox"]
         published = outbox.c.published_at.is_not(None)
         n = self.conn.execute(outbox.delete().where(published, outbox.c.key == person_id)).rowcount
         if self.declared.outbox_types:
             needle = person_id.encode()
             carrying = sa.select(outbox.c.id, outbox.c.payload).where(
-                published, outbox.c.ce_type.in_(self.declared.outbox_types))
+                published, outbox.c.ce_type.in_(list(self.declared.outbox_types)))
             ids = [r.id for r in self.conn.execute(carrying) if needle in bytes(r.payload)]
             for start in range(0, len(ids), 500):
                 n += self.conn.execute(outbox.delete().where(outbox.c.id.in_(ids[start:start + 500]))).rowcount

@@ -5,6 +5,7 @@ crash between two steps can be placed exactly; tests/federation does the same ov
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import uuid
 
 import grpc
@@ -190,8 +191,6 @@ def statistics(node: Node, md) -> reporting_pb2.Statistics:
 
 def raw(node: Node):
     """Reporting's true figures with their cell keys (before rounding and suppression)."""
-    import datetime as dt
-
     from services.reporting.domain.cellkey import CellKeys
     from services.reporting.domain.model import Period
     from services.reporting.service_layer.handlers import raw_statistics
@@ -350,3 +349,22 @@ def test_a_fact_about_the_person_that_reaches_reporting_after_the_erasure_is_cou
             for row in conn.execute(sa.select(table)).all():
                 assert son_id not in repr(tuple(row)), f"reporting.{table.name} holds the person"
     assert raw(node).participants_unique_total.value == 2  # still one person among two
+
+
+def test_a_fact_not_yet_published_when_events_erases_leaves_without_the_id(node, coord):
+    mother, son, other, household, referral = _family(node, coord)
+    son_id = son.name.rsplit("/", 1)[1]
+    events = events_pb2_grpc.EventsServiceStub(node.channels["events"])
+    activity = events.CreateActivity(events_pb2.CreateActivityRequest(parent=ORG, activity=events_pb2.Activity(
+        title="Zumba", subgoal=types_pb2.IMDI_SUBGOAL_COMMUNITY)), metadata=coord, timeout=10)
+    session = events.CreateSession(events_pb2.CreateSessionRequest(
+        parent=activity.name, session=events_pb2.Session(date="2026-05-06")), metadata=coord, timeout=10)
+    events.RecordAttendance(events_pb2.RecordAttendanceRequest(
+        parent=session.name, attendance=events_pb2.Attendance(person=son.name)), metadata=coord, timeout=10)
+    erasure_pb2_grpc.ErasureServiceStub(node.channels["membership"]).RequestErasure(
+        erasure_pb2.RequestErasureRequest(person=son.name, reason=REASON, confirm=True), metadata=coord, timeout=10)
+    node.carry("membership", ["events", "referral", "reporting"])  # events erases before its relay ran
+    assert not [r for r in node.rows("events", "outbox", lambda t: t.c.id > 0) if son_id.encode() in bytes(r.payload)]
+    node.carry("events", ["reporting", "membership"])
+    [late] = node.rows("reporting", "fact_attendances", lambda t: t.c.date == dt.date(2026, 5, 6))
+    assert (late.person_id, late.count) == ("", 1)  # an anonymous participant, as events now holds it
