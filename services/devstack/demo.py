@@ -255,7 +255,22 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
         for pid, role in roles:
             api.post(f"/api/v1/households/{hid}/members", {"person": pid, "role": role})
             counts["household_members"] += 1
+    if org == "mir":
+        counts["erasures"] = erased_member(api)
     return counts
+
+
+def erased_member(api: Api) -> int:
+    """A member of last year who moved away and asked to be erased: the erasure log shows it (naming no one),
+    and last year's figures still count her."""
+    person = api.post("/api/v1/persons", {"given_name": "Samira", "family_name": "Haddad", "birth_year": YEAR - 41,
+                                          "gender": "GENDER_FEMALE", "chapter": "linderud"})
+    pid = _id(person["name"])
+    api.post(f"/api/v1/persons/{pid}/membership-years", {
+        "year": YEAR - 1, "fee_nok": 200, "payment_state": "PAYMENT_STATE_PAID",
+        "paid_date": dt.date(YEAR - 1, 3, 1).isoformat()})
+    api.post(f"/api/v1/persons/{pid}:erase", {"reason": "ERASURE_REASON_CONSENT_WITHDRAWN", "confirm": True})
+    return 1
 
 
 def linderud_families(people: list[tuple[str, str, bool, str]], homework: set[str],
