@@ -289,10 +289,6 @@ class ExportPersonData:
     actor: "Actor | None" = None
 
 
-class HasPersonData(Protocol):
-    person_data: PersonDataStore
-
-
 def export_person_data(cmd: ExportPersonData, uow: "UnitOfWork", org: str) -> ServiceExport:
     """This service's part of a person's export; the export is written to the audit log (who, why) in
     the same transaction, after the log was read (so that the export does not list itself)."""
