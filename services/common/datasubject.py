@@ -289,12 +289,16 @@ class ExportPersonData:
     actor: "Actor | None" = None
 
 
-def export_person_data(cmd: ExportPersonData, uow: "UnitOfWork", org: str) -> ServiceExport:
+def export_person_data(cmd: ExportPersonData, uow: "UnitOfWork", org: str,
+                       guard: Callable[["UnitOfWork", str], None] | None = None) -> ServiceExport:
     """This service's part of a person's export; the export is written to the audit log (who, why) in
-    the same transaction, after the log was read (so that the export does not list itself)."""
+    the same transaction, after the log was read (so that the export does not list itself). guard may
+    refuse the export (membership: while the person's erasure is in progress)."""
     purpose = check_purpose(cmd.purpose, "this person's data", "the person's request for their data")
     person_id = PERSON.parse(cmd.person, "person", org=org)["person"]
     with uow:
+        if guard is not None:
+            guard(uow, person_id)
         data = uow.person_data.export(person_id)  # type: ignore[attr-defined]
         uow.audit.record(cmd.actor, ACTION_EXPORT, cmd.person, purpose)
         uow.commit()

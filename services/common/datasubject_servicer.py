@@ -31,12 +31,13 @@ def service_data_proto(data: ServiceExport) -> datasubject_pb2.ServiceData:
 
 
 class DataSubjectServicer(datasubject_pb2_grpc.DataSubjectServiceServicer):
-    def __init__(self, uow: Callable[[], UnitOfWork], org: str) -> None:
-        self.uow, self.org = uow, org
+    def __init__(self, uow: Callable[[], UnitOfWork], org: str,
+                 guard: Callable[[UnitOfWork, str], None] | None = None) -> None:
+        self.uow, self.org, self.guard = uow, org, guard
 
     def ExportPersonData(self, request, context):
         cmd = ExportPersonData(request.person, request.purpose, current_principal())
-        return service_data_proto(export_person_data(cmd, self.uow(), self.org))
+        return service_data_proto(export_person_data(cmd, self.uow(), self.org, self.guard))
 
 
 def data_subject_registration(uow: Callable[[], UnitOfWork], org: str):

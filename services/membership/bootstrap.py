@@ -37,7 +37,8 @@ def build(settings: Settings) -> ServiceApp:
 def erasure_registrations(uow, org: str):
     """The erasure log and the person's export, beside MembershipService."""
     return [grpc_service(erasure_pb2_grpc.add_ErasureServiceServicer_to_server, ErasureServicer(uow, org)),
-            grpc_service(datasubject_pb2_grpc.add_DataSubjectServiceServicer_to_server, DataSubjectServicer(uow, org))]
+            grpc_service(datasubject_pb2_grpc.add_DataSubjectServiceServicer_to_server,
+                         DataSubjectServicer(uow, org, erasure.refuse_while_erasing(org)))]
 
 
 def erasure_confirmations(settings: Settings, uow) -> IdempotentConsumer:

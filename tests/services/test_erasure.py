@@ -271,6 +271,11 @@ def test_erasure_reaches_every_service_survives_a_crash_and_keeps_the_figures(no
         erasures.RequestErasure(erasure_pb2.RequestErasureRequest(person=son.name, reason=REASON, confirm=True),
                                 metadata=coord, timeout=10)
     assert decode_error(err.value).reason == "ERASURE_IN_PROGRESS"
+    # Nor exported half erased: membership refuses while the other services have yet to follow.
+    with pytest.raises(grpc.RpcError) as err:
+        export(node, coord, son.name)
+    assert (err.value.code(), decode_error(err.value).reason) == (grpc.StatusCode.FAILED_PRECONDITION,
+                                                                 "ERASURE_IN_PROGRESS")
 
     # The erasure fact reaches events, referral and reporting; events crashes before its commit.
     node.carry("membership", ["events", "referral", "reporting"], fail="events")

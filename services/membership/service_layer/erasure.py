@@ -121,3 +121,15 @@ def confirmation_topics(org: str) -> list[str]:
     from services.common.facts import topic
 
     return [topic(org, s) for s in ("events", "referral", "reporting")]
+
+
+def refuse_while_erasing(org: str):
+    """The guard of membership's ExportPersonData: no export of a person whose erasure is in progress
+    (the services would answer some erased, some not yet)."""
+
+    def guard(uow: MembershipUnitOfWork, person_id: str) -> None:
+        running = uow.erasures.in_progress_for(person_id)
+        if running is not None:
+            raise already_erasing(running.id, org)
+
+    return guard
