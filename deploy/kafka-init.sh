@@ -10,8 +10,10 @@
 #     $BROBYGGER_KAFKA_<ORG>_PASSWORD (ORG upper-cased, "-" as "_");
 #   - allows that user to write, create, describe and read the topics whose
 #     names start with "ORG." (the node's "ORG.<service>" topics; the dot keeps
-#     "mir." from matching "mira."), and to read with the consumer group
-#     "ORG.reporting". Nothing else: the broker denies what no ACL allows.
+#     "mir." from matching "mira."), and to read with the consumer groups
+#     "ORG.<service>" of the node's consumers (reporting counting the facts;
+#     membership, events and referral applying erasures). Nothing else: the
+#     broker denies what no ACL allows.
 #
 # Safe to run again: a password is set anew and an ACL that exists is kept.
 # Passwords never appear on a command line or in the output.
@@ -74,8 +76,10 @@ for org in "$@"; do
   retry acls --add --allow-principal "User:$user" \
     --resource-pattern-type prefixed --topic "$org." \
     --operation Write --operation Create --operation Describe --operation Read
-  retry acls --add --allow-principal "User:$user" \
-    --resource-pattern-type literal --group "$org.reporting" \
-    --operation Read
-  echo "kafka-init: $user may write and read topics $org.* and consume as group $org.reporting"
+  for service in membership events referral reporting; do
+    retry acls --add --allow-principal "User:$user" \
+      --resource-pattern-type literal --group "$org.$service" \
+      --operation Read
+  done
+  echo "kafka-init: $user may write and read topics $org.* and consume as groups $org.{membership,events,referral,reporting}"
 done

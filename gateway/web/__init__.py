@@ -30,7 +30,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from gateway.web import (
     activities, auth, checkin, consents, dashboard, home, hours, i18n, imports, persons, purpose, referrals, renewal,
-    statistics, ui,
+    rights, statistics, ui,
 )
 from gateway.web import groups  # noqa: I001  (after persons: its menu entry comes after People's)
 
@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from gateway.app import Gateway
 
 # The areas of a node's web app and of the hub's, each a module with blueprint(gw).
-AREAS: list = [purpose, checkin, persons, groups, consents, activities, referrals, statistics, hours, renewal, imports]
+AREAS: list = [purpose, checkin, persons, groups, consents, rights, activities, referrals, statistics, hours, renewal,
+               imports]
 HUB_AREAS: list = [dashboard]
 
 SESSION_COOKIE = "brobygger_session"

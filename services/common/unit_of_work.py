@@ -278,6 +278,9 @@ class SqlUnitOfWork(UnitOfWork):
     # e.g. "REPEATABLE READ", so that every figure of one report is read from one snapshot (PostgreSQL;
     # SQLite transactions are serialisable anyway).
     isolation_level: str | None = None
+    # The service's declaration of the columns that refer to people (services.common.datasubject): with it,
+    # the unit of work has ``person_data``, the person's export and erasure.
+    person_data_declared = None
 
     def __init__(self, engine: Engine, tables: dict[str, sa.Table], org: str) -> None:
         self.engine, self.tables, self.org = engine, tables, org
@@ -294,6 +297,10 @@ class SqlUnitOfWork(UnitOfWork):
         self.audit = SqlAudit(self.conn, t["audit_log"])
         self.requests = SqlRequests(self.conn, t["idempotency_keys"])
         self.inbox = SqlInbox(self.conn, t["processed_facts"], t["dead_letters"])
+        if self.person_data_declared is not None:
+            from services.common.datasubject import SqlPersonData
+
+            self.person_data = SqlPersonData(self.conn, t, self.person_data_declared, self.org)
         self.open(self.conn)
         return self
 

@@ -300,6 +300,7 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
             counts["consents_withdrawn"] += 1
     if org == "mir":
         counts["imports_checked"] = sample_import(api)
+        counts["erasures"] = erased_member(api)
     for what, n in groups_and_roles(org, api, families, random.Random(f"{seed}-{org}-roles")).items():
         counts[what] = counts.get(what, 0) + n
     return counts
@@ -488,6 +489,19 @@ def sample_import(api: Api) -> int:
     under Import, with its rows to correct, and may import it within the hour the check is kept."""
     content = base64.b64encode(SAMPLE_EXPORT.read_bytes()).decode()
     api.post("/api/v1/person-imports", {"content": content, "filename": SAMPLE_EXPORT.name})
+    return 1
+
+
+def erased_member(api: Api) -> int:
+    """A member of last year who moved away and asked to be erased: the erasure log shows it (naming no one),
+    and last year's figures still count her."""
+    person = api.post("/api/v1/persons", {"given_name": "Samira", "family_name": "Haddad", "birth_year": YEAR - 41,
+                                          "gender": "GENDER_FEMALE", "chapter": "linderud"})
+    pid = _id(person["name"])
+    api.post(f"/api/v1/persons/{pid}/membership-years", {
+        "year": YEAR - 1, "fee_nok": 200, "payment_state": "PAYMENT_STATE_PAID",
+        "paid_date": dt.date(YEAR - 1, 3, 1).isoformat()})
+    api.post(f"/api/v1/persons/{pid}:erase", {"reason": "ERASURE_REASON_CONSENT_WITHDRAWN", "confirm": True})
     return 1
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 import functools
 import pathlib
 
-from brobygger.events.v1 import events_pb2_grpc
+from brobygger.events.v1 import erasure_facts_pb2, events_pb2_grpc
 from services.common import grpcclient
 from services.common.auth import ServiceTokenSource
+from services.common.datasubject_servicer import DATA_SUBJECT_POLICY, data_subject_registration, erasure_worker
 from services.common.db import make_engine
 from services.common.runner import ServiceApp, grpc_service, outbox_relay
 from services.common.settings import Settings
@@ -16,6 +17,11 @@ from services.events.entrypoints.grpc_servicer import POLICY, EventsServicer
 from services.events.service_layer.unit_of_work import SqlEventsUnitOfWork
 
 MIGRATIONS = pathlib.Path(__file__).parent / "migrations"
+
+
+def confirm_erasure(erasure_id: str) -> erasure_facts_pb2.PersonDataErased:
+    """The fact that this service has erased the person of an erasure."""
+    return erasure_facts_pb2.PersonDataErased(erasure_id=erasure_id)
 
 
 def membership_client(settings: Settings) -> GrpcMembershipClient:
@@ -37,8 +43,10 @@ def build(settings: Settings, membership: MembershipDirectory | None = None) -> 
     return ServiceApp(
         name="events", settings=settings, engine=engine, tables=tables, migrations=MIGRATIONS,
         registrations=[grpc_service(events_pb2_grpc.add_EventsServiceServicer_to_server,
-                                    EventsServicer(uow, settings.org, membership))],
-        policy=POLICY,
-        workers={"relay": [outbox_relay(settings, engine, tables, "events")]},
+                                    EventsServicer(uow, settings.org, membership)),
+                       data_subject_registration(uow, settings.org)],
+        policy={**POLICY, **DATA_SUBJECT_POLICY},
+        workers={"relay": [outbox_relay(settings, engine, tables, "events")],
+                 "consume": [erasure_worker(settings, uow, "events", confirm_erasure)]},
         closers=closers,
     )

@@ -5,9 +5,10 @@ import functools
 import logging
 import pathlib
 
-from brobygger.referral.v1 import referral_pb2_grpc
+from brobygger.referral.v1 import erasure_facts_pb2, referral_pb2_grpc
 from services.common import grpcclient
 from services.common.auth import ServiceTokenSource
+from services.common.datasubject_servicer import DATA_SUBJECT_POLICY, data_subject_registration, erasure_worker
 from services.common.db import make_engine
 from services.common.directory import VARIABLE, DirectoryError, FederationDirectory
 from services.common.runner import ServiceApp, grpc_service, outbox_relay
@@ -21,6 +22,11 @@ from services.referral.service_layer.delivery import Deliverer
 from services.referral.service_layer.unit_of_work import SqlReferralUnitOfWork
 
 MIGRATIONS = pathlib.Path(__file__).parent / "migrations"
+
+
+def confirm_erasure(erasure_id: str) -> erasure_facts_pb2.PersonDataErased:
+    """The fact that this service has erased the person of an erasure."""
+    return erasure_facts_pb2.PersonDataErased(erasure_id=erasure_id)
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +61,11 @@ def build(settings: Settings, consents: ConsentChecker | None = None) -> Service
     return ServiceApp(
         name="referral", settings=settings, engine=engine, tables=tables, migrations=MIGRATIONS,
         registrations=[grpc_service(referral_pb2_grpc.add_ReferralServiceServicer_to_server,
-                                    ReferralServicer(uow, settings.org, directory, consents))],
-        policy=POLICY,
-        workers={"relay": [outbox_relay(settings, engine, tables, "referral")], "deliver": [deliverer]},
+                                    ReferralServicer(uow, settings.org, directory, consents)),
+                       data_subject_registration(uow, settings.org)],
+        policy={**POLICY, **DATA_SUBJECT_POLICY},
+        workers={"relay": [outbox_relay(settings, engine, tables, "referral")],
+                 "consume": [erasure_worker(settings, uow, "referral", confirm_erasure)],
+                 "deliver": [deliverer]},
         closers=closers,
     )

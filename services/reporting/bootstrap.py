@@ -7,13 +7,15 @@ import pathlib
 
 from brobygger.reporting.v1 import reporting_pb2_grpc
 from services.common.consumer import IdempotentConsumer
+from services.common.datasubject_servicer import DATA_SUBJECT_POLICY, data_subject_registration
 from services.common.db import make_engine
-from services.common.runner import ServiceApp, grpc_service
+from services.common.runner import ServiceApp, grpc_service, outbox_relay
 from services.common.settings import ConfigError, Settings, membership_rules
 from services.reporting.adapters.orm import tables
+from services.reporting.domain.cellkey import CellKeys
 from services.reporting.domain.privacy import Policy
 from services.reporting.entrypoints.grpc_servicer import POLICY, ReportingServicer
-from services.reporting.service_layer import facts
+from services.reporting.service_layer import erasure, facts
 from services.reporting.service_layer.unit_of_work import SqlReportingUnitOfWork
 
 MIGRATIONS = pathlib.Path(__file__).parent / "migrations"
@@ -27,9 +29,13 @@ def build(settings: Settings) -> ServiceApp:
     rules = membership_rules(settings)  # before anything starts: a wrong rule file stops the service
     engine = make_engine(settings.database_url)
     uow = functools.partial(SqlReportingUnitOfWork, engine, tables, org)
+    # Reporting counts the node's facts, and applies an erasure by keeping the person's records under a
+    # token (services/reporting/domain/cellkey.py): the published figures do not change.
+    keys = CellKeys(settings.disclosure_secret)
+    handler = erasure.consumer(keys)
     consumer = IdempotentConsumer(
         uow, settings.kafka_bootstrap, consumer_name=f"{org}-reporting", group_id=f"{org}.reporting",
-        topics=facts.topics(org), handler=facts.apply, source_prefix=f"/organizations/{org}/",
+        topics=facts.topics(org), handler=handler, source_prefix=f"/organizations/{org}/",
         security=KafkaSecurity.from_settings(settings),
     )
     privacy = (Policy(settings.dp_epsilon_per_query, settings.dp_budget_epsilon, settings.dp_visits_per_person)
@@ -38,9 +44,11 @@ def build(settings: Settings) -> ServiceApp:
         name="reporting", settings=settings, engine=engine, tables=tables, migrations=MIGRATIONS,
         registrations=[grpc_service(reporting_pb2_grpc.add_ReportingServiceServicer_to_server,
                                     ReportingServicer(uow, org, settings.disclosure_min_cell,
-                                                      settings.disclosure_secret, privacy, rules.rules))],
-        policy=POLICY,
-        workers={"consume": [consumer]},
+                                                      settings.disclosure_secret, privacy, rules.rules)),
+                       data_subject_registration(uow, org)],
+        policy={**POLICY, **DATA_SUBJECT_POLICY},
+        # The relay publishes reporting's confirmations of erasures (its only facts).
+        workers={"consume": [consumer], "relay": [outbox_relay(settings, engine, tables, "reporting")]},
     )
 
 

@@ -704,19 +704,31 @@ def test_kafka_init_confines_each_node_to_its_own_topics_and_group(
     from services.common.settings import load
     from services.reporting.bootstrap import build
 
+    import importlib
+
     uses = {}
+    groups: dict[str, list[str]] = {}
     for org in ORGS:
-        reporting = services[f"{org}-reporting"]
-        environ = {key: _interpolate(value, example) for key, value in _environment(reporting).items()
-                   if value is not None}
-        environ["BROBYGGER_DATABASE_URL"] = f"sqlite:///{tmp_path}/{org}-reporting.db"
-        environ.update(_mounted_rule_file(reporting))
-        app = build(load("reporting", environ))
-        try:
-            (consumer,) = app.workers["consume"]
-            uses[org] = (consumer.security.username, consumer.group_id, list(consumer.topics))
-        finally:
-            app.close()
+        for service in ("reporting", "membership", "events", "referral"):
+            compose_service = services[f"{org}-{service}"]
+            environ = {key: _interpolate(value, example) for key, value in _environment(compose_service).items()
+                       if value is not None}
+            environ["BROBYGGER_DATABASE_URL"] = f"sqlite:///{tmp_path}/{org}-{service}.db"
+            environ.pop("BROBYGGER_FEDERATION_DIRECTORY", None)
+            environ.update(_mounted_rule_file(compose_service))
+            app = (build if service == "reporting" else importlib.import_module(
+                f"services.{service}.bootstrap").build)(load(service, environ))
+            try:
+                (consumer,) = app.workers["consume"]
+                if service == "reporting":
+                    uses[org] = (consumer.security.username, consumer.group_id, list(consumer.topics))
+                assert consumer.security.username == f"node-{org}"
+                groups.setdefault(org, []).append(consumer.group_id)
+            finally:
+                app.close()
+    for org, names in groups.items():
+        for group in names:
+            assert acls.allows(f"User:node-{org}", "Read", "group", group), f"node-{org} may not use group {group}"
     for org, (user, group, topics) in uses.items():
         principal = f"User:{user}"
         assert user == f"node-{org}" and topics

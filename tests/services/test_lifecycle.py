@@ -76,11 +76,13 @@ def test_each_service_offers_its_own_process_roles(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "services.membership", "deliver"], cwd=REPO, capture_output=True,
                           text=True, timeout=60, env=env)
     assert proc.returncode == 2
-    assert "membership has no 'deliver' role; it offers: migrate, serve, relay, import, run" in proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "services.reporting", "relay"], cwd=REPO, capture_output=True,
+    # membership consumes the other services' confirmations of erasures
+    assert "membership has no 'deliver' role; it offers: migrate, serve, relay, consume, import, run" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "services.reporting", "deliver"], cwd=REPO, capture_output=True,
                           text=True, timeout=60, env=env)
     assert proc.returncode == 2
-    assert "reporting has no 'relay' role; it offers: migrate, serve, consume, run" in proc.stderr
+    # reporting publishes its confirmations of erasures
+    assert "reporting has no 'deliver' role; it offers: migrate, serve, relay, consume, run" in proc.stderr
 
 
 def test_the_hub_closes_what_it_opened_when_signalled(issuer, tmp_path):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
+from services.events.adapters.person_data import PERSON_DATA
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
 from services.events.adapters.repository import (
     ActivityRepository, AttendanceRepository, HoursRepository, SessionRepository, SqlActivityRepository,
@@ -18,6 +19,7 @@ class EventsUnitOfWork(UnitOfWork):
 
 
 class SqlEventsUnitOfWork(SqlUnitOfWork, EventsUnitOfWork):
+    person_data_declared = PERSON_DATA
     def open(self, conn: Connection) -> None:
         self.activities = SqlActivityRepository(conn)
         self.sessions = SqlSessionRepository(conn)

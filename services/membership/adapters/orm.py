@@ -217,3 +217,28 @@ tables = {"persons": persons, "membership_years": membership_years, "households"
           "consents": consents, "person_imports": person_imports, "person_import_files": person_import_files,
           "person_import_rows": person_import_rows, "person_import_keys": person_import_keys, "groups": groups,
           "group_members": group_members, "role_assignments": role_assignments, **common_tables(metadata)}
+
+# The erasure log (GDPR Art. 17): that an erasure happened, when, why, by which role, and which services
+# have finished. person_id is held only while the erasure is in progress, and cleared when it completes.
+erasures = sa.Table(
+    "erasures",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("person_id", sa.String(64), nullable=True, unique=True),
+    sa.Column("reason", sa.Integer, nullable=False),
+    sa.Column("requester_role", sa.String(40), nullable=False),
+    sa.Column("state", sa.Integer, nullable=False),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Column("complete_time", UTCDateTime, nullable=True),
+    sa.Index("ix_erasures_created", "create_time", "id"),
+)
+
+erasure_services = sa.Table(
+    "erasure_services",
+    metadata,
+    sa.Column("erasure_id", sa.String(64), sa.ForeignKey("erasures.id"), primary_key=True),
+    sa.Column("service", sa.String(20), primary_key=True),
+    sa.Column("complete_time", UTCDateTime, nullable=True),
+)
+
+tables.update({"erasures": erasures, "erasure_services": erasure_services})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
+from services.referral.adapters.person_data import PERSON_DATA
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
 from services.referral.adapters.repository import (
     DeliveryRepository, ReferralRepository, SqlDeliveryRepository, SqlReferralRepository,
@@ -15,6 +16,7 @@ class ReferralUnitOfWork(UnitOfWork):
 
 
 class SqlReferralUnitOfWork(SqlUnitOfWork, ReferralUnitOfWork):
+    person_data_declared = PERSON_DATA
     def open(self, conn: Connection) -> None:
         self.referrals = SqlReferralRepository(conn)
         self.deliveries = SqlDeliveryRepository(conn)

@@ -165,7 +165,16 @@ statistics_consents = sa.Table(
     sa.Column("update_time", UTCDateTime, nullable=False),
 )
 
+# Ids that were erased, as tombstones (service_layer/erasure.py): a late fact about the person is counted under
+# their token, never under the id.
+erasure_tombstones = sa.Table(
+    "erasure_tombstones",
+    metadata,
+    sa.Column("tombstone", sa.String(16), primary_key=True),
+)
+
 tables = {
+    "erasure_tombstones": erasure_tombstones,
     "fact_persons": persons,
     "fact_membership_years": membership_years,
     "fact_activities": activities,

@@ -21,8 +21,8 @@ from services.common.counting import YearFacts
 from services.common.timestamps import utcnow
 from services.common.vocabulary import PaymentState
 from services.reporting.adapters.orm import (
-    activities, attendances, membership_years, persons, privacy_answers, privacy_budgets, privacy_charges, referrals,
-    role_assignments, sessions, statistics_consents, volunteer_hours,
+    activities, attendances, erasure_tombstones, membership_years, persons, privacy_answers, privacy_budgets,
+    privacy_charges, referrals, role_assignments, sessions, statistics_consents, volunteer_hours,
 )
 from services.reporting.domain.consent import StatisticsConsentChange
 from services.reporting.domain.privacy import NoisyAnswer
@@ -352,3 +352,26 @@ class SqlPrivacyLedger(PrivacyLedger):
     def spent(self, analyst: str) -> int:
         b = privacy_budgets
         return self._execute(sa.select(b.c.spent_micro).where(b.c.analyst == analyst)).scalar() or 0
+
+
+class ErasureTombstones(abc.ABC):
+    """Tombstones of erased ids (service_layer/erasure.py)."""
+
+    @abc.abstractmethod
+    def add(self, tombstone: str) -> None: ...
+
+    @abc.abstractmethod
+    def contains(self, tombstone: str) -> bool: ...
+
+
+class SqlErasureTombstones(ErasureTombstones):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, tombstone: str) -> None:
+        if not self.contains(tombstone):
+            self.conn.execute(erasure_tombstones.insert().values(tombstone=tombstone))
+
+    def contains(self, tombstone: str) -> bool:
+        return self.conn.execute(sa.select(erasure_tombstones.c.tombstone).where(
+            erasure_tombstones.c.tombstone == tombstone)).first() is not None

@@ -19,6 +19,14 @@ from typing import Iterable
 
 MODULUS = 2 ** 64
 
+# An erased person's records keep their place in every count under a token instead of the person's id:
+# "~" and the person's two record keys (as a member, as a participant) in hexadecimal. The token is what
+# the cell keys of the figures already counted were made of, so no published figure changes; nothing in
+# the node maps it to a person (the id is gone everywhere), and without the disclosure secret it cannot
+# be computed even from the id. Tokens of two people differ, so each still counts once.
+ERASED_PREFIX = "~"
+TOKEN_KINDS = ("member", "person")
+
 
 @dataclass(frozen=True)
 class Count:
@@ -48,6 +56,9 @@ class CellKeys:
         self._secret = secret.encode()
 
     def record(self, kind: str, record_id: str) -> int:
+        if record_id.startswith(ERASED_PREFIX) and kind in TOKEN_KINDS:
+            i = TOKEN_KINDS.index(kind)
+            return int(record_id[1 + 16 * i:17 + 16 * i], 16)
         digest = hmac.new(self._secret, f"{kind}:{record_id}".encode(), hashlib.sha256).digest()
         return int.from_bytes(digest[:8], "big")
 
@@ -57,3 +68,7 @@ class CellKeys:
         values = list(weights) if weights is not None else [1] * len(ids)
         key = sum(self.record(kind, i) for i in ids) % MODULUS
         return Count(sum(values), key)
+
+    def erased_token(self, person_id: str) -> str:
+        """The token an erased person's records carry instead of their id (see ERASED_PREFIX)."""
+        return ERASED_PREFIX + "".join(f"{self.record(kind, person_id):016x}" for kind in TOKEN_KINDS)

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
+from services.reporting.adapters.person_data import PERSON_DATA
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
 from services.reporting.adapters.repository import (
-    ActivityFacts, AttendanceFacts, HoursFacts, MembershipYearFacts, PersonFacts, PrivacyLedger, ReferralFacts,
-    SessionFacts, SqlActivityFacts, SqlAttendanceFacts, SqlHoursFacts, SqlMembershipYearFacts, SqlPersonFacts,
-    SqlPrivacyLedger, SqlReferralFacts, SqlSessionFacts, SqlStatisticsConsentFacts, StatisticsConsentFacts,
+    ActivityFacts, AttendanceFacts, ErasureTombstones, HoursFacts, MembershipYearFacts, PersonFacts, PrivacyLedger,
+    ReferralFacts, SessionFacts, SqlActivityFacts, SqlAttendanceFacts, SqlErasureTombstones, SqlHoursFacts,
+    SqlMembershipYearFacts, SqlPersonFacts, SqlPrivacyLedger, SqlReferralFacts, SqlSessionFacts,
+    SqlStatisticsConsentFacts, StatisticsConsentFacts,
 )
 from services.reporting.adapters.repository import RoleFacts, SqlRoleFacts
 
@@ -23,9 +25,11 @@ class ReportingUnitOfWork(UnitOfWork):
     hours: HoursFacts
     statistics_consents: StatisticsConsentFacts
     roles: RoleFacts
+    erased: ErasureTombstones
 
 
 class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
+    person_data_declared = PERSON_DATA
     # Every figure of one answer is read from one snapshot, so totals and their cells agree.
     isolation_level = "REPEATABLE READ"
 
@@ -40,3 +44,4 @@ class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
         self.hours = SqlHoursFacts(conn)
         self.statistics_consents = SqlStatisticsConsentFacts(conn)
         self.roles = SqlRoleFacts(conn)
+        self.erased = SqlErasureTombstones(conn)

@@ -1,0 +1,10 @@
+"""Every column of the events service's tables that refers to a person, and what erasure does to it
+(services.common.datasubject; tests/contracts/test_person_data_coverage.py checks that none is missing)."""
+from brobygger.events.v1 import events_facts_pb2
+from services.common.datasubject import Erase, PersonColumn, PersonData
+
+PERSON_DATA = PersonData("events", (
+    # Erased, a named attendance becomes an anonymous one (a head count of one in its gender and age band):
+    # the session still had that participant, and nobody can tell who.
+    PersonColumn("attendances", "person_id", Erase.CLEAR, "attendance at sessions, with gender and age band"),
+), outbox_facts=(events_facts_pb2.AttendanceRecorded,))
