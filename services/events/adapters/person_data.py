@@ -7,4 +7,8 @@ PERSON_DATA = PersonData("events", (
     # Erased, a named attendance becomes an anonymous one (a head count of one in its gender and age band):
     # the session still had that participant, and nobody can tell who.
     PersonColumn("attendances", "person_id", Erase.CLEAR, "attendance at sessions, with gender and age band"),
-), outbox_facts=(events_facts_pb2.AttendanceRecorded,))
+    # Erased, a volunteer's hours stay as hours given at the activity, by nobody named, without the task.
+    PersonColumn("hours_entries", "person_id", Erase.CLEAR, "volunteer hours with activity, session, date, "
+                 "minutes and task", clears=("task",)),
+), outbox_facts=(events_facts_pb2.AttendanceRecorded, events_facts_pb2.VolunteerHoursLogged,
+                 events_facts_pb2.VolunteerHoursCorrected, events_facts_pb2.VolunteerHoursWithdrawn))

@@ -9,4 +9,9 @@ PERSON_DATA = PersonData("reporting", (
     PersonColumn("fact_persons", "person_id", Erase.PSEUDONYMISE, "gender, birth year and registration date"),
     PersonColumn("fact_membership_years", "person_id", Erase.PSEUDONYMISE, "membership years with payment state"),
     PersonColumn("fact_attendances", "person_id", Erase.PSEUDONYMISE, "attendances with date, gender and age band"),
+    PersonColumn("fact_volunteer_hours", "person_id", Erase.PSEUDONYMISE, "volunteer hours with activity, date "
+                 "and minutes"),
+    PersonColumn("fact_role_assignments", "person_id", Erase.PSEUDONYMISE, "roles with their periods"),
+    PersonColumn("fact_statistics_consents", "person_id", Erase.PSEUDONYMISE, "the dates the consent for "
+                 "statistics was given or withdrawn"),
 ))

@@ -268,12 +268,12 @@ def volunteer_figures(hours: Sequence[HoursRow], keys: CellKeys
     total = ZERO
     for g in goals:
         rows = by_goal.get(g, [])
-        volunteers = keys.count("volunteer", sorted({h.person_id for h in rows}))
+        volunteers = keys.count("person", sorted({h.person_id for h in rows}))
         key = keys.count("hours", [h.entry_id for h in rows]).key
         count = Count(whole_hours(sum(h.minutes for h in rows)), key)
         cells.append((int(g), volunteers, count))
         total = total + count
-    return keys.count("volunteer", sorted({h.person_id for h in hours})), total, tuple(cells)
+    return keys.count("person", sorted({h.person_id for h in hours})), total, tuple(cells)
 
 
 def counted_members(rules: Sequence[counting.CountingRule], period: Period, years: Iterable[counting.YearFacts],
@@ -296,7 +296,7 @@ def holders(roles: Iterable[RoleRow], keys: CellKeys) -> tuple[tuple[int, Count]
     people: dict[int, set[str]] = {r: set() for r in ROLES}
     for row in roles:
         people.setdefault(row.role, set()).add(row.person_id)
-    return tuple((role, keys.count("role", [f"{role}:{p}" for p in sorted(people[role])])) for role in sorted(people))
+    return tuple((role, keys.count("person", sorted(people[role]))) for role in sorted(people))
 
 
 def statistics(members: Sequence[Member], sessions: Sequence[SessionRow], attendances: Sequence[AttendanceRow],
