@@ -14,7 +14,9 @@ import sqlalchemy as sa
 
 from brobygger.datasubject.v1 import datasubject_pb2, datasubject_pb2_grpc
 from brobygger.events.v1 import events_pb2, events_pb2_grpc
-from brobygger.membership.v1 import erasure_pb2, erasure_pb2_grpc, membership_pb2, membership_pb2_grpc
+from brobygger.membership.v1 import (
+    consent_pb2, consent_pb2_grpc, erasure_pb2, erasure_pb2_grpc, membership_pb2, membership_pb2_grpc,
+)
 from brobygger.referral.v1 import referral_pb2, referral_pb2_grpc
 from brobygger.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from brobygger.type.v1 import types_pb2
@@ -152,6 +154,19 @@ def _family(node: Node, md):
             household=household.name, person=p.name, role=role), metadata=md, timeout=10)
     members.GetPerson(membership_pb2.GetPersonRequest(name=son.name, purpose="follow-up of homework help"),
                       metadata=md, timeout=10)
+    # His mother's consent to photos of him, a group he is in, a role he holds (a young helper).
+    consent_pb2_grpc.ConsentServiceStub(node.channels["membership"]).RecordConsent(consent_pb2.RecordConsentRequest(
+        parent=son.name, consent=consent_pb2.Consent(
+            purpose=consent_pb2.CONSENT_PURPOSE_PHOTOS, text_version="samtykke-2026-01", given_date="2026-01-10",
+            source=consent_pb2.CONSENT_SOURCE_PAPER_FORM, given_by=consent_pb2.CONSENT_GIVER_GUARDIAN,
+            guardian=mother.name)), metadata=md, timeout=10)
+    group = members.CreateGroup(membership_pb2.CreateGroupRequest(
+        parent=ORG, group_id="leksehjelp", group=membership_pb2.Group(
+            kind=membership_pb2.GROUP_KIND_GROUP, display_name="Leksehjelpere")), metadata=md, timeout=10)
+    members.AddGroupMember(membership_pb2.AddGroupMemberRequest(group=group.name, person=son.name),
+                           metadata=md, timeout=10)
+    members.AssignRole(membership_pb2.AssignRoleRequest(parent=son.name, role_assignment=membership_pb2.RoleAssignment(
+        role=membership_pb2.ROLE_VOLUNTEER, start_date="2026-01-15")), metadata=md, timeout=10)
     events = events_pb2_grpc.EventsServiceStub(node.channels["events"])
     activity = events.CreateActivity(events_pb2.CreateActivityRequest(parent=ORG, activity=events_pb2.Activity(
         title="Homework help", subgoal=types_pb2.IMDI_SUBGOAL_QUALIFICATION)), metadata=md, timeout=10)
@@ -161,6 +176,9 @@ def _family(node: Node, md):
         for p in (son, other):
             events.RecordAttendance(events_pb2.RecordAttendanceRequest(
                 parent=session.name, attendance=events_pb2.Attendance(person=p.name)), metadata=md, timeout=10)
+        events.LogVolunteerHours(events_pb2.LogVolunteerHoursRequest(parent=activity.name, hours_entry=events_pb2.HoursEntry(
+            person=son.name, session=session.name, duration_minutes=60, task="helped the youngest read")),
+            metadata=md, timeout=10)
     referrals = referral_pb2_grpc.ReferralServiceStub(node.channels["referral"])
     referral = referrals.CreateReferral(referral_pb2.CreateReferralRequest(parent=ORG, referral=referral_pb2.Referral(
         partner_kind=referral_pb2.PARTNER_KIND_SCHOOL, partner_name="Linderud skole",
@@ -247,6 +265,7 @@ def test_erasure_reaches_every_service_survives_a_crash_and_keeps_the_figures(no
     son_id = son.name.rsplit("/", 1)[1]
     before, raw_before = statistics(node, coord), raw(node)
     assert raw_before.members.value == 2 and raw_before.participants_unique_total.value == 2
+    assert raw_before.volunteers.value == 1 and dict(raw_before.role_holders)[membership_pb2.ROLE_VOLUNTEER].value == 1
     erasures = erasure_pb2_grpc.ErasureServiceStub(node.channels["membership"])
 
     with pytest.raises(grpc.RpcError) as err:
@@ -312,6 +331,11 @@ def test_erasure_reaches_every_service_survives_a_crash_and_keeps_the_figures(no
     assert log[0].person_id is None and log[0].reason == REASON
     # What remains is anonymous: attendances as head counts, the referral without its person.
     assert len(node.rows("events", "attendances", lambda t: t.c.person_id.is_(None))) == 2
+    # His hours stay as hours given at homework help, by nobody named and without the task.
+    assert [(h.person_id, h.task, h.minutes) for h in node.rows("events", "hours_entries", lambda t: t.c.id != "")] == [
+        ("", "", 60), ("", "", 60)]
+    # The consent his mother gave for him went with him.
+    assert node.rows("membership", "consents", lambda t: t.c.id != "") == []
     assert node.rows("referral", "referrals", lambda t: t.c.id == referral.name.rsplit("/", 1)[1])[0].person == ""
     # The household keeps its other member; the read of the person is still accounted for.
     assert [r.person_id for r in node.rows("membership", "household_members", lambda t: t.c.person_id != "")] == [
