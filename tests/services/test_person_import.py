@@ -16,7 +16,7 @@ from services.membership.bootstrap import build
 from services.operator.__main__ import main as operator
 from tests.conftest import bearer
 from tests.import_files import SAMPLE, csv_bytes, member, members, xlsx_bytes
-from tests.services.test_membership import coord, node, stub  # noqa: F401
+from tests.services.test_membership import coord, node, stub, with_chapters  # noqa: F401
 from tests.support import eventually
 
 ORG = "organizations/mir"
@@ -104,6 +104,7 @@ def test_an_import_started_while_no_worker_runs_is_applied_after_a_restart(broke
     env = inprocess.node_env("mir", database_url=database_url, kafka=broker.bootstrap, issuer=issuer.url)
     md = bearer(issuer.token("coordinator-mir"))
     with inprocess.running("membership", build, env, roles=()) as svc, grpc.insecure_channel(svc.address) as ch:
+        with_chapters(svc)
         s = membership_pb2_grpc.MembershipServiceStub(ch)
         job = start(s, md, check(s, md, csv_bytes(members(25))))
         assert (job.state, job.processed_rows) == (Import.STATE_RUNNING, 0)

@@ -76,8 +76,8 @@ def test_the_hub_gets_noisy_figures_paid_from_the_analysts_budget(database_url, 
         stats = ask(node, hub_md)
         p = stats.privacy
         assert stats.HasField("privacy") and stats.min_cell_size == 0
-        assert (p.epsilon, p.sensitivity, p.visits_per_person, p.repeated) == (pytest.approx(0.25), 11, 3, False)
-        assert p.noise_scale == pytest.approx(44.0, rel=1e-3) and p.margin_95 > 0
+        assert (p.epsilon, p.sensitivity, p.visits_per_person, p.repeated) == (pytest.approx(0.25), 16, 3, False)
+        assert p.noise_scale == pytest.approx(64.0, rel=1e-3) and p.margin_95 > 0  # 16 / 0.25
         assert (p.budget.analyst, p.budget.epsilon_spent, p.budget.epsilon_limit, p.budget.epsilon_remaining) == (
             "analyst-imdi", 0.25, 1.0, 0.75)
         assert all(c.WhichOneof("kind") == "value" and c.value >= 0
@@ -146,8 +146,9 @@ def test_visits_beyond_the_bound_are_not_counted(database_url, broker, issuer, h
     with dp_node("dpd", database_url, broker, issuer, BROBYGGER_DP_EPSILON_PER_QUERY="10",
                  BROBYGGER_DP_BUDGET_EPSILON="100") as node:
         stats = ask(node, hub_md, FEBRUARY)
-        # Eight visits, three counted; the noise's scale is 1.1, so it is nowhere near eight.
-        assert stats.privacy.noise_scale == pytest.approx(1.1, rel=1e-3)
+        # Eight visits, three counted; the noise's scale is 1.6 (sensitivity 16 at epsilon 10), so it is
+        # nowhere near eight.
+        assert stats.privacy.noise_scale == pytest.approx(1.6, rel=1e-3)
         assert abs(value(stats.visits_total) - 3) < 5
 
 

@@ -20,7 +20,7 @@ from services.devstack.procs import free_port
 from services.membership.bootstrap import build as build_membership
 from services.referral.bootstrap import build as build_referral
 from tests.conftest import bearer
-from tests.services.test_membership import amina
+from tests.services.test_membership import amina, with_chapters
 from tests.services.test_referral import problem_of, to_node
 
 ORG = "organizations/mir"
@@ -31,7 +31,8 @@ def node(tmp_path, broker, issuer, database_url):
     """mir's membership and referral services (the referral without its delivery worker, run by the test)."""
     env = inprocess.node_env("mir", database_url=database_url, kafka=broker.bootstrap, issuer=issuer.url)
     with contextlib.ExitStack() as stack:
-        membership = stack.enter_context(inprocess.running("membership", build_membership, env, roles=()))
+        membership = with_chapters(stack.enter_context(
+            inprocess.running("membership", build_membership, env, roles=())))
         directory = tmp_path / "federation.json"
         directory.write_text(json.dumps({"nodes": [
             {"org": "mir", "name": "MiR", "referral": "127.0.0.1:1", "reporting": "127.0.0.1:1"},

@@ -17,7 +17,7 @@ from services.devstack import inprocess
 from services.membership.bootstrap import build
 from services.reporting.bootstrap import build as build_reporting
 from tests.conftest import bearer
-from tests.services.test_membership import amina, coord, failure, register  # noqa: F401
+from tests.services.test_membership import amina, coord, failure, register, with_chapters  # noqa: F401
 from tests.services.test_reporting import Facts, hub_md, publish, stats_of, unique_org, value  # noqa: F401
 from tests.support import eventually
 
@@ -35,7 +35,7 @@ def node(broker, issuer, database_url):
     env = inprocess.node_env("mir", database_url=database_url, kafka=broker.bootstrap, issuer=issuer.url,
                              BROBYGGER_MEMBERSHIP_RULES=str(RULES))
     with inprocess.running("membership", build, env) as svc:
-        yield svc
+        yield with_chapters(svc)
 
 
 @pytest.fixture
