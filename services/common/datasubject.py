@@ -249,6 +249,13 @@ class SqlPersonData:
                 payload=message.SerializeToString())).rowcount
         return n
 
+    def forget_staged_facts(self, person_id: str, ce_type: str) -> int:
+        """Outbox rows of one type keyed by the person and not yet published (a resent erasure request
+        that no service needs any more); how many."""
+        outbox = self.tables["outbox"]
+        return self.conn.execute(outbox.delete().where(
+            outbox.c.published_at.is_(None), outbox.c.key == person_id, outbox.c.ce_type == ce_type)).rowcount
+
     def forget_published_facts(self, person_id: str) -> int:
         """Published outbox rows keyed by the person, or of a type that carries person ids and whose
         payload holds this one."""

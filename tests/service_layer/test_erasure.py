@@ -61,6 +61,11 @@ class FakePersonData:
         self.state.table("forgotten")[person_id] = True
         return 1
 
+    def forget_staged_facts(self, person_id, ce_type):
+        staged = [f for f in self.state.facts if f.key == person_id and fact_types.of(f.message).type == ce_type]
+        self.state.table("forgotten_staged")[person_id] = len(staged)
+        return len(staged)
+
 
 class FakeErasureUnitOfWork(FakeMembershipUnitOfWork):
     def open(self, state: State) -> None:

@@ -438,3 +438,21 @@ def test_an_erasure_a_service_missed_completes_after_a_resend_and_a_completed_on
     problem = decode_error(err.value)
     assert (problem.code, problem.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "ERASURE_COMPLETED")
     assert "every service has erased the person" in problem.message
+
+
+def test_a_resend_still_in_the_outbox_when_the_erasure_completes_is_dropped(node, coord):
+    mother, son, other, household, referral = _family(node, coord)
+    son_id = son.name.rsplit("/", 1)[1]
+    erasures = erasure_pb2_grpc.ErasureServiceStub(node.channels["membership"])
+    erasure = erasures.RequestErasure(erasure_pb2.RequestErasureRequest(person=son.name, reason=REASON, confirm=True),
+                                      metadata=coord, timeout=10)
+    node.carry("membership", ["events", "referral", "reporting"])
+    erasures.ResendErasure(erasure_pb2.ResendErasureRequest(name=erasure.name), metadata=coord, timeout=10)
+    # The confirmations arrive before the relay has sent the resend: nobody needs it any more.
+    for source in ("events", "referral", "reporting"):
+        node.carry(source, ["membership"])
+    done = erasures.GetErasure(erasure_pb2.GetErasureRequest(name=erasure.name), metadata=coord, timeout=10)
+    assert done.state == erasure_pb2.Erasure.STATE_COMPLETED
+    assert node.carry("membership", ["events"]) == 0
+    assert not [r for r in node.rows("membership", "outbox", lambda t: t.c.id > 0)
+                if r.key == son_id or son_id.encode() in bytes(r.payload)]

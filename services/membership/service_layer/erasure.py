@@ -123,6 +123,10 @@ def confirm(uow: MembershipUnitOfWork, erasure_id: str, service: str, now: dt.da
     if erasure.state is ErasureState.COMPLETED and person_id:
         # Every service has the request: its published fact, the last row naming the person, goes too.
         uow.person_data.forget_published_facts(person_id)  # type: ignore[attr-defined]
+        # A resend still waiting for the relay is needed by no one now, and would name the person.
+        from services.common.facts import fact_type
+        uow.person_data.forget_staged_facts(  # type: ignore[attr-defined]
+            person_id, fact_type(erasure_facts_pb2.PersonErasureRequested).type)
     uow.erasures.save(erasure)
     return True
 
