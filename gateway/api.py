@@ -11,11 +11,12 @@ and the JSON body, turns the ``Idempotency-Key`` header into the request_id,
 calls the handler and writes the answer in the proto3 JSON mapping. Any gRPC
 error becomes a problem answer (see gateway.problems).
 
-A request body is read before anything else, and at most the route's limit
-of it (request.max_content_length: gateway.body_limits). werkzeug refuses a larger Content-Length, but a
-chunked body (Transfer-Encoding: chunked, no Content-Length) it silently cuts
-at the limit, and what is left may still parse; so the limit is counted here
-while reading, and a larger body is refused with 413 on every route.
+A request body is read before anything else, and at most the route's limit of
+it (request.max_content_length, see gateway.body_limits). werkzeug refuses a
+larger Content-Length, but a chunked body (Transfer-Encoding: chunked, no
+Content-Length) it silently cuts at the limit, and what is left may still
+parse; so the limit is counted here while reading, and a larger body is
+refused with 413 on every route.
 """
 from __future__ import annotations
 
