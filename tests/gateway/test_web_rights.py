@@ -11,7 +11,7 @@ from brobygger.datasubject.v1 import datasubject_pb2
 from brobygger.membership.v1 import erasure_pb2, membership_pb2
 from brobygger.type.v1 import audit_pb2
 from tests.gateway.test_web_persons import AMINA, MEMBERSHIP, with_purpose
-from tests.gateway.web_support import VOLUNTEER_TOKEN, login, rich_error
+from tests.gateway.web_support import VOLUNTEER_TOKEN, csrf_token, login, rich_error
 
 DATA_SUBJECT = "/brobygger.datasubject.v1.DataSubjectService/"
 ERASURE = "/brobygger.membership.v1.ErasureService/"
@@ -134,6 +134,8 @@ def test_volunteers_have_no_such_pages(web, channels):
     login(web, VOLUNTEER_TOKEN)
     for path in ("/persons/p1/export", "/persons/p1/erase", "/erasures"):
         assert web.get(path).status_code == 403
+    assert web.post("/erasures/e1/resend", data={"csrf_token": csrf_token(web)}).status_code == 403
+    assert not [c for c in channels["membership"].calls if c[0] == ERASURE + "ResendErasure"]
 
 
 def _erasure(minutes_ago: float, state=erasure_pb2.Erasure.STATE_IN_PROGRESS):
