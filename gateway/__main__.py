@@ -17,11 +17,11 @@ clients can hold:
 - at most CONNECTION_LIMIT connections are open at once; past that the server
   stops accepting and new connections wait in the listen backlog until one closes;
 - request headers are at most MAX_REQUEST_HEADER_BYTES;
-- a request body is at most BODY_HEADROOM times the app's own limit, counted
-  while it arrives (chunked bodies too), so a larger one is never buffered whole:
-  waitress answers 413 itself. The app's limit (gateway.app.MAX_BODY_BYTES,
-  answered with a problem+json 413) is the lower, so a body just over it gets
-  the app's answer.
+- a request body is at most BODY_HEADROOM times the app's largest limit (that
+  of the spreadsheet uploads), counted while it arrives (chunked bodies too), so
+  a larger one is never buffered whole: waitress answers 413 itself. The app's
+  limits (gateway.body_limits: 1 MiB, more for the uploads; answered with a
+  problem+json 413) are lower, so a body just over one gets the app's answer.
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ CHANNEL_TIMEOUT = 30  # seconds
 CLEANUP_INTERVAL = 10  # seconds
 CONNECTION_LIMIT = 100
 MAX_REQUEST_HEADER_BYTES = 64 * 1024
-BODY_HEADROOM = 2  # MAX_REQUEST_BODY_BYTES = BODY_HEADROOM * the app's MAX_BODY_BYTES
+BODY_HEADROOM = 2  # MAX_REQUEST_BODY_BYTES = BODY_HEADROOM * the app's largest body limit
 
 
 def split_address(address: str) -> tuple[str, int]:
@@ -107,12 +107,13 @@ def main() -> int:
 
     logging.getLogger("waitress").addFilter(PathlessServerLog())
 
-    from gateway.app import EXTENSION, MAX_BODY_BYTES, create_app
+    from gateway.app import EXTENSION, create_app
+    from gateway.body_limits import IMPORT_MAX_BODY_BYTES
 
     app = create_app(settings)
     host, port = split_address(settings.http_address)
     try:
-        server = create_server(app, host=host, port=port, **server_options(MAX_BODY_BYTES))
+        server = create_server(app, host=host, port=port, **server_options(IMPORT_MAX_BODY_BYTES))
     except OSError as exc:
         log.error("cannot listen on %s: %s", settings.http_address, exc.strerror or exc)
         app.extensions[EXTENSION].close()

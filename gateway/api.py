@@ -11,11 +11,12 @@ and the JSON body, turns the ``Idempotency-Key`` header into the request_id,
 calls the handler and writes the answer in the proto3 JSON mapping. Any gRPC
 error becomes a problem answer (see gateway.problems).
 
-A request body is read before anything else, and at most the app's
-MAX_CONTENT_LENGTH of it. werkzeug refuses a larger Content-Length, but a
-chunked body (Transfer-Encoding: chunked, no Content-Length) it silently cuts
-at the limit, and what is left may still parse; so the limit is counted here
-while reading, and a larger body is refused with 413 on every route.
+A request body is read before anything else, and at most the route's limit of
+it (request.max_content_length, see gateway.body_limits). werkzeug refuses a
+larger Content-Length, but a chunked body (Transfer-Encoding: chunked, no
+Content-Length) it silently cuts at the limit, and what is left may still
+parse; so the limit is counted here while reading, and a larger body is
+refused with 413 on every route.
 """
 from __future__ import annotations
 
@@ -211,7 +212,7 @@ class Api:
         return register
 
     def _run(self, op: Operation, handler: Handler, path: dict[str, str]) -> Response:
-        raw = self.read_limited(self.app.config.get("MAX_CONTENT_LENGTH"))
+        raw = self.read_limited(request.max_content_length)
         self.authenticate()
         errors: list[tuple[str, str]] = []
         query = {p.name: p.parse(request.args.getlist(p.name) if p.repeated else request.args.get(p.name), errors)

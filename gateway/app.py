@@ -27,7 +27,7 @@ import grpc
 from flask import Flask
 from grpc_health.v1 import health_pb2_grpc
 
-from gateway import errors, health, hub, middleware, openapi, pages, rest, rest_consents, rights, web
+from gateway import body_limits, errors, health, hub, middleware, openapi, pages, rest, rest_consents, rights, web
 from gateway.api import Api, IdConverter, current_token
 from gateway.middleware import route_template
 from services.common import grpcclient
@@ -36,7 +36,7 @@ from services.common.settings import Settings
 __all__ = ["EXTENSION", "Gateway", "Upstream", "create_app", "current_token", "route_template"]
 
 CALL_TIMEOUT = grpcclient.DEFAULT_TIMEOUT
-MAX_BODY_BYTES = 1024 * 1024
+MAX_BODY_BYTES = body_limits.MAX_BODY_BYTES  # every route but the spreadsheet uploads (gateway.body_limits)
 EXTENSION = "brobygger_gateway"
 
 
@@ -100,6 +100,7 @@ def create_app(
 
     app = Flask(__name__, static_folder=None)  # the web app serves its own, at /static (gateway.web)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.request_class = body_limits.GatewayRequest  # the import routes take larger bodies
     app.url_map.converters["id"] = IdConverter
 
     addresses = {

@@ -31,7 +31,11 @@ def from_http_error(exc: HTTPException) -> Problem:
     if isinstance(exc, NotFound):
         return Problem(404, "ROUTE_NOT_FOUND", "There is no such route. The API is described at /openapi.json.")
     if isinstance(exc, RequestEntityTooLarge):
-        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        from gateway import body_limits
+
+        if body_limits.is_import(request.endpoint):
+            return Problem(413, "CONTENT_TOO_LARGE", body_limits.import_too_large_detail())
+        limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
         return Problem(413, "CONTENT_TOO_LARGE", f"The request body is larger than {limit // 1024} KiB.")
     status = exc.code or 500
     if status >= 500:

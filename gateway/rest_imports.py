@@ -31,7 +31,9 @@ def register(api: Api, membership, parent: str, timeout: float) -> None:
                     "encoded as JSON writes bytes; filename only tells XLSX from CSV. The answer counts what "
                     "importing would do; its rows (GET .../rows) say per row what is wrong, by row number and "
                     "column, and what would happen. Nothing is registered. The file is kept by the membership "
-                    "service until the import ends, or an hour if it is not started. Coordinators only.",
+                    "service until the import ends, or an hour if it is not started. The file is at most 3 MiB "
+                    "and 20,000 rows; this route takes a body of up to 4 MiB and 64 KiB for it (every other route "
+                    "1 MiB), and answers a larger one 413 CONTENT_TOO_LARGE. Coordinators only.",
     ))
     def create_person_import(c: Call):
         return membership.CreatePersonImport(membership_pb2.CreatePersonImportRequest(

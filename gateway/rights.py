@@ -66,6 +66,20 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
                                    timeout=timeout)
 
     @api.route(Operation(
+        "POST", f"{API_PREFIX}/erasures/<id:erasure_id>:resend", "resendErasure",
+        "Send an erasure in progress again to the services that have not confirmed", "data subject",
+        "membership", erasure_pb2.Erasure, status=202, idempotent=True,
+        description="For an erasure stuck in progress: a service dead-lettered the request, or its consumer was "
+                    "down for longer than the topic keeps it. Membership sends PersonErasureRequested again, "
+                    "naming the services not yet complete; each applies an erasure once, so a resend is safe. "
+                    "409 ERASURE_COMPLETED once every service has confirmed. Audited. Coordinators only "
+                    "(the node's operator uses its command line).",
+    ))
+    def resend_erasure(c: Call):
+        return erasures.ResendErasure(erasure_pb2.ResendErasureRequest(
+            name=f"{parent}/erasures/{c.path['erasure_id']}", request_id=c.request_id), timeout=timeout)
+
+    @api.route(Operation(
         "GET", f"{API_PREFIX}/erasures", "listErasures", "The erasure log, newest first", "data subject",
         "membership", erasure_pb2.ListErasuresResponse, query=PAGE, not_found=False,
         description="That erasures happened, when, why and by which role, and how far each got; never who.",

@@ -16,11 +16,13 @@ import io
 from typing import TYPE_CHECKING
 
 from flask import Response, abort, redirect, render_template, request, url_for
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
+from gateway import body_limits
 from gateway.web.ui import ServiceRefusal, area, call, channel, form_request_id, nav_item, request_id
 
 if TYPE_CHECKING:
@@ -101,7 +103,22 @@ def blueprint(gw: Gateway):
             parent=parent, page_size=RECENT), service="membership")
         return render_template("imports/upload.html", refusal=refusal, request_id=request_id(), fields=FIELDS,
                                recent=recent.person_imports if recent else [], states=STATES,
-                               import_id=import_id, when=when), status
+                               import_id=import_id, when=when,
+                               limit_mib=body_limits.IMPORT_FILE_BYTES // (1024 * 1024),
+                               limit_rows=format_number(body_limits.IMPORT_MAX_ROWS)), status
+
+    @bp.errorhandler(RequestEntityTooLarge)
+    def too_large(exc):
+        """A file over what membership checks at once: said next to the field, with how to go on."""
+        if request.endpoint != "imports.upload":  # any other form of these pages: 1 MiB, the error page
+            from gateway.web.ui import page_for_error
+
+            return page_for_error(exc)
+        message = _("The file is too large: at most %(mib)s MiB and %(rows)s rows are checked at once. Split it "
+                    "into several files and import them one after the other, or ask the node's operator to import "
+                    "it with the command line.", mib=body_limits.IMPORT_FILE_BYTES // (1024 * 1024),
+                    rows=format_number(body_limits.IMPORT_MAX_ROWS))
+        return upload_form(ServiceRefusal(413, "CONTENT_TOO_LARGE", message, {"file": message}), 413)
 
     @bp.route("/imports", methods=["GET", "POST"])
     def upload():

@@ -4,6 +4,7 @@ progress. The export is read with the purpose in force, so every service's audit
 the person and why. The log names no one, and neither do its pages."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
     from gateway.app import Gateway
 
 ROLES = ("coordinator",)
+# How long an erasure may take before its page offers to send it again: the services follow within seconds
+# when they run; longer than this, one of them has likely missed or dead-lettered the request.
+STUCK_AFTER = dt.timedelta(minutes=5)
 
 SERVICE_LABELS = {
     "membership": _l("Membership"), "events": _l("Activities and attendance"), "referral": _l("Referrals"),
@@ -156,8 +160,26 @@ def blueprint(gw: Gateway):
         """One erasure's progress: each service's completion. It names nobody."""
         e, _r = call(erasures.GetErasure, erasure_pb2.GetErasureRequest(name=f"{parent}/erasures/{erasure_id}"),
                      service="membership")
+        done = e.state == erasure_pb2.Erasure.STATE_COMPLETED
+        started = e.create_time.ToDatetime(tzinfo=dt.timezone.utc)
+        stuck = not done and dt.datetime.now(dt.timezone.utc) - started > STUCK_AFTER
         return render_template("rights/erasure.html", erasure=e, eid=erasure_id, reason=reason_label(e.reason),
-                               service_labels=SERVICE_LABELS,
-                               done=e.state == erasure_pb2.Erasure.STATE_COMPLETED)
+                               service_labels=SERVICE_LABELS, done=done, stuck=stuck, request_id=request_id(),
+                               minutes=int(STUCK_AFTER.total_seconds() // 60))
+
+    @bp.post("/erasures/<id:erasure_id>/resend")
+    def resend(erasure_id: str) -> Response:
+        """Send a stuck erasure again to the services that have not confirmed."""
+        _e, refusal = call(erasures.ResendErasure, erasure_pb2.ResendErasureRequest(
+            name=f"{parent}/erasures/{erasure_id}", request_id=form_request_id()), service="membership")
+        if refusal is not None and refusal.reason == "ERASURE_COMPLETED":
+            flash(_("The erasure is completed: every service has erased the person. There is nothing to send "
+                    "again."), "info")
+        elif refusal is not None:
+            flash(_("The erasure could not be sent again just now. Try again in a minute."), "error")
+        else:
+            flash(_("The erasure is sent again to the services that have not confirmed. Reload the page in a "
+                    "minute to see how far they are."), "success")
+        return redirect(url_for("rights.erasure", erasure_id=erasure_id))
 
     return bp

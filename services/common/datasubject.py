@@ -249,6 +249,13 @@ class SqlPersonData:
                 payload=message.SerializeToString())).rowcount
         return n
 
+    def forget_staged_facts(self, person_id: str, ce_type: str) -> int:
+        """Outbox rows of one type keyed by the person and not yet published (a resent erasure request
+        that no service needs any more); how many."""
+        outbox = self.tables["outbox"]
+        return self.conn.execute(outbox.delete().where(
+            outbox.c.published_at.is_(None), outbox.c.key == person_id, outbox.c.ce_type == ce_type)).rowcount
+
     def forget_published_facts(self, person_id: str) -> int:
         """Published outbox rows keyed by the person, or of a type that carries person ids and whose
         payload holds this one."""
@@ -314,6 +321,12 @@ def erase_person_data(uow: "UnitOfWork", person_id: str, token: str, confirmatio
     return erased
 
 
+def meant_for(fact, service: str) -> bool:
+    """Whether a PersonErasureRequested is for the service: a first request is for every service; a resend
+    names the services that had not confirmed, and one not named has erased the person already."""
+    return not fact.services or service in fact.services
+
+
 def erasure_consumer(service: str, confirm: Callable[[str], Any], token: Callable[[str], str] = lambda _p: "",
                      otherwise: Callable[["UnitOfWork", Any], None] | None = None):
     """The handler of an idempotent consumer that applies membership's PersonErasureRequested:
@@ -330,6 +343,8 @@ def erasure_consumer(service: str, confirm: Callable[[str], Any], token: Callabl
             fact = requested.parse(envelope.data)
             if not fact.person_id or not fact.erasure_id:
                 raise fact_types.UnusableFact("a PersonErasureRequested without a person or an erasure id")
+            if not meant_for(fact, service):
+                return
             erase_person_data(uow, fact.person_id, token(fact.person_id), confirm(fact.erasure_id))
         elif otherwise is not None:
             otherwise(uow, envelope)

@@ -3,13 +3,18 @@
     python -m services.operator export PERSON_ID --purpose "the person's letter of 3 December" [--out FILE]
         [--on-behalf-of USER]
     python -m services.operator erasure-status [ERASURE_ID]
+    python -m services.operator erasure-resend ERASURE_ID [--on-behalf-of USER]
 
 ``export`` writes everything the node holds about a person as one JSON document (the same as the web
 app's and the REST API's, format brobygger.person-data-export.v1) to FILE, or to standard output.
-``erasure-status`` lists the erasure log, or shows one erasure's progress per service. Both call the
+``erasure-status`` lists the erasure log, or shows one erasure's progress per service. ``erasure-resend``
+resumes an erasure stuck in progress (a service dead-lettered the request, or its consumer was down for
+longer than the topic keeps it): membership sends the request again to the services that have not
+confirmed; each applies an erasure once, so it is safe to repeat. They call the
 node's services over gRPC with the node's service credentials (BROBYGGER_SERVICE_CLIENT_ID / _SECRET,
 the addresses in BROBYGGER_{MEMBERSHIP,EVENTS,REFERRAL,REPORTING}_ADDRESS); every service writes the
-export to its audit log, naming the user given with --on-behalf-of (the operator) as the actor.
+export (and membership a resend) to its audit log, naming the user given with --on-behalf-of (the operator)
+as the actor.
 Erasing a person is a coordinator's decision, made in the web app or the REST API, not here.
 """
 from __future__ import annotations
@@ -18,6 +23,7 @@ import argparse
 import contextlib
 import json
 import sys
+import uuid
 from typing import Callable, Iterator, Mapping
 
 import grpc
@@ -54,6 +60,16 @@ def erasure_status(channel: grpc.Channel, org: str, erasure_id: str = "") -> lis
         found = list(stub.ListErasures(erasure_pb2.ListErasuresRequest(parent=f"organizations/{org}", page_size=200),
                                        timeout=TIMEOUT).erasures)
     return [json_format.MessageToDict(e, preserving_proto_field_name=True) for e in found]
+
+
+def erasure_resend(channel: grpc.Channel, org: str, erasure_id: str, *, on_behalf_of: str = "") -> dict:
+    """Send an erasure in progress again to the services that have not confirmed; the erasure as a dict."""
+    metadata = [(ON_BEHALF_OF_HEADER, encode_on_behalf_of(on_behalf_of))] if on_behalf_of else []
+    name = erasure_id if "/" in erasure_id else f"organizations/{org}/erasures/{erasure_id}"
+    erasure = erasure_pb2_grpc.ErasureServiceStub(channel).ResendErasure(
+        erasure_pb2.ResendErasureRequest(name=name, request_id=str(uuid.uuid4())), timeout=TIMEOUT,
+        metadata=metadata)
+    return json_format.MessageToDict(erasure, preserving_proto_field_name=True)
 
 
 @contextlib.contextmanager
@@ -116,8 +132,21 @@ def run_erasure_status(args: argparse.Namespace, settings: Callable[[], Settings
     return 0
 
 
+def run_erasure_resend(args: argparse.Namespace, settings: Callable[[], Settings] = _settings) -> int:
+    s = settings()
+    with node_channels(s) as channels:
+        try:
+            e = erasure_resend(channels["membership"], s.org, args.erasure, on_behalf_of=args.on_behalf_of)
+        except grpc.RpcError as exc:
+            return _fail(exc)
+    pending = [p["service"] for p in e.get("services", []) if not p.get("complete_time")]
+    print(f"{e['name']}  sent again to: {', '.join(pending)}")
+    print("follow it with: erasure-status " + e["name"].rsplit("/", 1)[-1], file=sys.stderr)
+    return 0
+
+
 def register(subparsers) -> None:
-    """Add the export and erasure-status commands to the operator's command line."""
+    """Add the export, erasure-status and erasure-resend commands to the operator's command line."""
     p = subparsers.add_parser("export", help="write everything the node holds about a person as JSON (Art. 15, 20)",
                               description=__doc__.split("\n\n")[1],
                               formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -129,6 +158,11 @@ def register(subparsers) -> None:
     s = subparsers.add_parser("erasure-status", help="the erasure log, or one erasure's progress per service")
     s.add_argument("erasure", nargs="?", default="", help="an erasure's id; the whole log when left out")
     s.set_defaults(func=run_erasure_status)
+    r = subparsers.add_parser("erasure-resend", help="send an erasure stuck in progress again to the services that "
+                                                     "have not confirmed")
+    r.add_argument("erasure", help="the erasure's id (or organizations/{org}/erasures/{id})")
+    r.add_argument("--on-behalf-of", default="", help="the operator's user name, named in membership's audit log")
+    r.set_defaults(func=run_erasure_resend)
 
 
 def main(argv: list[str] | None = None) -> int:

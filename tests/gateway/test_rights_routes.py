@@ -91,3 +91,22 @@ def test_the_routes_are_in_the_openapi_document(node):
     for path in ("/api/v1/persons/{person_id}:export", "/api/v1/persons/{person_id}:erase", "/api/v1/erasures",
                  "/api/v1/erasures/{erasure_id}"):
         assert path in paths
+
+
+def test_an_erasure_in_progress_is_sent_again_and_a_completed_one_is_a_conflict(node, channels):
+    channels["membership"].on(ERASURE + "ResendErasure", lambda r: erasure_pb2.Erasure(
+        name=r.name, state=erasure_pb2.Erasure.STATE_IN_PROGRESS))
+    resp = node.post("/api/v1/erasures/e1:resend", headers=auth(**{"Idempotency-Key": "k-2"}))
+    assert resp.status_code == 202, resp.get_data(as_text=True)
+    assert resp.get_json()["name"] == E and resp.get_json()["state"] == "STATE_IN_PROGRESS"
+    [(method, request, _)] = channels["membership"].calls
+    assert (method, request.name, request.request_id) == (ERASURE + "ResendErasure", E, "k-2")
+
+    def refuse(request):
+        raise rich_error(grpc.StatusCode.FAILED_PRECONDITION, "ERASURE_COMPLETED",
+                         f"The erasure {E} is completed: every service has erased the person.")
+
+    channels["membership"].on(ERASURE + "ResendErasure", refuse)
+    resp = node.post("/api/v1/erasures/e1:resend", headers=auth())
+    assert resp.status_code == 409 and resp.get_json()["reason"] == "ERASURE_COMPLETED"
+    assert "every service has erased the person" in resp.get_json()["detail"]

@@ -22,6 +22,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from gateway import __main__ as gateway_main
 from gateway.app import MAX_BODY_BYTES
+from gateway.body_limits import IMPORT_MAX_BODY_BYTES
 from services.devstack.procs import free_port, stop_process, wait_for_port
 from tests.conftest import REPO
 
@@ -221,12 +222,27 @@ def test_a_body_over_the_apps_limit_gets_its_problem_answer(gateway_port):
     assert json.loads(body)["reason"] == "CONTENT_TOO_LARGE"
 
 
-def test_a_5_mb_content_length_is_refused_before_the_body_is_sent(gateway_port):
+def test_a_content_length_past_the_servers_limit_is_refused_before_the_body_is_sent(gateway_port):
+    past = gateway_main.BODY_HEADROOM * IMPORT_MAX_BODY_BYTES + 1  # about 8 MiB
     with connect(gateway_port, timeout=20) as s:
         s.sendall(f"POST /api/v1/persons HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"
-                  f"Content-Length: {5 * 1024 * 1024}\r\n\r\n".encode())
+                  f"Content-Length: {past}\r\n\r\n".encode())
         status, _, _ = read_response(s)
     assert status == 413
+
+
+def test_a_spreadsheet_upload_takes_its_larger_limit_under_the_server(gateway_port):
+    """The import route reads a body of IMPORT_MAX_BODY_BYTES (then refuses it for want of a token); one byte
+    more is too large, with what to do instead; another route refuses the same body."""
+    for path, size, status in (("/api/v1/person-imports", IMPORT_MAX_BODY_BYTES, 401),
+                               ("/api/v1/person-imports", IMPORT_MAX_BODY_BYTES + 1, 413),
+                               ("/api/v1/persons", IMPORT_MAX_BODY_BYTES, 413)):
+        with connect(gateway_port, timeout=20) as s:
+            send_chunked(s, path, size)
+            got, headers, body = read_response(s)
+        assert got == status, (path, size, body[:300])
+        if (path, status) == ("/api/v1/person-imports", 413):
+            assert "Split the file" in json.loads(body)["detail"]
 
 
 def test_the_apps_limit_is_exact_under_the_server(gateway_port):

@@ -11,7 +11,7 @@ from brobygger.datasubject.v1 import datasubject_pb2
 from brobygger.membership.v1 import erasure_pb2, membership_pb2
 from brobygger.type.v1 import audit_pb2
 from tests.gateway.test_web_persons import AMINA, MEMBERSHIP, with_purpose
-from tests.gateway.web_support import VOLUNTEER_TOKEN, login, rich_error
+from tests.gateway.web_support import VOLUNTEER_TOKEN, csrf_token, login, rich_error
 
 DATA_SUBJECT = "/brobygger.datasubject.v1.DataSubjectService/"
 ERASURE = "/brobygger.membership.v1.ErasureService/"
@@ -134,3 +134,50 @@ def test_volunteers_have_no_such_pages(web, channels):
     login(web, VOLUNTEER_TOKEN)
     for path in ("/persons/p1/export", "/persons/p1/erase", "/erasures"):
         assert web.get(path).status_code == 403
+    assert web.post("/erasures/e1/resend", data={"csrf_token": csrf_token(web)}).status_code == 403
+    assert not [c for c in channels["membership"].calls if c[0] == ERASURE + "ResendErasure"]
+
+
+def _erasure(minutes_ago: float, state=erasure_pb2.Erasure.STATE_IN_PROGRESS):
+    import datetime as dt
+
+    started = timestamp_pb2.Timestamp()
+    started.FromDatetime(dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=minutes_ago))
+    return erasure_pb2.Erasure(name=E, reason=erasure_pb2.ERASURE_REASON_OBJECTION, requester_role="coordinator",
+                               state=state, create_time=started, services=[
+                                   erasure_pb2.ServiceErasure(service="membership", complete_time=started),
+                                   erasure_pb2.ServiceErasure(service="events")])
+
+
+def test_an_erasure_stuck_for_minutes_can_be_sent_again_from_its_page(web, channels):
+    token = with_purpose(web)
+    channels["membership"].on(ERASURE + "GetErasure", lambda r: _erasure(1))
+    text = web.get("/erasures/e1").get_data(as_text=True)
+    assert "Send slettingen på nytt" not in text  # a minute: the services are likely still at it
+    channels["membership"].on(ERASURE + "GetErasure", lambda r: _erasure(30))
+    text = web.get("/erasures/e1").get_data(as_text=True)
+    assert "Står slettingen fast?" in text and "Send slettingen på nytt" in text
+    assert 'action="/erasures/e1/resend"' in text and 'name="csrf_token"' in text
+    channels["membership"].on(ERASURE + "GetErasure", lambda r: _erasure(30, erasure_pb2.Erasure.STATE_COMPLETED))
+    assert "Send slettingen på nytt" not in web.get("/erasures/e1").get_data(as_text=True)
+    # Without the form's token, nothing is sent.
+    assert web.post("/erasures/e1/resend", data={"request_id": "r-9"}).status_code in (400, 403)
+    channels["membership"].on(ERASURE + "ResendErasure", lambda r: _erasure(30))
+    resp = web.post("/erasures/e1/resend", data={"csrf_token": token, "request_id": "r-9"})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/erasures/e1"
+    [request] = [c[1] for c in channels["membership"].calls if c[0] == ERASURE + "ResendErasure"]
+    assert (request.name, request.request_id) == (E, "r-9")
+    assert "sendt på nytt til tjenestene" in web.get("/erasures/e1").get_data(as_text=True)
+
+
+def test_a_completed_erasure_sent_again_says_there_is_nothing_to_send(web, channels):
+    token = with_purpose(web)
+
+    def refuse(request):
+        raise rich_error(grpc.StatusCode.FAILED_PRECONDITION, "ERASURE_COMPLETED",
+                         f"The erasure {E} is completed: every service has erased the person.")
+
+    channels["membership"].on(ERASURE + "ResendErasure", refuse)
+    channels["membership"].on(ERASURE + "GetErasure", lambda r: _erasure(30, erasure_pb2.Erasure.STATE_COMPLETED))
+    resp = web.post("/erasures/e1/resend", data={"csrf_token": token, "request_id": "r-8"}, follow_redirects=True)
+    assert resp.status_code == 200 and "Det er ingenting å sende på nytt." in resp.get_data(as_text=True)

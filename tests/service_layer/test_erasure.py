@@ -61,6 +61,11 @@ class FakePersonData:
         self.state.table("forgotten")[person_id] = True
         return 1
 
+    def forget_staged_facts(self, person_id, ce_type):
+        staged = [f for f in self.state.facts if f.key == person_id and fact_types.of(f.message).type == ce_type]
+        self.state.table("forgotten_staged")[person_id] = len(staged)
+        return len(staged)
+
 
 class FakeErasureUnitOfWork(FakeMembershipUnitOfWork):
     def open(self, state: State) -> None:
@@ -198,3 +203,64 @@ def test_an_export_needs_a_purpose_and_is_audited_after_it_is_read(store):
     assert (line.action, line.resource, line.purpose) == (ACTION_EXPORT, f"{ORG}/persons/p1", "her request")
     with pytest.raises(NotFound):
         export_person_data(ExportPersonData("organizations/mira/persons/p1", "x", COORDINATOR), ServiceUow(store), "mir")
+
+
+def resend(uow, erasure_id, **kw):
+    fields = dict(actor=COORDINATOR)
+    fields.update(kw)
+    return handlers.resend_erasure(handlers.ResendErasure(f"{ORG}/erasures/{erasure_id}", **fields), uow(), "mir")
+
+
+def test_a_resend_tells_the_services_not_yet_complete_again_is_audited_and_a_retry_sends_once(store, uow):
+    person_in(store)
+    e = request(uow)
+    with uow() as u:
+        handlers.confirm(u, e.id, "referral")
+        u.commit()
+    again = resend(uow, e.id, request_id="r-2")
+    assert resend(uow, e.id, request_id="r-2").id == again.id == e.id  # a retry sends nothing more
+    first, second = store.state.facts
+    assert isinstance(second.message, erasure_facts_pb2.PersonErasureRequested)
+    assert (second.message.erasure_id, second.message.person_id, second.key) == (e.id, "p1", "p1")
+    assert list(second.message.services) == ["events", "reporting"] and list(first.message.services) == []
+    assert second.message.requested_date == first.message.requested_date
+    line = store.state.audit[-1]
+    assert (line.actor, line.action, line.resource, line.purpose) == (
+        "coordinator-mir", "person.erase.resend", f"{ORG}/erasures/{e.id}", "sent again to events, reporting")
+    assert again.state is ErasureState.IN_PROGRESS  # the resend itself completes nothing
+
+
+def test_a_resend_is_refused_for_a_completed_erasure_and_one_the_log_does_not_hold(store, uow):
+    person_in(store)
+    e = request(uow)
+    for service in ("events", "referral", "reporting"):
+        with uow() as u:
+            handlers.confirm(u, e.id, service)
+            u.commit()
+    with pytest.raises(FailedPrecondition) as err:
+        resend(uow, e.id)
+    assert err.value.reason == "ERASURE_COMPLETED" and "nothing to send again" in err.value.message
+    with pytest.raises(NotFound) as err:
+        resend(uow, "nope")
+    assert err.value.reason == "ERASURE_NOT_FOUND"
+    with pytest.raises(InvalidArgument):
+        handlers.resend_erasure(handlers.ResendErasure("erasures/x", COORDINATOR), uow(), "mir")
+    assert len(store.state.facts) == 1
+
+
+def test_a_service_already_complete_skips_a_resend_that_does_not_name_it(store):
+    class ServiceUow(FakeUnitOfWork):
+        def open(self, state):
+            self.person_data = FakePersonData(state, "events")
+
+    with ServiceUow(store) as u:
+        u.state.table("person_rows")["p1"] = [{"session": "s1"}]
+        u.commit()
+    handle = erasure_consumer("events", lambda e: events_erased.PersonDataErased(erasure_id=e))
+    for services, confirmations in ((["reporting"], 0), (["events", "reporting"], 1)):
+        fact = erasure_facts_pb2.PersonErasureRequested(erasure_id="e1", person_id="p1", services=services)
+        with ServiceUow(store) as u:
+            handle(u, Envelope("f", "", fact_types.of(fact).type, "", "", "p1", fact.SerializeToString()))
+            u.commit()
+        assert len(store.state.facts) == confirmations
+    assert "p1" not in store.state.table("person_rows")

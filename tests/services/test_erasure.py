@@ -397,3 +397,62 @@ def test_a_fact_not_yet_published_when_events_erases_leaves_without_the_id(node,
     node.carry("events", ["reporting", "membership"])
     [late] = node.rows("reporting", "fact_attendances", lambda t: t.c.date == dt.date(2026, 5, 6))
     assert (late.person_id, late.count) == ("", 1)  # an anonymous participant, as events now holds it
+
+
+def test_an_erasure_a_service_missed_completes_after_a_resend_and_a_completed_one_refuses(node, coord):
+    mother, son, other, household, referral = _family(node, coord)
+    son_id = son.name.rsplit("/", 1)[1]
+    erasures = erasure_pb2_grpc.ErasureServiceStub(node.channels["membership"])
+    erasure = erasures.RequestErasure(erasure_pb2.RequestErasureRequest(person=son.name, reason=REASON, confirm=True),
+                                      metadata=coord, timeout=10)
+    # Events never gets the fact (dead-lettered, or gone from the topic before its consumer came back).
+    node.carry("membership", ["referral", "reporting"])
+    for source in ("referral", "reporting"):
+        node.carry(source, ["membership"])
+    assert len(node.rows("events", "attendances", lambda t: t.c.person_id == son_id)) == 2
+    # A volunteer may not resend; the node's operator (its service credentials) and coordinators may.
+    with pytest.raises(grpc.RpcError) as err:
+        erasures.ResendErasure(erasure_pb2.ResendErasureRequest(name=erasure.name),
+                               metadata=bearer_of(node, "volunteer-mir"), timeout=10)
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    again = erasures.ResendErasure(erasure_pb2.ResendErasureRequest(name=erasure.name, request_id=str(uuid.uuid4())),
+                                   metadata=coord, timeout=10)
+    assert again.state == erasure_pb2.Erasure.STATE_IN_PROGRESS
+    assert node.carry("membership", ["events", "referral", "reporting"]) == 1  # referral, reporting: not named
+    for source in ("referral", "reporting"):
+        assert node.carry(source, ["membership"]) == 0
+    node.carry("events", ["membership", "reporting"])
+    done = erasures.GetErasure(erasure_pb2.GetErasureRequest(name=erasure.name), metadata=coord, timeout=10)
+    assert done.state == erasure_pb2.Erasure.STATE_COMPLETED
+    assert node.rows("events", "attendances", lambda t: t.c.person_id == son_id) == []
+    [line] = node.rows("membership", "audit_log", lambda t: t.c.action == "person.erase.resend")
+    assert (line.actor, line.resource, line.purpose) == ("coordinator-mir", erasure.name, "sent again to events")
+    # No row of membership names the person any more, the resent fact included.
+    app = node.app("membership")
+    with app.engine.connect() as conn:
+        for table in app.tables.values():
+            for row in conn.execute(sa.select(table)).all():
+                assert son_id not in repr(tuple(row)), f"membership.{table.name} still holds the person"
+    with pytest.raises(grpc.RpcError) as err:
+        erasures.ResendErasure(erasure_pb2.ResendErasureRequest(name=erasure.name), metadata=coord, timeout=10)
+    problem = decode_error(err.value)
+    assert (problem.code, problem.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "ERASURE_COMPLETED")
+    assert "every service has erased the person" in problem.message
+
+
+def test_a_resend_still_in_the_outbox_when_the_erasure_completes_is_dropped(node, coord):
+    mother, son, other, household, referral = _family(node, coord)
+    son_id = son.name.rsplit("/", 1)[1]
+    erasures = erasure_pb2_grpc.ErasureServiceStub(node.channels["membership"])
+    erasure = erasures.RequestErasure(erasure_pb2.RequestErasureRequest(person=son.name, reason=REASON, confirm=True),
+                                      metadata=coord, timeout=10)
+    node.carry("membership", ["events", "referral", "reporting"])
+    erasures.ResendErasure(erasure_pb2.ResendErasureRequest(name=erasure.name), metadata=coord, timeout=10)
+    # The confirmations arrive before the relay has sent the resend: nobody needs it any more.
+    for source in ("events", "referral", "reporting"):
+        node.carry(source, ["membership"])
+    done = erasures.GetErasure(erasure_pb2.GetErasureRequest(name=erasure.name), metadata=coord, timeout=10)
+    assert done.state == erasure_pb2.Erasure.STATE_COMPLETED
+    assert node.carry("membership", ["events"]) == 0
+    assert not [r for r in node.rows("membership", "outbox", lambda t: t.c.id > 0)
+                if r.key == son_id or son_id.encode() in bytes(r.payload)]

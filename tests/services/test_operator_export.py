@@ -59,3 +59,30 @@ def test_the_operator_follows_the_erasure_log(node, coord, issuer, capsys):
     parser = argparse.ArgumentParser()
     operator.register(parser.add_subparsers(dest="command"))
     assert parser.parse_args(["export", "p1", "--purpose", "x"]).func is operator.run_export
+
+
+def test_the_operator_resends_a_stuck_erasure_audited_in_their_name_and_not_a_completed_one(node, coord, issuer,
+                                                                                             capsys):
+    mother, *_ = _family(node, coord)
+    erasure = erasure_pb2_grpc.ErasureServiceStub(node.channels["membership"]).RequestErasure(
+        erasure_pb2.RequestErasureRequest(person=mother.name, reason=erasure_pb2.ERASURE_REASON_OBJECTION,
+                                          confirm=True), metadata=coord, timeout=10)
+    eid = erasure.name.rsplit("/", 1)[1]
+    node.carry("membership", ["referral", "reporting"])  # events misses it
+    for source in ("referral", "reporting"):
+        node.carry(source, ["membership"])
+    args = argparse.Namespace(erasure=eid, on_behalf_of="operator-anna")
+    assert operator.run_erasure_resend(args, settings_for(node, issuer)) == 0
+    assert capsys.readouterr().out.strip() == f"{erasure.name}  sent again to: events"
+    app = node.app("membership")
+    audit = app.tables["audit_log"]
+    with app.engine.connect() as conn:
+        [line] = conn.execute(sa.select(audit).where(audit.c.action == "person.erase.resend")).all()
+    assert (line.actor, line.resource) == ("operator-anna", erasure.name)
+    node.carry("membership", ["events", "referral", "reporting"])
+    node.carry("events", ["membership", "reporting"])
+    assert operator.run_erasure_resend(args, settings_for(node, issuer)) == 1
+    assert "FAILED_PRECONDITION ERASURE_COMPLETED" in capsys.readouterr().err
+    parser = argparse.ArgumentParser()
+    operator.register(parser.add_subparsers(dest="command"))
+    assert parser.parse_args(["erasure-resend", eid]).func is operator.run_erasure_resend

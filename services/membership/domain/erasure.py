@@ -100,6 +100,16 @@ def already_erasing(erasure_id: str, org: str) -> FailedPrecondition:
         reason="ERASURE_IN_PROGRESS", metadata={"erasure": f"organizations/{org}/erasures/{erasure_id}"})
 
 
+def check_resend(erasure: Erasure, org: str) -> list[str]:
+    """The services a resend of the erasure's fact is for: those that have not confirmed. A completed
+    erasure has none, and no longer knows whom it erased: FailedPrecondition ERASURE_COMPLETED."""
+    if erasure.state is ErasureState.COMPLETED or not erasure.person_id or not erasure.pending:
+        raise FailedPrecondition(
+            f"The erasure organizations/{org}/erasures/{erasure.id} is completed: every service has erased the "
+            "person, so there is nothing to send again.", reason="ERASURE_COMPLETED")
+    return erasure.pending
+
+
 def requester_role(roles) -> str:
     """The role the log names for who requested an erasure (never their name)."""
     for role in ("coordinator", "node-service"):

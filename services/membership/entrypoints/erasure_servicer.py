@@ -16,6 +16,8 @@ ERASURE_POLICY = {
     "RequestErasure": Access(roles=frozenset({"coordinator"})),
     "GetErasure": Access(roles=frozenset({"coordinator", "node-service"})),
     "ListErasures": Access(roles=frozenset({"coordinator", "node-service"})),
+    # A stuck erasure is resumed by a coordinator or by the node's operator (the node's service credentials).
+    "ResendErasure": Access(roles=frozenset({"coordinator", "node-service"})),
 }
 
 
@@ -40,6 +42,10 @@ class ErasureServicer(erasure_pb2_grpc.ErasureServiceServicer):
         cmd = handlers.RequestErasure(request.person, request.reason, request.confirm, current_principal(),
                                       request.request_id)
         return erasure_proto(handlers.request_erasure(cmd, self.uow(), self.org), self.org)
+
+    def ResendErasure(self, request, context):
+        cmd = handlers.ResendErasure(request.name, current_principal(), request.request_id)
+        return erasure_proto(handlers.resend_erasure(cmd, self.uow(), self.org), self.org)
 
     def GetErasure(self, request, context):
         return erasure_proto(handlers.get_erasure(request.name, self.uow(), self.org), self.org)

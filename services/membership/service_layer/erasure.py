@@ -16,12 +16,15 @@ from services.common.names import NamePattern, PERSON, new_id
 from services.common.pagination import PageToken, page_size
 from services.common.timestamps import utcnow
 from services.common.unit_of_work import Actor, run_once
-from services.membership.domain.erasure import Erasure, ErasureState, already_erasing, check_request, requester_role
+from services.membership.domain.erasure import (
+    Erasure, ErasureState, already_erasing, check_request, check_resend, requester_role,
+)
 from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 
 ERASURE = NamePattern("organizations/{org}/erasures/{erasure}")
 ERASURES_PAGE = PageToken((dt.datetime, str))
 ACTION_ERASE = "person.erase"
+ACTION_RESEND = "person.erase.resend"
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,13 @@ class RequestErasure:
     person: str  # organizations/{org}/persons/{id}
     reason: int
     confirm: bool
+    actor: Actor | None = None
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class ResendErasure:
+    name: str  # organizations/{org}/erasures/{id}
     actor: Actor | None = None
     request_id: str = ""
 
@@ -64,6 +74,28 @@ def request_erasure(cmd: RequestErasure, uow: MembershipUnitOfWork, org: str) ->
                     identify=lambda e: e.id, load=lambda erasure_id: uow.erasures.get(erasure_id))
 
 
+def resend_erasure(cmd: ResendErasure, uow: MembershipUnitOfWork, org: str) -> Erasure:
+    """Stage PersonErasureRequested of an erasure in progress again, for the services that have not confirmed
+    (one that dead-lettered the fact, or whose consumer missed it). Each service applies an erasure once, so
+    a resend that crosses a late confirmation changes nothing twice."""
+    erasure_id = ERASURE.parse(cmd.name, "name", org=org)["erasure"]
+
+    def work() -> Erasure:
+        erasure = uow.erasures.get(erasure_id)
+        if erasure is None:
+            raise NotFound(f"There is no erasure {cmd.name} in the log.", reason="ERASURE_NOT_FOUND")
+        pending = check_resend(erasure, org)
+        uow.facts.add(erasure_facts_pb2.PersonErasureRequested(
+            erasure_id=erasure.id, person_id=erasure.person_id, requested_date=erasure.create_time.date().isoformat(),
+            services=pending), key=erasure.person_id)
+        uow.audit.record(cmd.actor, ACTION_RESEND, ERASURE.format(org=org, erasure=erasure.id),
+                         "sent again to " + ", ".join(pending))
+        return erasure
+
+    return run_once(uow, method="ResendErasure", actor=cmd.actor, request_id=cmd.request_id, work=work,
+                    identify=lambda e: e.id, load=lambda eid: uow.erasures.get(eid))
+
+
 def get_erasure(name: str, uow: MembershipUnitOfWork, org: str) -> Erasure:
     erasure_id = ERASURE.parse(name, "name", org=org)["erasure"]
     with uow:
@@ -91,6 +123,10 @@ def confirm(uow: MembershipUnitOfWork, erasure_id: str, service: str, now: dt.da
     if erasure.state is ErasureState.COMPLETED and person_id:
         # Every service has the request: its published fact, the last row naming the person, goes too.
         uow.person_data.forget_published_facts(person_id)  # type: ignore[attr-defined]
+        # A resend still waiting for the relay is needed by no one now, and would name the person.
+        from services.common.facts import fact_type
+        uow.person_data.forget_staged_facts(  # type: ignore[attr-defined]
+            person_id, fact_type(erasure_facts_pb2.PersonErasureRequested).type)
     uow.erasures.save(erasure)
     return True
 

@@ -14,7 +14,7 @@ from typing import Callable
 from brobygger.membership.v1 import erasure_facts_pb2
 from brobygger.reporting.v1 import erasure_facts_pb2 as reporting_erasure_facts
 from services.common import facts as fact_types
-from services.common.datasubject import erase_person_data
+from services.common.datasubject import erase_person_data, meant_for
 from services.common.facts import Envelope
 from services.reporting.domain.cellkey import CellKeys
 from services.reporting.service_layer import facts
@@ -35,6 +35,8 @@ def consumer(keys: CellKeys, apply: Callable[[ReportingUnitOfWork, Envelope], No
             fact = REQUESTED.parse(envelope.data)
             if not fact.person_id or not fact.erasure_id:
                 raise fact_types.UnusableFact("a PersonErasureRequested without a person or an erasure id")
+            if not meant_for(fact, "reporting"):
+                return
             erase_person_data(uow, fact.person_id, keys.erased_token(fact.person_id),
                               reporting_erasure_facts.PersonDataErased(erasure_id=fact.erasure_id))
             uow.erased.add(tombstone(keys, fact.person_id))

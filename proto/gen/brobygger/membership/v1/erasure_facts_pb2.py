@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+brobygger/membership/v1/erasure_facts.proto\x12\x17\x62robygger.membership.v1\"W\n\x16PersonErasureRequested\x12\x12\n\nerasure_id\x18\x01 \x01(\t\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12\x16\n\x0erequested_date\x18\x03 \x01(\tBj\n\x1ano.brobygger.membership.v1P\x01ZJgithub.com/brobygger/brobygger/gen/go/brobygger/membership/v1;membershipv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+brobygger/membership/v1/erasure_facts.proto\x12\x17\x62robygger.membership.v1\"i\n\x16PersonErasureRequested\x12\x12\n\nerasure_id\x18\x01 \x01(\t\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12\x16\n\x0erequested_date\x18\x03 \x01(\t\x12\x10\n\x08services\x18\x04 \x03(\tBj\n\x1ano.brobygger.membership.v1P\x01ZJgithub.com/brobygger/brobygger/gen/go/brobygger/membership/v1;membershipv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,5 +33,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\032no.brobygger.membership.v1P\001ZJgithub.com/brobygger/brobygger/gen/go/brobygger/membership/v1;membershipv1'
   _globals['_PERSONERASUREREQUESTED']._serialized_start=72
-  _globals['_PERSONERASUREREQUESTED']._serialized_end=159
+  _globals['_PERSONERASUREREQUESTED']._serialized_end=177
 # @@protoc_insertion_point(module_scope)

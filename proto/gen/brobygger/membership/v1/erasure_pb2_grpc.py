@@ -55,6 +55,11 @@ class ErasureServiceStub:
                 request_serializer=brobygger_dot_membership_dot_v1_dot_erasure__pb2.ListErasuresRequest.SerializeToString,
                 response_deserializer=brobygger_dot_membership_dot_v1_dot_erasure__pb2.ListErasuresResponse.FromString,
                 _registered_method=True)
+        self.ResendErasure = channel.unary_unary(
+                '/brobygger.membership.v1.ErasureService/ResendErasure',
+                request_serializer=brobygger_dot_membership_dot_v1_dot_erasure__pb2.ResendErasureRequest.SerializeToString,
+                response_deserializer=brobygger_dot_membership_dot_v1_dot_erasure__pb2.Erasure.FromString,
+                _registered_method=True)
 
 
 class ErasureServiceServicer:
@@ -89,6 +94,18 @@ class ErasureServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ResendErasure(self, request, context):
+        """Sends the fact PersonErasureRequested of an erasure in progress again, naming the services that have
+        not confirmed yet: for a service that dead-lettered the fact, or whose consumer was down for longer
+        than the topic keeps it. Safe to repeat (each service applies an erasure once). Refused with
+        FAILED_PRECONDITION (reason ERASURE_COMPLETED) once every service has confirmed, and NOT_FOUND for an
+        erasure the log does not hold. Audited. Coordinators and the node's operator (its service
+        credentials). Retrying with the same request_id returns the first result without sending again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ErasureServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -106,6 +123,11 @@ def add_ErasureServiceServicer_to_server(servicer, server):
                     servicer.ListErasures,
                     request_deserializer=brobygger_dot_membership_dot_v1_dot_erasure__pb2.ListErasuresRequest.FromString,
                     response_serializer=brobygger_dot_membership_dot_v1_dot_erasure__pb2.ListErasuresResponse.SerializeToString,
+            ),
+            'ResendErasure': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResendErasure,
+                    request_deserializer=brobygger_dot_membership_dot_v1_dot_erasure__pb2.ResendErasureRequest.FromString,
+                    response_serializer=brobygger_dot_membership_dot_v1_dot_erasure__pb2.Erasure.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -195,6 +217,33 @@ class ErasureService:
             '/brobygger.membership.v1.ErasureService/ListErasures',
             brobygger_dot_membership_dot_v1_dot_erasure__pb2.ListErasuresRequest.SerializeToString,
             brobygger_dot_membership_dot_v1_dot_erasure__pb2.ListErasuresResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResendErasure(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/brobygger.membership.v1.ErasureService/ResendErasure',
+            brobygger_dot_membership_dot_v1_dot_erasure__pb2.ResendErasureRequest.SerializeToString,
+            brobygger_dot_membership_dot_v1_dot_erasure__pb2.Erasure.FromString,
             options,
             channel_credentials,
             insecure,
