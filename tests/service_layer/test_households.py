@@ -46,7 +46,7 @@ def test_a_household_is_created_once_per_request_id_and_read_back(uow, store):
     assert got == h
     assert len(store.state.table("households")) == 1
     assert [(a.action, a.resource, a.purpose) for a in store.state.audit] == [
-        ("household.create", f"{ORG}/households/{h.id}", "")]
+        ("household.create", f"{ORG}/households/{h.id}", ""), ("household.read", f"{ORG}/households/{h.id}", "")]
 
 
 def test_a_display_name_is_checked(uow, store):

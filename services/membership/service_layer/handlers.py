@@ -241,8 +241,12 @@ def create_household(cmd: commands.CreateHousehold, uow: MembershipUnitOfWork) -
 
 
 def get_household(cmd: commands.GetHousehold, uow: MembershipUnitOfWork) -> Household:
+    """The household (its display name may hold a family's name): the read is audited as household.read."""
     with uow:
-        return _household(uow, cmd.household_id, cmd.resource)
+        household = _household(uow, cmd.household_id, cmd.resource)
+        uow.audit.record(cmd.actor, "household.read", cmd.resource)
+        uow.commit()
+    return household
 
 
 def _member_name(org: str, m: HouseholdMember) -> str:
