@@ -38,6 +38,11 @@ def test_every_other_wednesday_without_the_winter_break():
     assert dates[-1] == "2027-06-16" and len(dates) == 11
 
 
+def test_every_other_week_starts_on_the_first_such_weekday_from_the_first_day():
+    r = rule(start_date="2027-01-14", end_date="2027-02-28", exception_dates=())  # a Thursday
+    assert [s.date for s in slots(r)] == ["2027-01-20", "2027-02-03", "2027-02-17"]
+
+
 def test_the_first_friday_of_every_month_with_a_count():
     r = rule(rule=simple_rule("FR", "monthly") + ";COUNT=4", end_date="", exception_dates=())
     validate_recurrence(r, TODAY)
@@ -85,8 +90,10 @@ days = st.dates(min_value=dt.date(2027, 1, 1), max_value=dt.date(2027, 12, 31))
 def recurrences(draw) -> Recurrence:
     start = draw(days)
     end = draw(st.dates(min_value=start, max_value=dt.date(2027, 12, 31)))
-    freq = draw(st.sampled_from(["weekly", "biweekly", "monthly", "monthly_last", "daily"]))
-    text = "FREQ=DAILY" if freq == "daily" else simple_rule(draw(st.sampled_from(WEEKDAYS)), freq)
+    freq = draw(st.sampled_from(["weekly", "biweekly", "monthly", "monthly_last", "daily", "every3"]))
+    day = draw(st.sampled_from(WEEKDAYS))
+    text = ("FREQ=DAILY" if freq == "daily" else f"FREQ=WEEKLY;INTERVAL=3;BYDAY={day}" if freq == "every3"
+            else simple_rule(day, freq))
     exceptions = []
     for _ in range(draw(st.integers(0, 4))):
         first = draw(st.dates(min_value=start, max_value=end))
@@ -115,7 +122,9 @@ def test_every_occurrence_matches_the_rule_none_is_an_exception_and_never_more_t
     got = slots(r)
     assert 1 <= len(got) <= MAX_OCCURRENCES
     start = dt.datetime.combine(dt.date.fromisoformat(r.start_date), dt.time.fromisoformat(r.start_time))
-    by_rule = {d.date().isoformat() for d in rrulestr(r.rule, dtstart=start).between(
+    # The interval counts from the first day from start_date that the rule's pattern gives.
+    first = rrulestr(r.rule, dtstart=start).replace(interval=1, count=1)[0]
+    by_rule = {d.date().isoformat() for d in rrulestr(r.rule, dtstart=first).between(
         start, dt.datetime.combine(dt.date.fromisoformat(r.end_date), dt.time(23, 59)), inc=True)}
     skipped = {d.isoformat() for d in excluded_days(r.exception_dates)}
     dates = [s.date for s in got]

@@ -34,7 +34,7 @@ def test_the_preview_lists_the_dates_and_saves_nothing(web, channels):
     token = csrf_token(web, "/activities/a1/recurrence")
     page = web.post("/activities/a1/recurrence", data={**FORM, "csrf_token": token, "action": "preview"})
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "Datoene: 2 økter" in text and "onsdag 13. januar 2027" in text
+    assert page.status_code == 200 and "Datoene: 2 samlinger" in text and "onsdag 13. januar 2027" in text
     assert 'value="Linderud skole"' in text and "Ingenting er lagret ennå" in text
     [request] = sent(channels, "PreviewRecurrence")
     r = request.recurrence
@@ -67,7 +67,7 @@ def test_a_refusal_is_shown_next_to_the_field_in_bokmal(web, channels):
     page = web.post("/activities/a1/recurrence", data={**FORM, "csrf_token": token, "frequency": "weekly",
                                                         "end_date": "2031-01-01"})
     text = page.get_data(as_text=True)
-    assert page.status_code == 400 and "Det gir mer enn 200 økter" in text and 'id="e-end_date"' in text
+    assert page.status_code == 400 and "Det gir mer enn 200 samlinger" in text and 'id="e-end_date"' in text
     bad = web.post("/activities/a1/recurrence", data={**FORM, "csrf_token": token, "start_time": "5pm",
                                                        "exception_dates": "after easter"})
     text = bad.get_data(as_text=True)

@@ -156,7 +156,14 @@ def excluded_days(exceptions: Iterable[str]) -> set[dt.date]:
 def _build(r: Recurrence) -> rruleset:
     """The rruleset of a valid recurrence: the rule from its first day and time, its exception dates out."""
     start = dt.datetime.combine(dt.date.fromisoformat(r.start_date), dt.time.fromisoformat(r.start_time))
-    rule = rrulestr(normalize_rule(r.rule), dtstart=start)
+    text = normalize_rule(r.rule)
+    rule = rrulestr(text, dtstart=start)
+    if int(_rule_parts(text).get("INTERVAL", "1") or "1") > 1:
+        # "Every other Wednesday from 11 December" starts on the first Wednesday from then, as a coordinator
+        # means it (RFC 5545 counts the interval from DTSTART, which should be the first occurrence).
+        first = list(rule.replace(interval=1, count=1, until=None))
+        if first:
+            rule = rule.replace(dtstart=first[0])
     if r.end_date:
         rule = rule.replace(until=dt.datetime.combine(dt.date.fromisoformat(r.end_date), dt.time(23, 59, 59)))
     rules = rruleset()
