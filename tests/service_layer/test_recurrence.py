@@ -8,13 +8,20 @@ import datetime as dt
 import pytest
 
 from brobygger.events.v1 import events_facts_pb2 as facts
+from services.common.consumer import IdempotentConsumer
 from services.common.errors import InvalidArgument, NotFound
 from services.common.vocabulary import AgeBand, Gender
 from services.events.adapters.recurrence_repository import RecurrenceRepository
 from services.events.domain.model import HeadCount, Session
-from services.events.domain.recurrence import Held, Occurrence, Recurrence
+from services.events.domain.recurrence import Held, Recurrence
 from services.events.service_layer import commands, handlers
 from services.events.service_layer import recurrence as rec
+from services.reporting.domain.cellkey import CellKeys
+from services.reporting.domain.model import Period
+from services.reporting.service_layer import facts as reporting_facts
+from services.reporting.service_layer import handlers as reporting
+from tests.fakes import Store
+from tests.service_layer.test_reporting import FakeReportingUnitOfWork, envelope
 from tests.service_layer.test_events import (  # noqa: F401  (fixtures)
     COORDINATOR, EventsStore, FakeEventsUnitOfWork, attend, create_activity, membership, staged,
 )
@@ -219,3 +226,22 @@ def test_occurrences_are_listed_in_pages(uow):
     first, token = rec.list_occurrences(rec.ListOccurrences(a.id, activity_name(a.id), page_size=4), uow())
     second, token2 = rec.list_occurrences(rec.ListOccurrences(a.id, activity_name(a.id), 4, token), uow())
     assert [h.session.date for h in first + second] == CAFE_DATES[:8] and token2
+
+
+def test_reporting_counts_the_schedule_as_it_is_after_a_change(uow, store):
+    """The facts a recurrence and its change stage, consumed by reporting: a dropped session is not counted,
+    a kept one is, and sessions brought to a new time are counted once."""
+    a = create_activity(uow)
+    set_rule(uow, a.id)
+    set_rule(uow, a.id, start_time="18:00", end_date="2027-05-31")  # drops 2 June and 16 June
+    reporting_store = Store()
+    counted = lambda: FakeReportingUnitOfWork(reporting_store)  # noqa: E731
+    consumer = IdempotentConsumer(counted, "kafka.invalid:9092", consumer_name="mir-reporting",
+                                  group_id="mir.reporting", topics=reporting_facts.topics("mir"),
+                                  handler=reporting_facts.apply, source_prefix="/organizations/mir/")
+    for fact in store.state.facts:
+        consumer.process(envelope(fact.message))
+    with counted() as unit:
+        got = reporting.raw_statistics(unit, Period(dt.date(2027, 1, 1), dt.date(2027, 12, 31)),
+                                       CellKeys("a test secret"))
+    assert got.sessions.value == 9 and got.activities.value == 1

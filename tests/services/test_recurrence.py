@@ -12,7 +12,7 @@ from google.protobuf import field_mask_pb2
 from brobygger.events.v1 import events_facts_pb2, events_pb2, recurrence_pb2, recurrence_pb2_grpc
 from tests.services.kafka_read import read_topic
 from tests.services.test_events import (  # noqa: F401  (fixtures)
-    ORG, create_activity, failure, membership, node, stub, coord, volunteer,
+    coord, create_activity, failure, membership, node, stub, volunteer,
 )
 
 

@@ -16,9 +16,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rruleset, rrulestr
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rruleset, rrulestr
 
-from services.common.errors import FailedPrecondition, InvalidArgument, FieldViolation, Violations
+from services.common.errors import Violations
 from services.common.text import check_text
 from services.events.domain.model import DATE_RE, MAX_DURATION_MINUTES, TIME_RE, Session, SessionState
 
@@ -35,7 +35,7 @@ _FREQUENCIES = {"DAILY": DAILY, "WEEKLY": WEEKLY, "MONTHLY": MONTHLY, "YEARLY": 
 RULE_HINT = ("an RFC 5545 RRULE such as FREQ=WEEKLY;INTERVAL=2;BYDAY=WE (every other Wednesday) or "
              "FREQ=MONTHLY;BYDAY=1FR (the first Friday of every month)")
 
-# Why a session of a recurrence was cancelled, as facts tell it (no free text).
+# The weekdays of an RRULE's BYDAY, Monday first.
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
@@ -317,16 +317,3 @@ def brought_in_line(h: Held, slot: Slot, now: dt.datetime) -> tuple[Session, tup
     values = {"start_time": slot.start_time, "duration_minutes": slot.duration_minutes, "location": slot.location}
     changed = tuple(k for k, val in values.items() if getattr(s, k) != val)
     return dataclasses.replace(s, **values, update_time=now), changed
-
-
-def no_recurrence(resource: str) -> FailedPrecondition:
-    return FailedPrecondition(f"The activity {resource} has no recurrence yet; set one first.",
-                              reason="NO_RECURRENCE")
-
-
-def check_parent_matches(name_activity: str, activity_id: str) -> None:
-    if name_activity != activity_id:
-        raise InvalidArgument("recurrence.name must be the recurrence of the activity in the request.",
-                              reason="WRONG_ACTIVITY",
-                              violations=[FieldViolation("recurrence.name",
-                                                         "organizations/{org}/activities/{activity}/recurrence")])
