@@ -64,6 +64,12 @@ def test_the_first_friday_of_every_month_with_a_count():
     (dict(end_date="2027-01-19", rule="FREQ=WEEKLY;BYDAY=WE", exception_dates=("2027-01-13",)), "recurrence.rule",
      "gives no session"),
     (dict(end_date="2030-01-01"), "recurrence.end_date", "no later than 2027-12-31"),
+    # Rules that would be searched for thousands of years, or never end, are refused before any search.
+    (dict(rule="FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=1", end_date=""), "recurrence.rule", "takes only"),
+    (dict(rule="FREQ=WEEKLY;BYMONTH=13"), "recurrence.rule", "BYMONTH must be months 1..12"),
+    (dict(rule="FREQ=WEEKLY;INTERVAL=0"), "recurrence.rule", "INTERVAL must be 1..99"),
+    (dict(rule="FREQ=MONTHLY;COUNT=100", end_date=""), "recurrence.rule", "after 2027-12-31"),
+    (dict(rule="FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30;COUNT=2", end_date=""), "recurrence.rule", "gives no session"),
 ])
 def test_a_bad_recurrence_is_refused_naming_the_field(changes, field, words):
     with pytest.raises(InvalidArgument) as err:

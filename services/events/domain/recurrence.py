@@ -153,24 +153,36 @@ def excluded_days(exceptions: Iterable[str]) -> set[dt.date]:
     return days
 
 
-def _build(r: Recurrence) -> rruleset:
-    """The rruleset of a valid recurrence: the rule from its first day and time, its exception dates out."""
+# How far ahead a rule is searched from its first day: a rule whose dates are far apart or impossible (the 30th
+# of February) is searched this far and no further.
+HORIZON_DAYS = 3 * 366
+MAX_INTERVAL = 99
+
+
+def _dates_of(r: Recurrence) -> list[dt.datetime]:
+    """The occurrences of a valid recurrence, in order: the rule from its first day and time up to its last
+    day (or its first COUNT occurrences, within HORIZON_DAYS), without its exception dates (EXDATE), as
+    python-dateutil's rrule and rruleset give them."""
     start = dt.datetime.combine(dt.date.fromisoformat(r.start_date), dt.time.fromisoformat(r.start_time))
-    text = normalize_rule(r.rule)
-    rule = rrulestr(text, dtstart=start)
-    if int(_rule_parts(text).get("INTERVAL", "1") or "1") > 1:
+    parts = _rule_parts(normalize_rule(r.rule))
+    count = int(parts.pop("COUNT")) if "COUNT" in parts else None
+    rule = rrulestr(";".join(f"{k}={v}" for k, v in parts.items()), dtstart=start)
+    horizon = start + dt.timedelta(days=HORIZON_DAYS)
+    if int(parts.get("INTERVAL", "1")) > 1:
         # "Every other Wednesday from 11 December" starts on the first Wednesday from then, as a coordinator
         # means it (RFC 5545 counts the interval from DTSTART, which should be the first occurrence).
-        first = list(rule.replace(interval=1, count=1, until=None))
+        first = rule.replace(interval=1, until=horizon)[:1]
         if first:
             rule = rule.replace(dtstart=first[0])
-    if r.end_date:
-        rule = rule.replace(until=dt.datetime.combine(dt.date.fromisoformat(r.end_date), dt.time(23, 59, 59)))
+    last = dt.datetime.combine(dt.date.fromisoformat(r.end_date), dt.time(23, 59, 59)) if r.end_date else horizon
+    rule = rule.replace(until=min(last, horizon))
     rules = rruleset()
-    rules.rrule(rule)
+    # COUNT counts the rule's occurrences before the exception dates take some out (RFC 5545).
+    for when in (rule[:count] if count is not None else rule):
+        rules.rdate(when)
     for day in excluded_days(r.exception_dates):
         rules.exdate(dt.datetime.combine(day, start.time()))
-    return rules
+    return list(rules)
 
 
 def validate_recurrence(r: Recurrence, today: dt.date, prefix: str = "recurrence") -> None:
@@ -202,11 +214,10 @@ def validate_recurrence(r: Recurrence, today: dt.date, prefix: str = "recurrence
                 f"at most {MAX_EXCEPTION_DAYS} days)")
     _check_rule(v, r, prefix)
     v.raise_if_any("recurrence")
-    count = 0
-    for _when in _build(r):
-        count += 1
-        if count > MAX_OCCURRENCES:
-            break
+    dates = _dates_of(r)
+    count = len(dates)
+    v.check(not dates or dates[-1].year <= last_year, f"{prefix}.rule",
+            f"gives sessions after {last_year}-12-31; choose a smaller COUNT")
     v.check(count > 0, f"{prefix}.rule",
             "gives no session between start_date and end_date outside the exception dates; check the weekday "
             "and the period")
@@ -230,6 +241,22 @@ def _check_rule(v: Violations, r: Recurrence, prefix: str) -> None:
             return
     if not v.check(parts.get("FREQ") in _FREQUENCIES, field,
                    f"must have FREQ=DAILY, WEEKLY, MONTHLY or YEARLY (sessions are at most daily): {RULE_HINT}"):
+        return
+    # A daily or weekly rule picks days by weekday and month only: a day of the month or year, a week number or
+    # a position could make a rule with no date at all, which would be searched day by day for thousands of
+    # years; such rules are monthly or yearly ones.
+    if parts["FREQ"] in ("DAILY", "WEEKLY"):
+        extra = sorted(set(parts) - {"FREQ", "INTERVAL", "COUNT", "BYDAY", "BYMONTH", "WKST"})
+        if extra:
+            v.add(field, f"a {parts['FREQ']} rule takes only INTERVAL, COUNT, BYDAY, BYMONTH and WKST, not "
+                         f"{', '.join(extra[:3])}; use FREQ=MONTHLY or YEARLY for days of the month or year")
+            return
+    months = parts.get("BYMONTH", "1").split(",")
+    if not v.check(all(m.isdigit() and 1 <= int(m) <= 12 for m in months), field, "BYMONTH must be months 1..12"):
+        return
+    interval = parts.get("INTERVAL", "1")
+    if not v.check(interval.isdigit() and 1 <= int(interval) <= MAX_INTERVAL, field,
+                   f"INTERVAL must be 1..{MAX_INTERVAL} (2: every other week or month)"):
         return
     count = parts.get("COUNT")
     if count is not None:
@@ -256,7 +283,7 @@ def _check_rule(v: Violations, r: Recurrence, prefix: str) -> None:
 def slots(r: Recurrence) -> list[Slot]:
     """The dates a valid recurrence gives, in order, each with the time, duration and place of its session."""
     return [Slot(when.date().isoformat(), r.start_time, r.duration_minutes, r.location)
-            for when in _build(r)][:MAX_OCCURRENCES]
+            for when in _dates_of(r)][:MAX_OCCURRENCES]
 
 
 def simple_rule(weekday: str, frequency: str) -> str:
