@@ -645,6 +645,10 @@ def register(api: Api, channels: Mapping[str, grpc.Channel], org: str) -> None:
     # ------------------------------------------------------------------ volunteer hours (gateway/rest_hours.py)
     register_volunteer_hours(api, events, parent, timeout, page=PAGE, purpose=purpose, update_mask=UPDATE_MASK,
                              update_mask_of=update_mask_of, page_of=page_of)
+    # ------------------------------------------------------------------ recurring sessions (gateway/rest_recurrence.py)
+    from gateway.rest_recurrence import register_recurrence
+
+    register_recurrence(api, channels["events"], parent, timeout, page=PAGE, page_of=page_of)
     # ------------------------------------------------------------------ renewal and counted members
     from gateway.rest_renewal import register_renewal
 

@@ -29,8 +29,8 @@ from flask_session import Session
 from flask_wtf.csrf import CSRFProtect
 
 from gateway.web import (
-    activities, auth, checkin, consents, dashboard, home, hours, i18n, imports, persons, purpose, referrals, renewal,
-    rights, statistics, ui,
+    activities, auth, checkin, consents, dashboard, home, hours, i18n, imports, persons, purpose, recurrence, referrals,
+    renewal, rights, statistics, ui,
 )
 from gateway.web import groups  # noqa: I001  (after persons: its menu entry comes after People's)
 
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 # The areas of a node's web app and of the hub's, each a module with blueprint(gw).
 AREAS: list = [purpose, checkin, persons, groups, consents, rights, activities, referrals, statistics, hours, renewal,
-               imports]
+               imports, recurrence]
 HUB_AREAS: list = [dashboard]
 
 SESSION_COOKIE = "brobygger_session"

@@ -9,10 +9,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from brobygger.events.v1 import events_pb2, events_pb2_grpc
+from brobygger.events.v1 import events_pb2, events_pb2_grpc, recurrence_pb2_grpc
 from brobygger.type.v1 import types_pb2
 from gateway.web import labels
 from gateway.web.persons import local_refusal, whole_number
+from gateway.web.recurrence import occurrence_marks
 from gateway.web.ui import ServiceRefusal, area, call, channel, correct, form_request_id, nav_item, request_id
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ def subgoal_choices() -> list[tuple[str, str]]:
 def blueprint(gw: Gateway):
     bp = area("activities", gw, roles=ROLES)
     events = events_pb2_grpc.EventsServiceStub(channel(gw, "events"))
+    schedules = recurrence_pb2_grpc.RecurrenceServiceStub(channel(gw, "events"))
     parent = f"organizations/{gw.settings.org}"
 
     def name_of(aid: str) -> str:
@@ -110,7 +112,8 @@ def blueprint(gw: Gateway):
             "activities/detail.html", activity=activity, aid=aid, sessions=sessions.sessions if sessions else [],
             subgoal=labels.label(labels.SUBGOAL, types_pb2.ImdiSubgoal.DESCRIPTOR, activity.subgoal),
             values=values or {"duration_minutes": "90"}, refusal=refusal, request_id=request_id(),
-            last_id=last_id, cancelled_state=events_pb2.SESSION_STATE_CANCELLED), status
+            last_id=last_id, cancelled_state=events_pb2.SESSION_STATE_CANCELLED,
+            marks=occurrence_marks(schedules, name_of(aid))), status
 
     @bp.get("/activities/<id:activity_id>")
     def detail(activity_id: str):

@@ -20,6 +20,8 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dateutil.easter import easter
+
 from services.devstack import demo_consents
 
 if TYPE_CHECKING:
@@ -165,6 +167,58 @@ def _dates(plan: ActivityPlan, until: dt.date) -> list[dt.date]:
     return [d for d in dates if d <= until]
 
 
+# ---------------------------------------------------------------------------- recurring sessions
+# Activities whose sessions come from a recurrence (an RFC 5545 rule) rather than one by one: the language
+# café every other Wednesday, the night-raven walks on the first Friday of every month, homework help every
+# Tuesday without the school holidays (winter break in week 8, Easter, summer, autumn break in week 40).
+
+
+def _week(week: int) -> str:
+    return f"{dt.date.fromisocalendar(YEAR, week, 1)}/{dt.date.fromisocalendar(YEAR, week, 5)}"
+
+
+def _easter() -> str:
+    sunday = easter(YEAR)
+    return f"{sunday - dt.timedelta(days=6)}/{sunday + dt.timedelta(days=1)}"
+
+
+RECURRING = {
+    ("mir", "Leksehjelp på Linderud"): lambda: {
+        "rule": "FREQ=WEEKLY;BYDAY=TU", "start_date": f"{YEAR}-01-06", "end_date": f"{YEAR}-12-15",
+        "exception_dates": [_week(8), _easter(), f"{YEAR}-06-20/{YEAR}-08-16", _week(40)]},
+    ("mira", "Språkkafé"): lambda: {
+        "rule": "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE", "start_date": f"{YEAR}-01-07", "end_date": f"{YEAR}-12-16",
+        "exception_dates": [f"{YEAR}-07-01/{YEAR}-08-09"]},
+    ("mkr", "Natteravning på Grønland"): lambda: {
+        "rule": "FREQ=MONTHLY;BYDAY=1FR", "start_date": f"{YEAR}-01-01", "end_date": f"{YEAR}-12-31"},
+}
+
+
+def planned_sessions(org: str, api: Api, plan: ActivityPlan, aid: str, until: dt.date,
+                     counts: dict[str, int]) -> list[tuple[dt.date, str]]:
+    """The activity's sessions up to until, as (date, session id): made through its recurrence when it has
+    one (which also plans the rest of the year), else one by one."""
+    rule = RECURRING.get((org, plan.title))
+    if rule is None:
+        made = []
+        for day in _dates(plan, until):
+            session = api.post(f"/api/v1/activities/{aid}/sessions", {
+                "date": day.isoformat(), "start_time": plan.start_time, "duration_minutes": 90,
+                "location": plan.location,
+            })
+            made.append((day, _id(session["name"])))
+            counts["sessions"] += 1
+        return made
+    body = {**rule(), "start_time": plan.start_time, "duration_minutes": 120 if org != "mkr" else 180,
+            "location": plan.location}
+    saved = api.call("PUT", f"/api/v1/activities/{aid}/recurrence", body)
+    counts["sessions"] += saved.get("scheduled_count", 0)  # proto3 JSON leaves a 0 out
+    counts["recurrences"] = counts.get("recurrences", 0) + 1
+    listed = api.call("GET", f"/api/v1/activities/{aid}/recurrence/occurrences")
+    return [(dt.date.fromisoformat(o["session"]["date"]), _id(o["session"]["name"]))
+            for o in listed.get("occurrences", []) if o["session"]["date"] <= until.isoformat()]
+
+
 def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) -> dict[str, int]:
     """Register people, membership years, activities, sessions, attendance and
     referrals for one organisation. Returns counts of what was made."""
@@ -236,13 +290,7 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
         aid = _id(activity["name"])
         counts["activities"] += 1
         regulars = rnd.sample(people, k=min(len(people), plan.attendees[1] + 4))
-        for day in _dates(plan, until):
-            session = api.post(f"/api/v1/activities/{aid}/sessions", {
-                "date": day.isoformat(), "start_time": plan.start_time, "duration_minutes": 90,
-                "location": plan.location,
-            })
-            sid = _id(session["name"])
-            counts["sessions"] += 1
+        for day, sid in planned_sessions(org, api, plan, aid, until, counts):
             held.setdefault(plan.title, []).append((aid, sid))
             path = f"/api/v1/activities/{aid}/sessions/{sid}/attendances"
             if plan.anonymous:

@@ -824,7 +824,8 @@ def test_update_session_moves_it_and_publishes_the_new_date(uow, store, membersh
     assert fact.key == session.activity_id
     assert fact.message == facts.SessionUpdated(session_id=session.id, activity_id=session.activity_id,
                                                 date="2026-03-11", previous_date="2026-03-04",
-                                                changed_fields=["date", "location"])
+                                                changed_fields=["date", "location"], start_time="17:30",
+                                                previous_start_time="17:30")
     with pytest.raises(FailedPrecondition) as err:  # the participants were counted by their age in 2026
         update_session(uow, session, ["date"], date="2025-12-30")
     assert err.value.reason == "ATTENDANCE_RECORDED" and "Withdraw the attendance first" in err.value.message
@@ -843,7 +844,8 @@ def test_cancelling_a_session_with_attendance_says_to_withdraw_it_first(uow, sto
     assert (cancelled.state, cancelled.cancel_reason) == (SessionState.CANCELLED, "pool closed")
     [fact] = staged(store, facts.SessionCancelled)
     assert fact.key == session.activity_id and fact.message == facts.SessionCancelled(
-        session_id=session.id, activity_id=session.activity_id, date=session.date)
+        session_id=session.id, activity_id=session.activity_id, date=session.date, start_time=session.start_time,
+        cause=facts.CANCEL_CAUSE_CANCELLED)
     assert cancel(uow, session, reason="another") == cancelled  # cancelled already: nothing changes
     assert len(staged(store, facts.SessionCancelled)) == 1
 

@@ -90,5 +90,39 @@ hours_entries = sa.Table(
     sa.Index("ix_hours_entries_person", "person_id", "date", "create_time", "id"),
 )
 
+# Recurring sessions: an activity's RFC 5545 rule, and what it made of each of its sessions.
+recurrences = sa.Table(
+    "recurrences",
+    metadata,
+    sa.Column("activity_id", sa.String(64), sa.ForeignKey("activities.id"), primary_key=True),
+    sa.Column("rule", sa.String(500), nullable=False),
+    sa.Column("start_date", sa.String(10), nullable=False),
+    sa.Column("end_date", sa.String(10), nullable=False, server_default=""),
+    sa.Column("start_time", sa.String(5), nullable=False),
+    sa.Column("duration_minutes", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("location", sa.String(200), nullable=False, server_default=""),
+    # The exception dates and periods, comma separated.
+    sa.Column("exception_dates", sa.Text, nullable=False, server_default=""),
+    sa.Column("revision", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Column("update_time", UTCDateTime, nullable=True),
+)
+
+recurrence_occurrences = sa.Table(
+    "recurrence_occurrences",
+    metadata,
+    sa.Column("session_id", sa.String(64), sa.ForeignKey("sessions.id"), primary_key=True),
+    sa.Column("activity_id", sa.String(64), sa.ForeignKey("recurrences.activity_id"), nullable=False),
+    # The slot the rule gave the session: a session that differs from it was moved or corrected.
+    sa.Column("date", sa.String(10), nullable=False),
+    sa.Column("start_time", sa.String(5), nullable=False),
+    sa.Column("duration_minutes", sa.Integer, nullable=False),
+    sa.Column("location", sa.String(200), nullable=False, server_default=""),
+    # Set when a change of the rule dropped it (its session was cancelled).
+    sa.Column("dropped", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_recurrence_occurrences_activity", "activity_id", "date", "session_id"),
+)
+
 tables = {"activities": activities, "sessions": sessions, "attendances": attendances, "hours_entries": hours_entries,
+          "recurrences": recurrences, "recurrence_occurrences": recurrence_occurrences,
           **common_tables(metadata)}

@@ -155,7 +155,8 @@ def update_session(cmd: commands.UpdateSession, uow: EventsUnitOfWork) -> Sessio
         uow.sessions.update(updated)
         uow.facts.add(facts.SessionUpdated(
             session_id=updated.id, activity_id=updated.activity_id, date=updated.date, previous_date=current.date,
-            changed_fields=changed), key=updated.activity_id)
+            changed_fields=changed, start_time=updated.start_time, previous_start_time=current.start_time),
+            key=updated.activity_id)
         return updated
 
     return run_once(uow, method="UpdateSession", actor=cmd.actor, request_id=cmd.request_id, work=work,
@@ -176,7 +177,8 @@ def cancel_session(cmd: commands.CancelSession, uow: EventsUnitOfWork) -> Sessio
                                         update_time=utcnow())
         uow.sessions.update(cancelled)
         uow.facts.add(facts.SessionCancelled(session_id=session.id, activity_id=session.activity_id,
-                                             date=session.date), key=session.activity_id)
+                                             date=session.date, start_time=session.start_time,
+                                             cause=facts.CANCEL_CAUSE_CANCELLED), key=session.activity_id)
         return cancelled
 
     return run_once(uow, method="CancelSession", actor=cmd.actor, request_id=cmd.request_id, work=work,

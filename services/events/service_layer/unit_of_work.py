@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from services.events.adapters.person_data import PERSON_DATA
+from services.events.adapters.recurrence_repository import RecurrenceRepository, SqlRecurrenceRepository
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
 from services.events.adapters.repository import (
     ActivityRepository, AttendanceRepository, HoursRepository, SessionRepository, SqlActivityRepository,
@@ -16,6 +17,7 @@ class EventsUnitOfWork(UnitOfWork):
     sessions: SessionRepository
     attendances: AttendanceRepository
     hours: HoursRepository
+    recurrences: RecurrenceRepository
 
 
 class SqlEventsUnitOfWork(SqlUnitOfWork, EventsUnitOfWork):
@@ -25,3 +27,4 @@ class SqlEventsUnitOfWork(SqlUnitOfWork, EventsUnitOfWork):
         self.sessions = SqlSessionRepository(conn)
         self.attendances = SqlAttendanceRepository(conn)
         self.hours = SqlHoursRepository(conn)
+        self.recurrences = SqlRecurrenceRepository(conn)

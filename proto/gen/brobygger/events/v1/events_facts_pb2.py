@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from brobygger.type.v1 import types_pb2 as brobygger_dot_type_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&brobygger/events/v1/events_facts.proto\x12\x13\x62robygger.events.v1\x1a\x1d\x62robygger/type/v1/types.proto\"\x94\x01\n\x0f\x41\x63tivityCreated\x12\x13\n\x0b\x61\x63tivity_id\x18\x01 \x01(\t\x12/\n\x07subgoal\x18\x02 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\x12\r\n\x05theme\x18\x03 \x01(\t\x12\x0e\n\x06\x66under\x18\x04 \x01(\t\x12\x1c\n\x14\x61nonymous_attendance\x18\x05 \x01(\x08\"z\n\x10SessionScheduled\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\x12/\n\x07subgoal\x18\x04 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\"\xdd\x01\n\x12\x41ttendanceRecorded\x12\x15\n\rattendance_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x03 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x04 \x01(\t\x12\x11\n\tperson_id\x18\x05 \x01(\t\x12)\n\x06gender\x18\x06 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12,\n\x08\x61ge_band\x18\x07 \x01(\x0e\x32\x1a.brobygger.type.v1.AgeBand\x12\r\n\x05\x63ount\x18\x08 \x01(\x05\"\xac\x01\n\x0f\x41\x63tivityUpdated\x12\x13\n\x0b\x61\x63tivity_id\x18\x01 \x01(\t\x12/\n\x07subgoal\x18\x02 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\x12\r\n\x05theme\x18\x03 \x01(\t\x12\x0e\n\x06\x66under\x18\x04 \x01(\t\x12\x1c\n\x14\x61nonymous_attendance\x18\x05 \x01(\x08\x12\x16\n\x0e\x63hanged_fields\x18\x06 \x03(\t\"v\n\x0eSessionUpdated\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\x12\x15\n\rprevious_date\x18\x04 \x01(\t\x12\x16\n\x0e\x63hanged_fields\x18\x05 \x03(\t\"I\n\x10SessionCancelled\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\"c\n\x13\x41ttendanceWithdrawn\x12\x15\n\rattendance_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x03 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x04 \x01(\t\"\x95\x01\n\x14VolunteerHoursLogged\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x02 \x01(\t\x12\x12\n\nsession_id\x18\x03 \x01(\t\x12\x11\n\tperson_id\x18\x04 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x05 \x01(\t\x12\x0f\n\x07minutes\x18\x06 \x01(\x05\x12\x10\n\x08revision\x18\x07 \x01(\x05\"\xb0\x01\n\x17VolunteerHoursCorrected\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x02 \x01(\t\x12\x12\n\nsession_id\x18\x03 \x01(\t\x12\x11\n\tperson_id\x18\x04 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x05 \x01(\t\x12\x0f\n\x07minutes\x18\x06 \x01(\x05\x12\x10\n\x08revision\x18\x07 \x01(\x05\x12\x16\n\x0e\x63hanged_fields\x18\x08 \x03(\t\"N\n\x17VolunteerHoursWithdrawn\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\tB^\n\x16no.brobygger.events.v1P\x01ZBgithub.com/brobygger/brobygger/gen/go/brobygger/events/v1;eventsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&brobygger/events/v1/events_facts.proto\x12\x13\x62robygger.events.v1\x1a\x1d\x62robygger/type/v1/types.proto\"\x94\x01\n\x0f\x41\x63tivityCreated\x12\x13\n\x0b\x61\x63tivity_id\x18\x01 \x01(\t\x12/\n\x07subgoal\x18\x02 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\x12\r\n\x05theme\x18\x03 \x01(\t\x12\x0e\n\x06\x66under\x18\x04 \x01(\t\x12\x1c\n\x14\x61nonymous_attendance\x18\x05 \x01(\x08\"z\n\x10SessionScheduled\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\x12/\n\x07subgoal\x18\x04 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\"\xdd\x01\n\x12\x41ttendanceRecorded\x12\x15\n\rattendance_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x03 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x04 \x01(\t\x12\x11\n\tperson_id\x18\x05 \x01(\t\x12)\n\x06gender\x18\x06 \x01(\x0e\x32\x19.brobygger.type.v1.Gender\x12,\n\x08\x61ge_band\x18\x07 \x01(\x0e\x32\x1a.brobygger.type.v1.AgeBand\x12\r\n\x05\x63ount\x18\x08 \x01(\x05\"\xac\x01\n\x0f\x41\x63tivityUpdated\x12\x13\n\x0b\x61\x63tivity_id\x18\x01 \x01(\t\x12/\n\x07subgoal\x18\x02 \x01(\x0e\x32\x1e.brobygger.type.v1.ImdiSubgoal\x12\r\n\x05theme\x18\x03 \x01(\t\x12\x0e\n\x06\x66under\x18\x04 \x01(\t\x12\x1c\n\x14\x61nonymous_attendance\x18\x05 \x01(\x08\x12\x16\n\x0e\x63hanged_fields\x18\x06 \x03(\t\"\xa7\x01\n\x0eSessionUpdated\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\x12\x15\n\rprevious_date\x18\x04 \x01(\t\x12\x16\n\x0e\x63hanged_fields\x18\x05 \x03(\t\x12\x12\n\nstart_time\x18\x06 \x01(\t\x12\x1b\n\x13previous_start_time\x18\x07 \x01(\t\"\x8e\x01\n\x10SessionCancelled\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t\x12\x12\n\nstart_time\x18\x04 \x01(\t\x12/\n\x05\x63\x61use\x18\x05 \x01(\x0e\x32 .brobygger.events.v1.CancelCause\"c\n\x13\x41ttendanceWithdrawn\x12\x15\n\rattendance_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x03 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x04 \x01(\t\"\x95\x01\n\x14VolunteerHoursLogged\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x02 \x01(\t\x12\x12\n\nsession_id\x18\x03 \x01(\t\x12\x11\n\tperson_id\x18\x04 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x05 \x01(\t\x12\x0f\n\x07minutes\x18\x06 \x01(\x05\x12\x10\n\x08revision\x18\x07 \x01(\x05\"\xb0\x01\n\x17VolunteerHoursCorrected\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x02 \x01(\t\x12\x12\n\nsession_id\x18\x03 \x01(\t\x12\x11\n\tperson_id\x18\x04 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x05 \x01(\t\x12\x0f\n\x07minutes\x18\x06 \x01(\x05\x12\x10\n\x08revision\x18\x07 \x01(\x05\x12\x16\n\x0e\x63hanged_fields\x18\x08 \x03(\t\"N\n\x17VolunteerHoursWithdrawn\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x63tivity_id\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x03 \x01(\t*j\n\x0b\x43\x61ncelCause\x12\x1c\n\x18\x43\x41NCEL_CAUSE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x43\x41NCEL_CAUSE_CANCELLED\x10\x01\x12!\n\x1d\x43\x41NCEL_CAUSE_SCHEDULE_CHANGED\x10\x02\x42^\n\x16no.brobygger.events.v1P\x01ZBgithub.com/brobygger/brobygger/gen/go/brobygger/events/v1;eventsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,6 +33,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'brobygger.events.v1.events_
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\026no.brobygger.events.v1P\001ZBgithub.com/brobygger/brobygger/gen/go/brobygger/events/v1;eventsv1'
+  _globals['_CANCELCAUSE']._serialized_start=1595
+  _globals['_CANCELCAUSE']._serialized_end=1701
   _globals['_ACTIVITYCREATED']._serialized_start=95
   _globals['_ACTIVITYCREATED']._serialized_end=243
   _globals['_SESSIONSCHEDULED']._serialized_start=245
@@ -41,16 +43,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ATTENDANCERECORDED']._serialized_end=591
   _globals['_ACTIVITYUPDATED']._serialized_start=594
   _globals['_ACTIVITYUPDATED']._serialized_end=766
-  _globals['_SESSIONUPDATED']._serialized_start=768
-  _globals['_SESSIONUPDATED']._serialized_end=886
-  _globals['_SESSIONCANCELLED']._serialized_start=888
-  _globals['_SESSIONCANCELLED']._serialized_end=961
-  _globals['_ATTENDANCEWITHDRAWN']._serialized_start=963
-  _globals['_ATTENDANCEWITHDRAWN']._serialized_end=1062
-  _globals['_VOLUNTEERHOURSLOGGED']._serialized_start=1065
-  _globals['_VOLUNTEERHOURSLOGGED']._serialized_end=1214
-  _globals['_VOLUNTEERHOURSCORRECTED']._serialized_start=1217
-  _globals['_VOLUNTEERHOURSCORRECTED']._serialized_end=1393
-  _globals['_VOLUNTEERHOURSWITHDRAWN']._serialized_start=1395
-  _globals['_VOLUNTEERHOURSWITHDRAWN']._serialized_end=1473
+  _globals['_SESSIONUPDATED']._serialized_start=769
+  _globals['_SESSIONUPDATED']._serialized_end=936
+  _globals['_SESSIONCANCELLED']._serialized_start=939
+  _globals['_SESSIONCANCELLED']._serialized_end=1081
+  _globals['_ATTENDANCEWITHDRAWN']._serialized_start=1083
+  _globals['_ATTENDANCEWITHDRAWN']._serialized_end=1182
+  _globals['_VOLUNTEERHOURSLOGGED']._serialized_start=1185
+  _globals['_VOLUNTEERHOURSLOGGED']._serialized_end=1334
+  _globals['_VOLUNTEERHOURSCORRECTED']._serialized_start=1337
+  _globals['_VOLUNTEERHOURSCORRECTED']._serialized_end=1513
+  _globals['_VOLUNTEERHOURSWITHDRAWN']._serialized_start=1515
+  _globals['_VOLUNTEERHOURSWITHDRAWN']._serialized_end=1593
 # @@protoc_insertion_point(module_scope)

@@ -1,11 +1,21 @@
 from brobygger.type.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class CancelCause(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CANCEL_CAUSE_UNSPECIFIED: _ClassVar[CancelCause]
+    CANCEL_CAUSE_CANCELLED: _ClassVar[CancelCause]
+    CANCEL_CAUSE_SCHEDULE_CHANGED: _ClassVar[CancelCause]
+CANCEL_CAUSE_UNSPECIFIED: CancelCause
+CANCEL_CAUSE_CANCELLED: CancelCause
+CANCEL_CAUSE_SCHEDULE_CHANGED: CancelCause
 
 class ActivityCreated(_message.Message):
     __slots__ = ("activity_id", "subgoal", "theme", "funder", "anonymous_attendance")
@@ -70,28 +80,36 @@ class ActivityUpdated(_message.Message):
     def __init__(self, activity_id: _Optional[str] = ..., subgoal: _Optional[_Union[_types_pb2.ImdiSubgoal, str]] = ..., theme: _Optional[str] = ..., funder: _Optional[str] = ..., anonymous_attendance: _Optional[bool] = ..., changed_fields: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SessionUpdated(_message.Message):
-    __slots__ = ("session_id", "activity_id", "date", "previous_date", "changed_fields")
+    __slots__ = ("session_id", "activity_id", "date", "previous_date", "changed_fields", "start_time", "previous_start_time")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     ACTIVITY_ID_FIELD_NUMBER: _ClassVar[int]
     DATE_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_DATE_FIELD_NUMBER: _ClassVar[int]
     CHANGED_FIELDS_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_START_TIME_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     activity_id: str
     date: str
     previous_date: str
     changed_fields: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, session_id: _Optional[str] = ..., activity_id: _Optional[str] = ..., date: _Optional[str] = ..., previous_date: _Optional[str] = ..., changed_fields: _Optional[_Iterable[str]] = ...) -> None: ...
+    start_time: str
+    previous_start_time: str
+    def __init__(self, session_id: _Optional[str] = ..., activity_id: _Optional[str] = ..., date: _Optional[str] = ..., previous_date: _Optional[str] = ..., changed_fields: _Optional[_Iterable[str]] = ..., start_time: _Optional[str] = ..., previous_start_time: _Optional[str] = ...) -> None: ...
 
 class SessionCancelled(_message.Message):
-    __slots__ = ("session_id", "activity_id", "date")
+    __slots__ = ("session_id", "activity_id", "date", "start_time", "cause")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     ACTIVITY_ID_FIELD_NUMBER: _ClassVar[int]
     DATE_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    CAUSE_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     activity_id: str
     date: str
-    def __init__(self, session_id: _Optional[str] = ..., activity_id: _Optional[str] = ..., date: _Optional[str] = ...) -> None: ...
+    start_time: str
+    cause: CancelCause
+    def __init__(self, session_id: _Optional[str] = ..., activity_id: _Optional[str] = ..., date: _Optional[str] = ..., start_time: _Optional[str] = ..., cause: _Optional[_Union[CancelCause, str]] = ...) -> None: ...
 
 class AttendanceWithdrawn(_message.Message):
     __slots__ = ("attendance_id", "session_id", "activity_id", "date")
