@@ -5,6 +5,7 @@ from sqlalchemy.engine import Connection
 
 from services.events.adapters.person_data import PERSON_DATA
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
+from services.events.adapters.registration_repository import RegistrationRepository, SqlRegistrationRepository
 from services.events.adapters.repository import (
     ActivityRepository, AttendanceRepository, HoursRepository, SessionRepository, SqlActivityRepository,
     SqlAttendanceRepository, SqlHoursRepository, SqlSessionRepository,
@@ -16,6 +17,7 @@ class EventsUnitOfWork(UnitOfWork):
     sessions: SessionRepository
     attendances: AttendanceRepository
     hours: HoursRepository
+    registrations: RegistrationRepository
 
 
 class SqlEventsUnitOfWork(SqlUnitOfWork, EventsUnitOfWork):
@@ -25,3 +27,4 @@ class SqlEventsUnitOfWork(SqlUnitOfWork, EventsUnitOfWork):
         self.sessions = SqlSessionRepository(conn)
         self.attendances = SqlAttendanceRepository(conn)
         self.hours = SqlHoursRepository(conn)
+        self.registrations = SqlRegistrationRepository(conn)

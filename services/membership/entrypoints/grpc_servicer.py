@@ -24,11 +24,15 @@ from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 # attendance: they search people to add them at a session (ListPersons, with a query only, see
 # handlers.list_persons) and read the roster's names (BatchGetPersons); they correct nobody's details.
 _VOLUNTEERS_TOO = Access(roles=frozenset({"coordinator", "volunteer", "node-service"}))
-# Households (who lives with whom) are for coordinators alone: not volunteers, nor the node's services.
+# Households (who lives with whom) are for coordinators alone: not volunteers, nor the node's services
+# (but for the list of a household's members, below).
 _COORDINATORS = Access(roles=frozenset({"coordinator"}))
 POLICY = {
     **{method: _COORDINATORS for method in ("CreateHousehold", "GetHousehold", "AddHouseholdMember",
-                                            "RemoveHouseholdMember", "ListHouseholdMembers")},
+                                            "RemoveHouseholdMember")},
+    # Events asks for a household's members when a coordinator registers the household for an activity
+    # (on their behalf, so the audit line names them; events lets only coordinators do so).
+    "ListHouseholdMembers": Access(roles=frozenset({"coordinator", "node-service"})),
     # Groups and roles, too: who is in which group and who holds which role.
     **{method: _COORDINATORS for method in ("CreateGroup", "GetGroup", "ListGroups", "UpdateGroup", "AddGroupMember",
                                             "RemoveGroupMember", "ListGroupMembers", "AssignRole", "EndRole",
