@@ -5,8 +5,10 @@ import dataclasses
 from typing import Callable
 
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
+from services.common.audit import ON_BEHALF_OF_HEADER
 from services.common.audit_servicer import AUDIT_LOG_POLICY, AuditLogServicer
 from services.common.counting import NO_RULES, MembershipRules
+from services.common.errors import PermissionDenied
 from services.common.grpcserver import Access, current_principal
 from services.common.names import HOUSEHOLD, HOUSEHOLD_MEMBER, ORGANIZATION, PERSON
 from services.common.timestamps import timestamp
@@ -169,6 +171,12 @@ class MembershipServicer(renewal_servicer.RenewalServicerMixin, PersonImportMeth
 
     def ListHouseholdMembers(self, request, context):
         ids = HOUSEHOLD.parse(request.parent, "parent", org=self.org)
+        principal = current_principal()
+        if "coordinator" not in principal.roles and not getattr(principal, "on_behalf_of", ""):
+            # the node's services read a household only for a coordinator, who is named in the audit log
+            raise PermissionDenied("The node's services list a household's members only on behalf of a "
+                                   f"coordinator: send {ON_BEHALF_OF_HEADER} naming them.",
+                                   reason="ON_BEHALF_OF_REQUIRED")
         cmd = commands.ListHouseholdMembers(ids["household"], request.parent, request.page_size, request.page_token,
                                             current_principal(), request.purpose)
         members, token = handlers.list_household_members(cmd, self.uow())
