@@ -159,7 +159,7 @@ def blueprint(gw: Gateway):
 
     def said(answer: registration_pb2.Registration, who: str) -> str:
         if answer.state == S.REGISTRATION_STATE_WAITLISTED:
-            return _("%(name)s is on the waiting list, number %(n)s.", name=who, n=answer.waitlist_position or "?")
+            return _("%(name)s is on the waiting list, number %(n)s.", name=who, n=answer.waitlist_position)
         return _("%(name)s has a place.", name=who)
 
     @bp.post("/registrations/<id:activity_id>/register", defaults={"session_id": None})
@@ -195,10 +195,7 @@ def blueprint(gw: Gateway):
         if refusal is not None:
             flash(refusal_text(refusal), "error")
             return back(activity_id, session_id)
-        if answer.state == S.REGISTRATION_STATE_WAITLISTED:  # the position is in the listing, not the answer
-            flash(_("%(name)s is on the waiting list.", name=who or _("The person")), "success")
-        else:
-            flash(said(answer, who or _("The person")), "success")
+        flash(said(answer, who or _("The person")), "success")
         return back(activity_id, session_id)
 
     @bp.post("/registrations/<id:activity_id>/search", defaults={"session_id": None})

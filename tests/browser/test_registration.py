@@ -43,7 +43,7 @@ def test_a_coordinator_registers_a_family_on_a_phone_and_the_waiting_list_moves_
     expect(page.locator("#places-count")).to_contain_text("0 av 2 plasser tatt")
     assert_accessible(page)
 
-    page.get_by_label("Søk på navn").fill("nadia påm")
+    page.get_by_label("Søk etter navn").fill("nadia påm")
     page.get_by_role("button", name="Søk").click()
     page.get_by_role("button", name=f"Meld på husstanden Nadia {FAMILY}").click()
     status = page.get_by_role("status")

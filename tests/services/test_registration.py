@@ -143,6 +143,7 @@ def test_register_a_household_list_the_waiting_list_cancel_and_promote(stub, reg
         (mother, registration_pb2.REGISTRATION_STATE_REGISTERED, False),
         (daughter, registration_pb2.REGISTRATION_STATE_WAITLISTED, False)]
     assert answer.results[1].registration.household == household
+    assert answer.results[1].registration.waitlist_position == 1
 
     # volunteers may not register a household; membership audited the coordinator's read
     problem = failure(lambda: regs.RegisterHousehold(registration_pb2.RegisterHouseholdRequest(
@@ -160,7 +161,8 @@ def test_register_a_household_list_the_waiting_list_cancel_and_promote(stub, reg
 
     cancelled = regs.CancelRegistration(registration_pb2.CancelRegistrationRequest(name=first.name), metadata=coord)
     assert cancelled.registration.state == registration_pb2.REGISTRATION_STATE_CANCELLED
-    assert [(p.person, p.state) for p in cancelled.promoted] == [(daughter, registration_pb2.REGISTRATION_STATE_REGISTERED)]
+    assert [(p.person, p.state) for p in cancelled.promoted] == [
+        (daughter, registration_pb2.REGISTRATION_STATE_REGISTERED)]
     assert cancelled.promoted[0].HasField("promote_time")
 
     problem = failure(lambda: regs.CreateRegistration(registration_pb2.CreateRegistrationRequest(

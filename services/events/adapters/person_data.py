@@ -13,5 +13,6 @@ PERSON_DATA = PersonData("events", (
     # Erased, a registration keeps its place (and the waiting list its order) under an unlinkable token.
     PersonColumn("registrations", "person_id", Erase.PSEUDONYMISE, "registrations for activities and sessions, "
                  "with their state and household"),
-), outbox_facts=(registration_facts_pb2.RegistrationChanged, events_facts_pb2.AttendanceRecorded, events_facts_pb2.VolunteerHoursLogged,
-                 events_facts_pb2.VolunteerHoursCorrected, events_facts_pb2.VolunteerHoursWithdrawn))
+), outbox_facts=(events_facts_pb2.AttendanceRecorded, events_facts_pb2.VolunteerHoursLogged,
+                 events_facts_pb2.VolunteerHoursCorrected, events_facts_pb2.VolunteerHoursWithdrawn,
+                 registration_facts_pb2.RegistrationChanged))

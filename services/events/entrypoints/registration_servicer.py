@@ -56,16 +56,21 @@ class RegistrationServicer(registration_pb2_grpc.RegistrationServiceServicer):
         person = PERSON.parse(request.registration.person.strip(), "registration.person", org=self.org)["person"]
         cmd = reg.CreateRegistration(scope, person, request.registration.hold, current_principal(), request.request_id)
         r = reg.create_registration(cmd, self.uow(), self.membership)
-        return self._proto(r)
+        return self._proto(r, self._positions(scope).get(r.id, 0))
+
+    def _positions(self, scope: reg.Scope) -> dict[str, int]:
+        return reg.waitlist_positions(self.uow(), scope.activity_id, scope.session_id)
 
     def RegisterHousehold(self, request, context):
         scope = self._scope(request.parent)
         household = HOUSEHOLD.parse(request.household.strip(), "household", org=self.org)["household"]
         cmd = reg.RegisterHousehold(scope, household, request.purpose, current_principal(), request.request_id)
         results = reg.register_household(cmd, self.uow(), self.membership)
+        positions = self._positions(scope)
         return registration_pb2.RegisterHouseholdResponse(results=[
             registration_pb2.HouseholdRegistrationResult(
-                person=PERSON.format(org=self.org, person=x.person_id), registration=self._proto(x.registration),
+                person=PERSON.format(org=self.org, person=x.person_id),
+                registration=self._proto(x.registration, positions.get(x.registration.id, 0)),
                 already_registered=x.already_registered) for x in results])
 
     def ListRegistrations(self, request, context):

@@ -255,6 +255,13 @@ def list_registrations(cmd: ListRegistrations, uow: EventsUnitOfWork) -> Listing
                    positions)
 
 
+def waitlist_positions(uow: EventsUnitOfWork, activity_id: str, session_id: str) -> dict[str, int]:
+    """Registration id -> place on the scope's waiting list now (1 for the first)."""
+    with uow:
+        rows = uow.registrations.scope(activity_id, session_id)
+    return {r.id: i for i, r in enumerate(waiting_list(rows), start=1)}
+
+
 def cancel_registration(cmd: ChangeRegistration, uow: EventsUnitOfWork) -> tuple[Registration, list[Registration]]:
     """The registration cancelled and the first waitlisted promoted into the places now free. Cancelling again:
     unchanged, nobody promoted."""
