@@ -1,6 +1,8 @@
 """Registration use cases on in-memory fakes: places, the waiting list, promotion, households, no-shows."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from brobygger.events.v1 import registration_facts_pb2 as rfacts
@@ -244,3 +246,16 @@ def test_no_shows_are_not_marked_before_the_session(uow, membership):
     with pytest.raises(FailedPrecondition) as err:
         reg.mark_no_shows(reg.MarkNoShows(activity.id, session.id, "s", COORDINATOR), uow())
     assert err.value.reason == "SESSION_NOT_OVER"
+
+
+def test_places_added_to_the_activity_go_to_those_waiting_before_a_newcomer(uow, store, membership):
+    activity, scope = course(uow, capacity=1)
+    register(uow, membership, scope, "p0")
+    w1, w2 = register(uow, membership, scope, "p1"), register(uow, membership, scope, "p2")
+    rows = store.state.table("activities")
+    rows[activity.id] = dataclasses.replace(rows[activity.id], capacity=3)  # the coordinator adds two places
+    newcomer = register(uow, membership, scope, "p3")
+    regs = store.state.table("registrations")
+    assert (regs[w1.id].state, regs[w2.id].state, newcomer.state) == (S.REGISTERED, S.REGISTERED, S.WAITLISTED)
+    promoted = [f.message.registration_id for f in staged(store, rfacts.RegistrationChanged) if f.message.promoted]
+    assert promoted == [w1.id, w2.id]

@@ -155,12 +155,22 @@ def _admit(uow: EventsUnitOfWork, scope: Scope, capacity: int, person_id: str, *
            household_id: str = "") -> Registration:
     rows = uow.registrations.scope(scope.activity_id, scope.session_id)
     check_not_registered(rows, person_id, scope.resource)
+    rows = _promote(uow, rows, capacity)  # places added to the activity since: to those waiting first
     r = Registration(id=new_id(), activity_id=scope.activity_id, session_id=scope.session_id, person_id=person_id,
                      state=admission(rows, capacity, hold=hold), seq=next_seq(rows), household_id=household_id,
                      create_time=utcnow())
     uow.registrations.add(r)
     uow.facts.add(_fact(r, 0), key=r.activity_id)  # new: no state before
     return r
+
+
+def _promote(uow: EventsUnitOfWork, rows: list[Registration], capacity: int) -> list[Registration]:
+    """The first waitlisted moved into the scope's free places (told as promoted); the scope's rows as now."""
+    moved = {p.id: p for p in promotions(rows, capacity, utcnow())}
+    for p in moved.values():
+        uow.registrations.update(p)
+        uow.facts.add(_fact(p, RegistrationState.WAITLISTED, promoted=True), key=p.activity_id)
+    return [moved.get(r.id, r) for r in rows]
 
 
 def _check_person(person_id: str, actor: Actor | None, membership: MembershipDirectory) -> None:
@@ -279,11 +289,9 @@ def cancel_registration(cmd: ChangeRegistration, uow: EventsUnitOfWork) -> tuple
         uow.registrations.update(gone)
         uow.facts.add(_fact(gone, r.state), key=r.activity_id)
         activity = _activity(uow, r.activity_id, cmd.resource.rsplit("/registrations/", 1)[0])
-        moved = promotions(uow.registrations.scope(r.activity_id, r.session_id), activity.capacity, now)
-        for p in moved:
-            uow.registrations.update(p)
-            uow.facts.add(_fact(p, RegistrationState.WAITLISTED, promoted=True), key=p.activity_id)
-        return gone, moved
+        before = uow.registrations.scope(r.activity_id, r.session_id)
+        after = _promote(uow, before, activity.capacity)
+        return gone, [a for b, a in zip(before, after) if a is not b]
 
     return run_once(uow, method="CancelRegistration", actor=cmd.actor, request_id=cmd.request_id, work=work,
                     identify=lambda result: result[0].id, load=lambda rid: (uow.registrations.get(rid), []))
