@@ -32,6 +32,7 @@ from gateway.web import (
     activities, auth, checkin, consents, dashboard, home, hours, i18n, imports, persons, purpose, recurrence, referrals,
     renewal, rights, statistics, ui,
 )
+from gateway.web import registration
 from gateway.web import groups  # noqa: I001  (after persons: its menu entry comes after People's)
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 
 # The areas of a node's web app and of the hub's, each a module with blueprint(gw).
 AREAS: list = [purpose, checkin, persons, groups, consents, rights, activities, referrals, statistics, hours, renewal,
-               imports, recurrence]
+               imports, recurrence, registration]
 HUB_AREAS: list = [dashboard]
 
 SESSION_COOKIE = "brobygger_session"

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from dateutil.easter import easter
 
-from services.devstack import demo_consents
+from services.devstack import demo_consents, demo_registration
 
 if TYPE_CHECKING:
     from services.devstack.stack import Stack
@@ -330,15 +330,22 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
     counts["volunteer_hours"] = volunteer_hours(org, api, rnd, families, held)
 
     guardians: dict[str, str] = {}  # a child's id -> their parent's in the household
+    households: list[str] = []
     for parent, children, family in linderud_families(families, homework):
         household = api.post("/api/v1/households", {"display_name": f"Familien {family}"})
         hid = _id(household["name"])
+        households.append(hid)
         counts["households"] += 1
         roles = [(parent, "HOUSEHOLD_ROLE_PARENT_OR_GUARDIAN")] + [(c, "HOUSEHOLD_ROLE_CHILD") for c in children]
         for pid, role in roles:
             api.post(f"/api/v1/households/{hid}/members", {"person": pid, "role": role})
             counts["household_members"] += 1
         guardians.update({child: parent for child in children})
+
+    # registration: courses with places and a waiting list, a household together, no-shows
+    for what, n in demo_registration.load(org, api, random.Random(f"{seed}-{org}-registration"),
+                                          [pid for pid, _g in people], held, households).items():
+        counts[what] = counts.get(what, 0) + n
 
     for planned in demo_consents.plan(born, guardians, FEMALE, rnd, YEAR, until):
         given = api.post(f"/api/v1/persons/{planned.person_id}/consents", planned.consent)

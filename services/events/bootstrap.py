@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import pathlib
 
-from brobygger.events.v1 import erasure_facts_pb2, events_pb2_grpc, recurrence_pb2_grpc
+from brobygger.events.v1 import erasure_facts_pb2, events_pb2_grpc, recurrence_pb2_grpc, registration_pb2_grpc
 from services.common import grpcclient
 from services.common.auth import ServiceTokenSource
 from services.common.datasubject_servicer import DATA_SUBJECT_POLICY, data_subject_registration, erasure_worker
@@ -15,6 +15,7 @@ from services.events.adapters.membership_client import GrpcMembershipClient, Mem
 from services.events.adapters.orm import tables
 from services.events.entrypoints.grpc_servicer import POLICY, EventsServicer
 from services.events.entrypoints.recurrence_servicer import RecurrenceServicer
+from services.events.entrypoints.registration_servicer import POLICY as REGISTRATION_POLICY, RegistrationServicer
 from services.events.service_layer.unit_of_work import SqlEventsUnitOfWork
 
 MIGRATIONS = pathlib.Path(__file__).parent / "migrations"
@@ -47,8 +48,10 @@ def build(settings: Settings, membership: MembershipDirectory | None = None) -> 
                                     EventsServicer(uow, settings.org, membership)),
                        grpc_service(recurrence_pb2_grpc.add_RecurrenceServiceServicer_to_server,
                                     RecurrenceServicer(uow, settings.org)),
+                       grpc_service(registration_pb2_grpc.add_RegistrationServiceServicer_to_server,
+                                    RegistrationServicer(uow, settings.org, membership)),
                        data_subject_registration(uow, settings.org)],
-        policy={**POLICY, **DATA_SUBJECT_POLICY},
+        policy={**POLICY, **REGISTRATION_POLICY, **DATA_SUBJECT_POLICY},
         workers={"relay": [outbox_relay(settings, engine, tables, "events")],
                  "consume": [erasure_worker(settings, uow, "events", confirm_erasure)]},
         closers=closers,

@@ -94,6 +94,9 @@ def test_households_are_for_coordinators_alone(stub, coord, issuer):
         for call in (lambda: create(stub, md), lambda: add(stub, md, h, person), lambda: members(stub, md, h),
                      lambda: stub.GetHousehold(membership_pb2.GetHouseholdRequest(name=h.name), metadata=md)):
             assert failure(call).code == grpc.StatusCode.PERMISSION_DENIED
+    # the node's services list a household's members only on behalf of a coordinator (events registering it)
+    problem = failure(lambda: members(stub, bearer(issuer.service_token("node-mir")), h))
+    assert problem.reason == "ON_BEHALF_OF_REQUIRED"
 
 
 def test_the_membership_fact_reaches_kafka_without_names(stub, coord, broker):

@@ -14,7 +14,7 @@ from services.common.audit import ON_BEHALF_OF_HEADER, encode_on_behalf_of
 from services.common.auth import AuthError
 from services.common.errors import Unavailable
 from services.common.grpcclient import decode_error
-from services.common.names import PERSON
+from services.common.names import HOUSEHOLD, PERSON
 from services.events.domain.model import PersonProfile
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,11 @@ class MembershipDirectory(Protocol):
     def profile(self, person_id: str, *, on_behalf_of: str = "") -> PersonProfile | None:
         """The person's birth year and gender, or None when membership has no such person.
         on_behalf_of names the user the question is asked for ('' when the service asks for itself).
+        Raises Unavailable when membership cannot be asked."""
+
+    def household_members(self, household_id: str, *, purpose: str, on_behalf_of: str) -> list[str] | None:
+        """The person ids of a household's members in the order they were added, or None when membership
+        has no such household. Membership audits the read with purpose, naming on_behalf_of.
         Raises Unavailable when membership cannot be asked."""
 
 
@@ -84,6 +89,36 @@ class GrpcMembershipClient:
             log.error("membership refused GetPersonProfile: %s %s", problem.code.name, problem.reason)
             raise RuntimeError(f"membership answered {problem.code.name} {problem.reason}") from None
         return PersonProfile(birth_year=reply.birth_year, gender=reply.gender)
+
+    def household_members(self, household_id: str, *, purpose: str, on_behalf_of: str) -> list[str] | None:
+        """MembershipService.ListHouseholdMembers, every page, on behalf of the coordinator."""
+        parent = HOUSEHOLD.format(org=self.org, household=household_id)
+        metadata = [(ON_BEHALF_OF_HEADER, encode_on_behalf_of(on_behalf_of))] if on_behalf_of else []
+        members: list[str] = []
+        token = ""
+        while True:
+            request = membership_pb2.ListHouseholdMembersRequest(parent=parent, page_size=200, page_token=token,
+                                                                 purpose=purpose)
+            try:
+                reply = self.stub.ListHouseholdMembers(request, timeout=self.timeout, metadata=metadata)
+            except AuthError as exc:
+                log.warning("no service token for calling membership: %s", exc.message)
+                raise membership_unavailable() from None
+            except grpc.RpcError as exc:
+                if exc.code() == grpc.StatusCode.NOT_FOUND:
+                    return None
+                if exc.code() in _TRANSIENT:
+                    log.warning("membership not reachable: %s", exc.code().name)
+                    raise membership_unavailable() from None
+                if exc.code() == grpc.StatusCode.UNAUTHENTICATED and self.on_unauthenticated is not None:
+                    self.on_unauthenticated()
+                problem = decode_error(exc)
+                log.error("membership refused ListHouseholdMembers: %s %s", problem.code.name, problem.reason)
+                raise RuntimeError(f"membership answered {problem.code.name} {problem.reason}") from None
+            members += [m.person.rsplit("/", 1)[-1] for m in reply.household_members]
+            token = reply.next_page_token
+            if not token:
+                return members
 
     def close(self) -> None:
         self.channel.close()

@@ -123,6 +123,29 @@ recurrence_occurrences = sa.Table(
     sa.Index("ix_recurrence_occurrences_activity", "activity_id", "date", "session_id"),
 )
 
+# Registration for places, per session (session_id set) or per course (session_id ""), with a waiting list.
+registrations = sa.Table(
+    "registrations",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("activity_id", sa.String(64), sa.ForeignKey("activities.id"), nullable=False),
+    # "" for a course registration: the scope is (activity_id, session_id).
+    sa.Column("session_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("person_id", sa.String(64), nullable=False),
+    # RegistrationState: 1 pending, 2 registered, 3 waitlisted, 4 attended, 5 no-show, 6 cancelled.
+    sa.Column("state", sa.Integer, nullable=False),
+    # Order of registration within the scope; the waiting list is served lowest first.
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("household_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Column("update_time", UTCDateTime, nullable=True),
+    sa.Column("promote_time", UTCDateTime, nullable=True),
+    # A person holds one registration that is not cancelled per scope.
+    sa.Index("uq_registrations_scope_person_active", "activity_id", "session_id", "person_id", unique=True,
+             sqlite_where=sa.text("state <> 6"), postgresql_where=sa.text("state <> 6")),
+    sa.Index("ix_registrations_scope_seq", "activity_id", "session_id", "seq"),
+)
+
 tables = {"activities": activities, "sessions": sessions, "attendances": attendances, "hours_entries": hours_entries,
-          "recurrences": recurrences, "recurrence_occurrences": recurrence_occurrences,
+          "recurrences": recurrences, "recurrence_occurrences": recurrence_occurrences, "registrations": registrations,
           **common_tables(metadata)}

@@ -6,6 +6,7 @@ from sqlalchemy.engine import Connection
 from services.events.adapters.person_data import PERSON_DATA
 from services.events.adapters.recurrence_repository import RecurrenceRepository, SqlRecurrenceRepository
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
+from services.events.adapters.registration_repository import RegistrationRepository, SqlRegistrationRepository
 from services.events.adapters.repository import (
     ActivityRepository, AttendanceRepository, HoursRepository, SessionRepository, SqlActivityRepository,
     SqlAttendanceRepository, SqlHoursRepository, SqlSessionRepository,
@@ -18,6 +19,7 @@ class EventsUnitOfWork(UnitOfWork):
     attendances: AttendanceRepository
     hours: HoursRepository
     recurrences: RecurrenceRepository
+    registrations: RegistrationRepository
 
 
 class SqlEventsUnitOfWork(SqlUnitOfWork, EventsUnitOfWork):
@@ -28,3 +30,4 @@ class SqlEventsUnitOfWork(SqlUnitOfWork, EventsUnitOfWork):
         self.attendances = SqlAttendanceRepository(conn)
         self.hours = SqlHoursRepository(conn)
         self.recurrences = SqlRecurrenceRepository(conn)
+        self.registrations = SqlRegistrationRepository(conn)

@@ -5,8 +5,10 @@ import dataclasses
 from typing import Callable
 
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
+from services.common.audit import ON_BEHALF_OF_HEADER
 from services.common.audit_servicer import AUDIT_LOG_POLICY, AuditLogServicer
 from services.common.counting import NO_RULES, MembershipRules
+from services.common.errors import PermissionDenied
 from services.common.grpcserver import Access, current_principal
 from services.common.names import HOUSEHOLD, HOUSEHOLD_MEMBER, ORGANIZATION, PERSON
 from services.common.timestamps import timestamp
@@ -24,11 +26,15 @@ from services.membership.service_layer.unit_of_work import MembershipUnitOfWork
 # attendance: they search people to add them at a session (ListPersons, with a query only, see
 # handlers.list_persons) and read the roster's names (BatchGetPersons); they correct nobody's details.
 _VOLUNTEERS_TOO = Access(roles=frozenset({"coordinator", "volunteer", "node-service"}))
-# Households (who lives with whom) are for coordinators alone: not volunteers, nor the node's services.
+# Households (who lives with whom) are for coordinators alone: not volunteers, nor the node's services
+# (but for the list of a household's members, below).
 _COORDINATORS = Access(roles=frozenset({"coordinator"}))
 POLICY = {
     **{method: _COORDINATORS for method in ("CreateHousehold", "GetHousehold", "AddHouseholdMember",
-                                            "RemoveHouseholdMember", "ListHouseholdMembers")},
+                                            "RemoveHouseholdMember")},
+    # Events asks for a household's members when a coordinator registers the household for an activity
+    # (on their behalf, so the audit line names them; events lets only coordinators do so).
+    "ListHouseholdMembers": Access(roles=frozenset({"coordinator", "node-service"})),
     # Groups and roles, too: who is in which group and who holds which role.
     **{method: _COORDINATORS for method in ("CreateGroup", "GetGroup", "ListGroups", "UpdateGroup", "AddGroupMember",
                                             "RemoveGroupMember", "ListGroupMembers", "AssignRole", "EndRole",
@@ -165,6 +171,12 @@ class MembershipServicer(renewal_servicer.RenewalServicerMixin, PersonImportMeth
 
     def ListHouseholdMembers(self, request, context):
         ids = HOUSEHOLD.parse(request.parent, "parent", org=self.org)
+        principal = current_principal()
+        if "coordinator" not in principal.roles and not getattr(principal, "on_behalf_of", ""):
+            # the node's services read a household only for a coordinator, who is named in the audit log
+            raise PermissionDenied("The node's services list a household's members only on behalf of a "
+                                   f"coordinator: send {ON_BEHALF_OF_HEADER} naming them.",
+                                   reason="ON_BEHALF_OF_REQUIRED")
         cmd = commands.ListHouseholdMembers(ids["household"], request.parent, request.page_size, request.page_token,
                                             current_principal(), request.purpose)
         members, token = handlers.list_household_members(cmd, self.uow())
