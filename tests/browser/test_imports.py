@@ -19,7 +19,7 @@ ROWS = [
     {"Fornavn": "Tobias", "Etternavn": "Sæbø-Oyelaran", "Fødselsår": "2011", "Kjønn": "M", "Mobil": "934 56 702",
      "E-post": "tobias(at)example", "Postnummer": "0957", "Poststed": "Oslo", "Lokallag": "Linderud"},
     {"Fornavn": "Gunnhild", "Etternavn": "Mbeki-Aasland", "Fødselsår": "1979", "Kjønn": "kvinne",
-     "Mobil": "934 56 703", "Postnummer": "958", "Poststed": "Oslo", "Lokallag": "MiR-Ung", "Kontingent": "50",
+     "Mobil": "934 56 703", "Postnummer": "958", "Poststed": "Oslo", "Lokallag": "Furuset", "Kontingent": "50",
      "Betalt": "Nei", "År": "2026"},
 ]
 ROWS.append(dict(ROWS[0]))  # the same person twice: a duplicate suspected

@@ -3,9 +3,13 @@ legal aid (without the consent box it is refused and nothing is sent), a coordin
 the inbox and accepts it, and MiR's page shows it accepted once the answer has travelled back."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from playwright.sync_api import expect
 
+from services.devstack import demo_consents
+from services.devstack.demo import Api
 from tests.support import eventually
 
 pytestmark = pytest.mark.browser
@@ -25,6 +29,18 @@ def mir(federation, views):
 @pytest.fixture(scope="module")
 def mira(federation, views):
     return views(federation.gateway_url("mira"), "coordinator-mira")
+
+
+@pytest.fixture(scope="module")
+def member(federation):
+    """A member of MiR who has agreed (on the organisation's form) to her contact being shared in a referral:
+    registered last, so the first in the people list."""
+    api = Api(federation.gateway_url("mir"), federation.token("coordinator-mir"))
+    made = api.post("/api/v1/persons", {"given_name": "Nasrin", "family_name": "Qureshi", "birth_year": 1983,
+                                        "gender": "GENDER_FEMALE", "chapter": "linderud"})
+    person_id = made["name"].rsplit("/", 1)[-1]
+    api.post(f"/api/v1/persons/{person_id}/consents", demo_consents.sharing_consent(dt.date.today()))
+    return person_id
 
 
 def choose_purpose(page, purpose: str = "En henvisning") -> None:
@@ -47,7 +63,7 @@ def until_shown(page, locator, what: str) -> None:
     eventually(probe, timeout=TRAVEL_SECONDS, interval=0.5, what=what)
 
 
-def test_refer_a_member_to_another_organisation_which_accepts(mir, mira):
+def test_refer_a_member_to_another_organisation_which_accepts(mir, mira, member):
     page = mir.page
     menu = page.get_by_role("navigation", name="Hovedmeny")
 
@@ -65,9 +81,10 @@ def test_refer_a_member_to_another_organisation_which_accepts(mir, mira):
 
     # From a member's page, whose id the form takes over.
     menu.get_by_role("link", name="Personer").click()
-    member = page.get_by_role("main").get_by_role("listitem").first.get_by_role("link")
-    given_name = member.inner_text().split()[0]
-    member.click()
+    first = page.get_by_role("main").get_by_role("listitem").first.get_by_role("link")
+    given_name = first.inner_text().split()[0]
+    first.click()
+    assert page.url.endswith(f"/persons/{member}")
     page.get_by_role("link", name="Henvis til en annen organisasjon").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ny henvisning til en organisasjon i føderasjonen")
     person_id = page.get_by_label("Personens id").input_value()
