@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
+from services.events.adapters.grants_repository import GrantsRepository, SqlGrantsRepository
 from services.events.adapters.person_data import PERSON_DATA
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
 from services.events.adapters.repository import (
@@ -16,6 +17,7 @@ class EventsUnitOfWork(UnitOfWork):
     sessions: SessionRepository
     attendances: AttendanceRepository
     hours: HoursRepository
+    grants: GrantsRepository  # funders, grants and projects
 
 
 class SqlEventsUnitOfWork(SqlUnitOfWork, EventsUnitOfWork):
@@ -25,3 +27,4 @@ class SqlEventsUnitOfWork(SqlUnitOfWork, EventsUnitOfWork):
         self.sessions = SqlSessionRepository(conn)
         self.attendances = SqlAttendanceRepository(conn)
         self.hours = SqlHoursRepository(conn)
+        self.grants = SqlGrantsRepository(conn)
