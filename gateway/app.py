@@ -27,7 +27,7 @@ import grpc
 from flask import Flask
 from grpc_health.v1 import health_pb2_grpc
 
-from gateway import errors, health, hub, middleware, openapi, pages, rest, rest_consents, rights, web
+from gateway import errors, health, hub, middleware, openapi, pages, rest, rest_consents, rest_grants, rights, web
 from gateway.api import Api, IdConverter, current_token
 from gateway.middleware import route_template
 from services.common import grpcclient
@@ -125,6 +125,7 @@ def create_app(
         api = Api(app, verifier, rest.member_of(settings.org), timeout=CALL_TIMEOUT)
         rest.register(api, given, settings.org)
         rest_consents.register(api, given, settings.org)
+        rest_grants.register(api, given, settings.org)
         rights.register(api, given, settings.org)
     else:
         api = Api(app, verifier, hub.analyst, timeout=CALL_TIMEOUT)
