@@ -33,13 +33,14 @@ from gateway.web import (
     rights, statistics, ui,
 )
 from gateway.web import groups  # noqa: I001  (after persons: its menu entry comes after People's)
+from gateway.web import grants  # noqa: I001  (after activities: its menu entry comes after Activities')
 
 if TYPE_CHECKING:
     from gateway.app import Gateway
 
 # The areas of a node's web app and of the hub's, each a module with blueprint(gw).
 AREAS: list = [purpose, checkin, persons, groups, consents, rights, activities, referrals, statistics, hours, renewal,
-               imports]
+               imports, grants]
 HUB_AREAS: list = [dashboard]
 
 SESSION_COOKIE = "brobygger_session"

@@ -103,6 +103,8 @@ def blueprint(gw: Gateway):
         return redirect(url_for("activities.detail", activity_id=last_id(created.name)))
 
     def show(aid: str, refusal: ServiceRefusal | None = None, values: dict | None = None, status: int = 200):
+        from gateway.web.grants import projects_of_activity  # its menu entry after this area's
+
         activity, _r = call(events.GetActivity, events_pb2.GetActivityRequest(name=name_of(aid)), service="events")
         sessions, _r = call(events.ListSessions, events_pb2.ListSessionsRequest(parent=name_of(aid), page_size=200),
                             service="events")
@@ -110,7 +112,8 @@ def blueprint(gw: Gateway):
             "activities/detail.html", activity=activity, aid=aid, sessions=sessions.sessions if sessions else [],
             subgoal=labels.label(labels.SUBGOAL, types_pb2.ImdiSubgoal.DESCRIPTOR, activity.subgoal),
             values=values or {"duration_minutes": "90"}, refusal=refusal, request_id=request_id(),
-            last_id=last_id, cancelled_state=events_pb2.SESSION_STATE_CANCELLED), status
+            last_id=last_id, cancelled_state=events_pb2.SESSION_STATE_CANCELLED,
+            projects=projects_of_activity(gw, name_of(aid))), status
 
     @bp.get("/activities/<id:activity_id>")
     def detail(activity_id: str):
