@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from services.devstack import demo_consents
+from services.devstack import demo_consents, demo_grants
 
 if TYPE_CHECKING:
     from services.devstack.stack import Stack
@@ -228,6 +228,7 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
     counts["persons"] += history["youth_registered"]
     counts["group_members"] = history["youth_registered"]  # MiR-Ung's youth, members of its group
 
+    activity_ids: dict[str, str] = {}  # title -> the activity's name, for the projects
     for plan in PLANS[org]:
         activity = api.post("/api/v1/activities", {
             "title": plan.title, "theme": plan.theme, "subgoal": plan.subgoal, "funder": plan.funder,
@@ -235,6 +236,7 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
         })
         aid = _id(activity["name"])
         counts["activities"] += 1
+        activity_ids[plan.title] = activity["name"]
         regulars = rnd.sample(people, k=min(len(people), plan.attendees[1] + 4))
         for day in _dates(plan, until):
             session = api.post(f"/api/v1/activities/{aid}/sessions", {
@@ -280,6 +282,7 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
                 api.post(f"/api/v1/referrals/{rid}:reject", {"declined_by": "provider", "outcome": "no_capacity"})
 
     counts["volunteer_hours"] = volunteer_hours(org, api, rnd, families, held)
+    counts.update(demo_grants.load(org, api, activity_ids, YEAR))  # funders, grants and projects
 
     guardians: dict[str, str] = {}  # a child's id -> their parent's in the household
     for parent, children, family in linderud_families(families, homework):
