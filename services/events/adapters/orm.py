@@ -152,6 +152,18 @@ project_activities = sa.Table(
     sa.Index("ix_project_activities_activity", "activity_id"),
 )
 
+# The node's lists of themes and target groups (services/events/domain/activity_lists.py).
+activity_list_entries = sa.Table(
+    "activity_list_entries",
+    metadata,
+    # "themes" or "target_groups".
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("code", sa.String(60), primary_key=True),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+)
+
 tables = {"activities": activities, "sessions": sessions, "attendances": attendances, "hours_entries": hours_entries,
           "funders": funders, "grants": grants, "projects": projects, "project_grants": project_grants,
-          "project_activities": project_activities, **common_tables(metadata)}
+          "project_activities": project_activities, "activity_list_entries": activity_list_entries,
+          **common_tables(metadata)}

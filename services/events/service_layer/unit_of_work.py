@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection
 
 from services.events.adapters.grants_repository import GrantsRepository, SqlGrantsRepository
+from services.events.adapters.lists_repository import ListRepository, SqlListRepository
 from services.events.adapters.person_data import PERSON_DATA
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
 from services.events.adapters.repository import (
@@ -18,6 +19,7 @@ class EventsUnitOfWork(UnitOfWork):
     attendances: AttendanceRepository
     hours: HoursRepository
     grants: GrantsRepository  # funders, grants and projects
+    lists: ListRepository  # the node's themes and target groups
 
 
 class SqlEventsUnitOfWork(SqlUnitOfWork, EventsUnitOfWork):
@@ -28,3 +30,4 @@ class SqlEventsUnitOfWork(SqlUnitOfWork, EventsUnitOfWork):
         self.attendances = SqlAttendanceRepository(conn)
         self.hours = SqlHoursRepository(conn)
         self.grants = SqlGrantsRepository(conn)
+        self.lists = SqlListRepository(conn)
