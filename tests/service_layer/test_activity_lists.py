@@ -18,12 +18,12 @@ def add(uow, kind, code, label, request_id=""):
 
 
 def test_codes_are_unique_per_list_and_a_retry_adds_one(uow):
-    first = add(uow, THEMES, "homework help", "Leksehjelp", request_id="t-1")
-    assert add(uow, THEMES, "homework help", "Leksehjelp", request_id="t-1") == first
+    first = add(uow, THEMES, "homework-help", "Leksehjelp", request_id="t-1")
+    assert add(uow, THEMES, "homework-help", "Leksehjelp", request_id="t-1") == first
     with pytest.raises(AlreadyExists) as err:
-        add(uow, THEMES, "homework help", "Noe annet")
+        add(uow, THEMES, "homework-help", "Noe annet")
     assert err.value.reason == "THEME_ALREADY_EXISTS"
-    add(uow, TARGET_GROUPS, "homework help", "Same code, another list")  # lists are separate
+    add(uow, TARGET_GROUPS, "homework-help", "Same code, another list")  # lists are separate
     add(uow, THEMES, "swimming", "Bading og svømming")
     assert [e.label for e in activity_lists.list_entries(THEMES, uow())] == ["Bading og svømming", "Leksehjelp"]
 
@@ -38,10 +38,10 @@ def test_a_code_and_label_are_checked_field_by_field(uow):
 
 
 def test_a_label_is_corrected_and_the_code_stays(uow):
-    add(uow, TARGET_GROUPS, "mothers and children", "Mødre og barn")
+    add(uow, TARGET_GROUPS, "mothers-and-children", "Mødre og barn")
     fixed = activity_lists.update_label(activity_lists.UpdateLabel(
-        ListEntry(TARGET_GROUPS, "mothers and children", "Mødre med barn"), "tg", ("label",), COORDINATOR), uow())
-    assert (fixed.code, fixed.label) == ("mothers and children", "Mødre med barn")
+        ListEntry(TARGET_GROUPS, "mothers-and-children", "Mødre med barn"), "tg", ("label",), COORDINATOR), uow())
+    assert (fixed.code, fixed.label) == ("mothers-and-children", "Mødre med barn")
     with pytest.raises(NotFound):
         activity_lists.update_label(activity_lists.UpdateLabel(ListEntry(THEMES, "none", "x"), "t", ("label",)),
                                     uow())
@@ -50,8 +50,8 @@ def test_a_label_is_corrected_and_the_code_stays(uow):
 def test_without_a_list_an_activity_takes_free_text_and_with_one_only_its_codes(uow):
     create_activity(uow, swimming(theme="anything at all"))  # no list: free text, as before
     add(uow, THEMES, "swimming", "Svømming")
-    add(uow, TARGET_GROUPS, "mothers and children", "Mødre og barn")
-    create_activity(uow, swimming())  # theme "swimming", target group "mothers and children": on the lists
+    add(uow, TARGET_GROUPS, "mothers-and-children", "Mødre og barn")
+    create_activity(uow, swimming(target_group="mothers-and-children"))  # both on the lists
     with pytest.raises(InvalidArgument) as err:
         create_activity(uow, swimming(theme="yoga", target_group="everyone"))
     assert err.value.reason == "NOT_IN_LIST"

@@ -24,7 +24,7 @@ def test_lists_of_the_node_and_activities_checked_against_them(lists, stub, coor
     theme = lists.CreateTheme(pb.CreateThemeRequest(parent=ORG, theme_id="swimming",
                                                     theme=pb.Theme(label="Svømming")), metadata=coord, timeout=10)
     assert theme.name == f"{ORG}/themes/swimming"
-    lists.CreateTargetGroup(pb.CreateTargetGroupRequest(parent=ORG, target_group_id="mothers and children",
+    lists.CreateTargetGroup(pb.CreateTargetGroupRequest(parent=ORG, target_group_id="mothers-and-children",
                                                         target_group=pb.TargetGroup(label="Mødre og barn")),
                             metadata=coord, timeout=10)
     taken = failure(lambda: lists.CreateTheme(pb.CreateThemeRequest(
@@ -41,8 +41,8 @@ def test_lists_of_the_node_and_activities_checked_against_them(lists, stub, coor
         parent=ORG, theme_id="yoga", theme=pb.Theme(label="Yoga")), metadata=volunteer, timeout=10))
     assert denied.code == grpc.StatusCode.PERMISSION_DENIED
 
-    assert create_activity(stub, coord, theme="swimming").theme == "swimming"
-    refused = failure(lambda: create_activity(stub, coord, theme="yoga"))
+    assert create_activity(stub, coord, theme="swimming", target_group="mothers-and-children").theme == "swimming"
+    refused = failure(lambda: create_activity(stub, coord, theme="yoga", target_group="mothers-and-children"))
     assert (refused.code, refused.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "NOT_IN_LIST")
     assert [f for f, _ in refused.violations] == ["activity.theme"]
     assert before.theme == "svømming i fritiden"

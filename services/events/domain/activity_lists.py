@@ -16,9 +16,9 @@ from services.common.text import check_text
 
 THEMES, TARGET_GROUPS = "themes", "target_groups"
 LABEL_MAX = {THEMES: 100, TARGET_GROUPS: 200}
-CODE_RE = re.compile(r"^[a-z0-9æøåéü][a-z0-9æøåéü \-]{0,59}$")
-CODE_HINT = ("1 to 60 lower-case letters, digits, spaces and hyphens, starting with a letter or digit, "
-             "e.g. 'homework help'")
+# A code is the last part of the entry's resource name, so it is an id: e.g. "homework-help".
+CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+CODE_HINT = "1 to 60 lower-case letters a-z, digits and hyphens, starting with a letter or digit, e.g. 'homework-help'"
 
 
 @dataclass
