@@ -27,7 +27,9 @@ import grpc
 from flask import Flask
 from grpc_health.v1 import health_pb2_grpc
 
-from gateway import errors, health, hub, middleware, openapi, pages, rest, rest_consents, rest_grants, rights, web
+from gateway import (
+    errors, health, hub, middleware, openapi, pages, rest, rest_activity_lists, rest_consents, rest_grants, rights, web,
+)
 from gateway.api import Api, IdConverter, current_token
 from gateway.middleware import route_template
 from services.common import grpcclient
@@ -126,6 +128,7 @@ def create_app(
         rest.register(api, given, settings.org)
         rest_consents.register(api, given, settings.org)
         rest_grants.register(api, given, settings.org)
+        rest_activity_lists.register(api, given, settings.org)
         rights.register(api, given, settings.org)
     else:
         api = Api(app, verifier, hub.analyst, timeout=CALL_TIMEOUT)

@@ -83,8 +83,10 @@ def blueprint(gw: Gateway):
             subgoal=lambda n: labels.label(labels.SUBGOAL, types_pb2.ImdiSubgoal.DESCRIPTOR, n))
 
     def activity_form(values, refusal: ServiceRefusal | None, rid: str, status: int = 200):
+        from gateway.web.activity_lists import list_choices  # the node's themes and target groups
+
         return render_template("activities/new.html", values=values, refusal=refusal, request_id=rid,
-                               subgoals=subgoal_choices()), status
+                               subgoals=subgoal_choices(), **list_choices(gw, values)), status
 
     @bp.route("/activities/new", methods=["GET", "POST"])
     def create():
@@ -127,8 +129,11 @@ def blueprint(gw: Gateway):
                             service="events")
 
         def form_page(values, refusal=None, status=200):
+            from gateway.web.activity_lists import list_choices  # the node's themes and target groups
+
             return render_template("activities/edit.html", aid=activity_id, values=values, refusal=refusal,
-                                   subgoals=subgoal_choices(), request_id=request_id()), status
+                                   subgoals=subgoal_choices(), request_id=request_id(),
+                                   **list_choices(gw, values)), status
 
         if request.method == "GET":
             return form_page(activity_values(activity))

@@ -87,3 +87,23 @@ def test_figures_of_a_grant_ask_reporting_with_the_grant(node, channels):
         "GetStatistics", f"{ORG}/grants/g1", "", "2026-01-01")
     assert node.get("/api/v1/projects/p1/statistics", headers=auth()).status_code == 400
     assert set(_errors(node.get("/api/v1/projects/p1/statistics", headers=auth()))) == {"start_date", "end_date"}
+
+
+LISTS = "/brobygger.events.v1.ActivityListsService/"
+
+
+def test_a_theme_is_added_with_its_code_and_relabelled(node, channels):
+    channels["events"].on(LISTS + "CreateTheme", lambda r: r.theme)
+    resp = node.post("/api/v1/themes?theme_id=homework-help", headers=auth(), json={"label": "Leksehjelp"})
+    assert resp.status_code == 201
+    rpc, request = sent(channels)
+    assert (rpc, request.parent, request.theme_id, request.theme.label) == (
+        "CreateTheme", ORG, "homework-help", "Leksehjelp")
+    channels["events"].calls.clear()
+    channels["events"].on(LISTS + "UpdateTargetGroup", lambda r: r.target_group)
+    resp = node.patch("/api/v1/targetGroups/mothers-and-children", headers=auth(), json={"label": "Mødre og barn"})
+    assert resp.status_code == 200
+    rpc, request = sent(channels)
+    assert (request.target_group.name, list(request.update_mask.paths)) == (
+        f"{ORG}/targetGroups/mothers-and-children", ["label"])
+    assert node.post("/api/v1/themes", headers=auth(), json={"label": "x"}).status_code == 400  # no theme_id
