@@ -229,10 +229,12 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
     counts["group_members"] = history["youth_registered"]  # MiR-Ung's youth, members of its group
 
     activity_ids: dict[str, str] = {}  # title -> the activity's name, for the projects
+    listed = demo_grants.activity_lists(org, api)  # the node's themes and target groups, where it keeps them
     for plan in PLANS[org]:
         activity = api.post("/api/v1/activities", {
-            "title": plan.title, "theme": plan.theme, "subgoal": plan.subgoal, "funder": plan.funder,
-            "target_group": plan.target_group, "chapter": plan.chapter, "anonymous_attendance": plan.anonymous,
+            "title": plan.title, "theme": listed["theme"].get(plan.theme, plan.theme), "subgoal": plan.subgoal,
+            "funder": plan.funder, "target_group": listed["target_group"].get(plan.target_group, plan.target_group),
+            "chapter": plan.chapter, "anonymous_attendance": plan.anonymous,
         })
         aid = _id(activity["name"])
         counts["activities"] += 1

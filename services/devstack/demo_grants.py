@@ -88,3 +88,39 @@ def load(org: str, api, activities: dict[str, str], year: int) -> dict[str, int]
                 api.post(f"/api/v1/projects/{pid}:linkActivity", {"activity": activities[title]})
                 counts["project_activities"] += 1
     return counts
+
+
+# The nodes that keep lists of themes and target groups in the demo (MiR's activities keep free text, as a
+# node that has not set its lists up): (code, label) by the text the demo's plans use.
+LIST_LABELS = {
+    "mira": {"themes": {"language café": "Språkkafé", "course": "Kurs", "national conference": "Nasjonal konferanse"},
+             "target_groups": {"women": "Kvinner", "girls 13-19": "Jenter 13–19 år", "open": "Åpent for alle"}},
+    "mkr": {"themes": {"night-raven walk": "Natteravning", "interfaith dialogue": "Dialog mellom trossamfunn",
+                       "conflict resolution": "Konfliktløsning"},
+            "target_groups": {"adults": "Voksne", "open": "Åpent for alle", "youth 13-19": "Ungdom 13–19 år"}},
+}
+
+
+def code_of(text: str) -> str:
+    """A list code for a plan's text: 'language café' -> 'language-cafe'."""
+    plain = text.lower().replace("é", "e").replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    return "-".join("".join(ch if ch.isalnum() else " " for ch in plain).split())
+
+
+def activity_lists(org: str, api) -> dict[str, dict[str, str]]:
+    """Make org's lists (when it keeps them); returns, per field, the code of each plan text. A code added
+    before (409) is used as it is."""
+    from services.devstack.demo import ApiError  # the demo's client, which calls this
+
+    codes: dict[str, dict[str, str]] = {"theme": {}, "target_group": {}}
+    for kind, path, param, field in (("themes", "/api/v1/themes", "theme_id", "theme"),
+                                     ("target_groups", "/api/v1/targetGroups", "target_group_id", "target_group")):
+        for text, label in LIST_LABELS.get(org, {}).get(kind, {}).items():
+            code = code_of(text)
+            try:
+                api.post(f"{path}?{param}={code}", {"label": label})
+            except ApiError as exc:
+                if " -> 409:" not in str(exc):
+                    raise
+            codes[field][text] = code
+    return codes

@@ -44,3 +44,15 @@ def test_a_funder_loaded_before_makes_nothing_again():
     counts = demo_grants.load("mir", api, ACTIVITIES, 2026)
     assert counts["funders"] == 3 and counts["grants"] == 3
     assert "Driftstilskudd 2026" not in [b.get("title") for _p, b in api.calls]
+
+
+def test_mira_and_mkr_keep_lists_that_every_theme_and_target_group_of_their_activities_is_on():
+    for org in ("mira", "mkr"):
+        api = Recorder()
+        codes = demo_grants.activity_lists(org, api)
+        for plan in PLANS[org]:
+            assert plan.theme in codes["theme"] and plan.target_group in codes["target_group"], (org, plan.title)
+        made = [p for p, _b in api.calls]
+        assert all(p.startswith(("/api/v1/themes?theme_id=", "/api/v1/targetGroups?target_group_id=")) for p in made)
+    assert demo_grants.code_of("language café") == "language-cafe" and demo_grants.code_of("girls 13-19") == "girls-13-19"
+    assert demo_grants.activity_lists("mir", Recorder()) == {"theme": {}, "target_group": {}}  # MiR: free text

@@ -239,7 +239,8 @@ def _check_grants(uow: EventsUnitOfWork, grant_ids: tuple[str, ...], resources: 
     for i, grant_id in enumerate(grant_ids):
         g = uow.grants.get_grant(grant_id)
         if g is None:
-            missing.append(FieldViolation(f"{field}[{i}]", f"no such grant: {resources[i] if i < len(resources) else grant_id}"))
+            named = resources[i] if i < len(resources) else grant_id
+            missing.append(FieldViolation(f"{field}[{i}]", f"no such grant: {named}"))
         else:
             found.append(g)
     if missing:
@@ -320,4 +321,5 @@ def link_activity(cmd: LinkActivity, uow: EventsUnitOfWork) -> Project:
         return updated
 
     return run_once(uow, method="LinkActivity" if cmd.link else "UnlinkActivity", actor=cmd.actor,
-                    request_id=cmd.request_id, work=work, identify=lambda p: p.id, load=lambda i: uow.grants.get_project(i))
+                    request_id=cmd.request_id, work=work, identify=lambda p: p.id,
+                    load=lambda i: uow.grants.get_project(i))
