@@ -121,3 +121,21 @@ def test_refusals_name_the_field_and_volunteers_are_not_let_in(grants, stub, coo
     denied = failure(lambda: grants.ListFunders(grants_pb2.ListFundersRequest(parent=ORG), metadata=volunteer,
                                                 timeout=10))
     assert denied.code == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_concurrent_links_to_one_project_are_all_kept(grants, stub, coord):
+    """Linking rewrites the project's activities: the project's row is locked, so no link is lost."""
+    import concurrent.futures
+
+    bjerke = funder(grants, coord)
+    p = project(grants, coord, "Mange aktiviteter", grant(grants, coord, bjerke.name).name)
+    activities = [create_activity(stub, coord, title=f"Aktivitet {i}").name for i in range(6)]
+
+    def link_one(activity):
+        return grants.LinkActivity(grants_pb2.LinkActivityRequest(project=p.name, activity=activity),
+                                   metadata=coord, timeout=20)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(link_one, activities))
+    held = grants.GetProject(grants_pb2.GetProjectRequest(name=p.name), metadata=coord, timeout=10)
+    assert sorted(held.activities) == sorted(activities)
