@@ -28,7 +28,8 @@ from flask import Flask
 from grpc_health.v1 import health_pb2_grpc
 
 from gateway import (
-    body_limits, errors, health, hub, middleware, openapi, pages, rest, rest_consents, rest_registration, rights, web,
+    body_limits, errors, health, hub, middleware, openapi, pages, rest, rest_activity_lists, rest_consents,
+    rest_grants, rest_registration, rights, web,
 )
 from gateway.api import Api, IdConverter, current_token
 from gateway.middleware import route_template
@@ -129,6 +130,8 @@ def create_app(
         rest.register(api, given, settings.org)
         rest_consents.register(api, given, settings.org)
         rest_registration.register(api, given, settings.org)
+        rest_grants.register(api, given, settings.org)
+        rest_activity_lists.register(api, given, settings.org)
         rights.register(api, given, settings.org)
     else:
         api = Api(app, verifier, hub.analyst, timeout=CALL_TIMEOUT)

@@ -34,13 +34,15 @@ from gateway.web import (
 )
 from gateway.web import registration
 from gateway.web import groups  # noqa: I001  (after persons: its menu entry comes after People's)
+from gateway.web import grants  # noqa: I001  (after activities: its menu entry comes after Activities')
+from gateway.web import activity_lists
 
 if TYPE_CHECKING:
     from gateway.app import Gateway
 
 # The areas of a node's web app and of the hub's, each a module with blueprint(gw).
 AREAS: list = [purpose, checkin, persons, groups, consents, rights, activities, referrals, statistics, hours, renewal,
-               imports, recurrence, registration]
+               imports, recurrence, registration, grants, activity_lists]
 HUB_AREAS: list = [dashboard]
 
 SESSION_COOKIE = "brobygger_session"

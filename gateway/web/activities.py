@@ -85,8 +85,10 @@ def blueprint(gw: Gateway):
             subgoal=lambda n: labels.label(labels.SUBGOAL, types_pb2.ImdiSubgoal.DESCRIPTOR, n))
 
     def activity_form(values, refusal: ServiceRefusal | None, rid: str, status: int = 200):
+        from gateway.web.activity_lists import list_choices  # the node's themes and target groups
+
         return render_template("activities/new.html", values=values, refusal=refusal, request_id=rid,
-                               subgoals=subgoal_choices()), status
+                               subgoals=subgoal_choices(), **list_choices(gw, values)), status
 
     @bp.route("/activities/new", methods=["GET", "POST"])
     def create():
@@ -105,6 +107,8 @@ def blueprint(gw: Gateway):
         return redirect(url_for("activities.detail", activity_id=last_id(created.name)))
 
     def show(aid: str, refusal: ServiceRefusal | None = None, values: dict | None = None, status: int = 200):
+        from gateway.web.grants import projects_of_activity  # its menu entry after this area's
+
         activity, _r = call(events.GetActivity, events_pb2.GetActivityRequest(name=name_of(aid)), service="events")
         sessions, _r = call(events.ListSessions, events_pb2.ListSessionsRequest(parent=name_of(aid), page_size=200),
                             service="events")
@@ -113,7 +117,7 @@ def blueprint(gw: Gateway):
             subgoal=labels.label(labels.SUBGOAL, types_pb2.ImdiSubgoal.DESCRIPTOR, activity.subgoal),
             values=values or {"duration_minutes": "90"}, refusal=refusal, request_id=request_id(),
             last_id=last_id, cancelled_state=events_pb2.SESSION_STATE_CANCELLED,
-            marks=occurrence_marks(schedules, name_of(aid))), status
+            marks=occurrence_marks(schedules, name_of(aid)), projects=projects_of_activity(gw, name_of(aid))), status
 
     @bp.get("/activities/<id:activity_id>")
     def detail(activity_id: str):
@@ -127,8 +131,11 @@ def blueprint(gw: Gateway):
                             service="events")
 
         def form_page(values, refusal=None, status=200):
+            from gateway.web.activity_lists import list_choices  # the node's themes and target groups
+
             return render_template("activities/edit.html", aid=activity_id, values=values, refusal=refusal,
-                                   subgoals=subgoal_choices(), request_id=request_id()), status
+                                   subgoals=subgoal_choices(), request_id=request_id(),
+                                   **list_choices(gw, values)), status
 
         if request.method == "GET":
             return form_page(activity_values(activity))

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from dateutil.easter import easter
 
-from services.devstack import demo_consents, demo_registration
+from services.devstack import demo_consents, demo_grants, demo_registration
 
 if TYPE_CHECKING:
     from services.devstack.stack import Stack
@@ -282,13 +282,17 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
     counts["persons"] += history["youth_registered"]
     counts["group_members"] = history["youth_registered"]  # MiR-Ung's youth, members of its group
 
+    activity_ids: dict[str, str] = {}  # title -> the activity's name, for the projects
+    listed = demo_grants.activity_lists(org, api)  # the node's themes and target groups, where it keeps them
     for plan in PLANS[org]:
         activity = api.post("/api/v1/activities", {
-            "title": plan.title, "theme": plan.theme, "subgoal": plan.subgoal, "funder": plan.funder,
-            "target_group": plan.target_group, "chapter": plan.chapter, "anonymous_attendance": plan.anonymous,
+            "title": plan.title, "theme": listed["theme"].get(plan.theme, plan.theme), "subgoal": plan.subgoal,
+            "funder": plan.funder, "target_group": listed["target_group"].get(plan.target_group, plan.target_group),
+            "chapter": plan.chapter, "anonymous_attendance": plan.anonymous,
         })
         aid = _id(activity["name"])
         counts["activities"] += 1
+        activity_ids[plan.title] = activity["name"]
         regulars = rnd.sample(people, k=min(len(people), plan.attendees[1] + 4))
         for day, sid in planned_sessions(org, api, plan, aid, until, counts):
             held.setdefault(plan.title, []).append((aid, sid))
@@ -328,6 +332,7 @@ def load(org: str, api: Api, *, seed: int = 2018, until: dt.date | None = None) 
                 api.post(f"/api/v1/referrals/{rid}:reject", {"declined_by": "provider", "outcome": "no_capacity"})
 
     counts["volunteer_hours"] = volunteer_hours(org, api, rnd, families, held)
+    counts.update(demo_grants.load(org, api, activity_ids, YEAR))  # funders, grants and projects
 
     guardians: dict[str, str] = {}  # a child's id -> their parent's in the household
     households: list[str] = []

@@ -4,7 +4,10 @@ from __future__ import annotations
 import functools
 import pathlib
 
-from brobygger.events.v1 import erasure_facts_pb2, events_pb2_grpc, recurrence_pb2_grpc, registration_pb2_grpc
+from brobygger.events.v1 import (
+    activity_lists_pb2_grpc, erasure_facts_pb2, events_pb2_grpc, grants_pb2_grpc, recurrence_pb2_grpc,
+    registration_pb2_grpc,
+)
 from services.common import grpcclient
 from services.common.auth import ServiceTokenSource
 from services.common.datasubject_servicer import DATA_SUBJECT_POLICY, data_subject_registration, erasure_worker
@@ -13,6 +16,8 @@ from services.common.runner import ServiceApp, grpc_service, outbox_relay
 from services.common.settings import Settings
 from services.events.adapters.membership_client import GrpcMembershipClient, MembershipDirectory
 from services.events.adapters.orm import tables
+from services.events.entrypoints.activity_lists_servicer import LISTS_POLICY, ActivityListsServicer
+from services.events.entrypoints.grants_servicer import GRANTS_POLICY, GrantsServicer
 from services.events.entrypoints.grpc_servicer import POLICY, EventsServicer
 from services.events.entrypoints.recurrence_servicer import RecurrenceServicer
 from services.events.entrypoints.registration_servicer import POLICY as REGISTRATION_POLICY, RegistrationServicer
@@ -50,8 +55,12 @@ def build(settings: Settings, membership: MembershipDirectory | None = None) -> 
                                     RecurrenceServicer(uow, settings.org)),
                        grpc_service(registration_pb2_grpc.add_RegistrationServiceServicer_to_server,
                                     RegistrationServicer(uow, settings.org, membership)),
+                       grpc_service(grants_pb2_grpc.add_GrantsServiceServicer_to_server,
+                                    GrantsServicer(uow, settings.org)),
+                       grpc_service(activity_lists_pb2_grpc.add_ActivityListsServiceServicer_to_server,
+                                    ActivityListsServicer(uow, settings.org)),
                        data_subject_registration(uow, settings.org)],
-        policy={**POLICY, **REGISTRATION_POLICY, **DATA_SUBJECT_POLICY},
+        policy={**POLICY, **REGISTRATION_POLICY, **GRANTS_POLICY, **LISTS_POLICY, **DATA_SUBJECT_POLICY},
         workers={"relay": [outbox_relay(settings, engine, tables, "events")],
                  "consume": [erasure_worker(settings, uow, "events", confirm_erasure)]},
         closers=closers,

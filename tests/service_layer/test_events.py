@@ -18,6 +18,7 @@ from services.events.domain.model import Activity, Attendance, HeadCount, Person
 from services.events.service_layer import commands, handlers
 from services.events.service_layer.unit_of_work import EventsUnitOfWork
 from tests.fakes import FakeUnitOfWork, State, Store
+from tests.service_layer.list_fakes import FakeLists
 
 # ---------------------------------------------------------------------------- fakes
 
@@ -132,6 +133,7 @@ class FakeEventsUnitOfWork(FakeUnitOfWork, EventsUnitOfWork):
         self.sessions = FakeSessions(state.table("sessions"))
         self.attendances = FakeAttendances(state.table("attendances"))
         self.hours = FakeHours(state.table("hours_entries"))
+        self.lists = FakeLists(state.table("activity_list_entries"))
 
     def __enter__(self):
         self.store.open_units += 1

@@ -115,7 +115,7 @@ class FakeAttendances(_FakeFacts, AttendanceFacts):
 
     def in_period(self, period):
         return [AttendanceRow(a.attendance_id, a.person_id, a.gender, a.age_band, 1 if a.person_id else a.count,
-                              a.date) for a in self._in(period, "date") if not a.withdrawn]
+                              a.date, a.activity_id) for a in self._in(period, "date") if not a.withdrawn]
 
     def move_session(self, session_id, date):
         for key, a in list(self.rows.items()):
@@ -145,7 +145,7 @@ class FakeHours(_FakeFacts, HoursFacts):
             activity = self.activities.get((h.activity_id,))
             return activity.subgoal if activity else 0
 
-        return [HoursRow(h.entry_id, h.person_id, h.minutes, subgoal(h)) for h in self._in(period, "date")
+        return [HoursRow(h.entry_id, h.person_id, h.minutes, subgoal(h), h.activity_id) for h in self._in(period, "date")
                 if not h.withdrawn]
 
 

@@ -146,6 +146,81 @@ registrations = sa.Table(
     sa.Index("ix_registrations_scope_seq", "activity_id", "session_id", "seq"),
 )
 
+# ---------------------------------------------------------------------------- funders, grants and projects
+# Who pays for the activities (services/events/domain/grants.py). Activity.funder is the free text of before.
+funders = sa.Table(
+    "funders",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    # The display name folded to lower case: two funders are never called the same.
+    sa.Column("display_key", sa.String(200), nullable=False, unique=True),
+    sa.Column("description", sa.String(2000), nullable=False, server_default=""),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Column("update_time", UTCDateTime, nullable=True),
+)
+
+grants = sa.Table(
+    "grants",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("funder_id", sa.String(64), sa.ForeignKey("funders.id"), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("reference", sa.String(100), nullable=False, server_default=""),
+    sa.Column("amount_nok", sa.BigInteger, nullable=False),
+    sa.Column("start_date", sa.String(10), nullable=False),
+    sa.Column("end_date", sa.String(10), nullable=False),
+    sa.Column("purpose", sa.String(2000), nullable=False, server_default=""),
+    # A JSON list of lines.
+    sa.Column("reporting_duties", sa.JSON, nullable=False),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Column("update_time", UTCDateTime, nullable=True),
+    sa.Index("ix_grants_start", "start_date", "id"),
+    sa.Index("ix_grants_funder_start", "funder_id", "start_date", "id"),
+)
+
+projects = sa.Table(
+    "projects",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("description", sa.String(2000), nullable=False, server_default=""),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+    sa.Column("update_time", UTCDateTime, nullable=True),
+    sa.Index("ix_projects_title", "title", "id"),
+)
+
+project_grants = sa.Table(
+    "project_grants",
+    metadata,
+    sa.Column("project_id", sa.String(64), sa.ForeignKey("projects.id"), primary_key=True),
+    sa.Column("grant_id", sa.String(64), sa.ForeignKey("grants.id"), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Index("ix_project_grants_grant", "grant_id"),
+)
+
+project_activities = sa.Table(
+    "project_activities",
+    metadata,
+    sa.Column("project_id", sa.String(64), sa.ForeignKey("projects.id"), primary_key=True),
+    sa.Column("activity_id", sa.String(64), sa.ForeignKey("activities.id"), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Index("ix_project_activities_activity", "activity_id"),
+)
+
+# The node's lists of themes and target groups (services/events/domain/activity_lists.py).
+activity_list_entries = sa.Table(
+    "activity_list_entries",
+    metadata,
+    # "themes" or "target_groups".
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("code", sa.String(60), primary_key=True),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("create_time", UTCDateTime, nullable=False),
+)
+
 tables = {"activities": activities, "sessions": sessions, "attendances": attendances, "hours_entries": hours_entries,
           "recurrences": recurrences, "recurrence_occurrences": recurrence_occurrences, "registrations": registrations,
+          "funders": funders, "grants": grants, "projects": projects, "project_grants": project_grants,
+          "project_activities": project_activities, "activity_list_entries": activity_list_entries,
           **common_tables(metadata)}

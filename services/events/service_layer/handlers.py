@@ -12,6 +12,7 @@ from services.common.pagination import PageToken, page_size
 from services.common.timestamps import today, utcnow
 from services.common.unit_of_work import check_request_id, run_once
 from services.events.adapters.membership_client import MembershipDirectory
+from services.events.domain.activity_lists import TARGET_GROUPS, THEMES, check_listed
 from services.events.domain.model import (
     ACTIVITY_UPDATABLE, SESSION_UPDATABLE, Activity, Attendance, PersonProfile, Session, SessionState, SessionSummary,
     apply_mask, attended_already, check_can_admit, check_can_cancel, check_can_move, check_date_range,
@@ -52,11 +53,21 @@ def _activity_name(session_name: str) -> str:
     return session_name.rsplit("/sessions/", 1)[0]
 
 
+def check_in_lists(uow: EventsUnitOfWork, activity: Activity, fields) -> None:
+    """theme and target_group (those of fields) are codes of the node's lists, when it keeps them."""
+    if "theme" in fields:
+        check_listed(activity.theme, uow.lists.codes(THEMES), "activity.theme", "themes")
+    if "target_group" in fields:
+        check_listed(activity.target_group, uow.lists.codes(TARGET_GROUPS), "activity.target_group",
+                     "target groups")
+
+
 def create_activity(cmd: commands.CreateActivity, uow: EventsUnitOfWork) -> Activity:
     validate_activity(cmd.activity)
 
     def work() -> Activity:
         activity = dataclasses.replace(cmd.activity, id=new_id(), create_time=utcnow())
+        check_in_lists(uow, activity, ("theme", "target_group"))
         uow.activities.add(activity)
         uow.facts.add(facts.ActivityCreated(
             activity_id=activity.id, subgoal=activity.subgoal, theme=activity.theme, funder=activity.funder,
@@ -126,6 +137,7 @@ def update_activity(cmd: commands.UpdateActivity, uow: EventsUnitOfWork) -> Acti
         validate_activity(updated)
         if not changed:
             return current
+        check_in_lists(uow, updated, changed)  # a value saved before the lists stays until it is changed
         updated = dataclasses.replace(updated, update_time=utcnow())
         uow.activities.update(updated)
         uow.facts.add(facts.ActivityUpdated(

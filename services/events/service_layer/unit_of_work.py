@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
+from services.events.adapters.grants_repository import GrantsRepository, SqlGrantsRepository
+from services.events.adapters.lists_repository import ListRepository, SqlListRepository
 from services.events.adapters.person_data import PERSON_DATA
 from services.events.adapters.recurrence_repository import RecurrenceRepository, SqlRecurrenceRepository
 from services.common.unit_of_work import SqlUnitOfWork, UnitOfWork
@@ -20,6 +22,8 @@ class EventsUnitOfWork(UnitOfWork):
     hours: HoursRepository
     recurrences: RecurrenceRepository
     registrations: RegistrationRepository
+    grants: GrantsRepository  # funders, grants and projects
+    lists: ListRepository  # the node's themes and target groups
 
 
 class SqlEventsUnitOfWork(SqlUnitOfWork, EventsUnitOfWork):
@@ -31,3 +35,5 @@ class SqlEventsUnitOfWork(SqlUnitOfWork, EventsUnitOfWork):
         self.hours = SqlHoursRepository(conn)
         self.recurrences = SqlRecurrenceRepository(conn)
         self.registrations = SqlRegistrationRepository(conn)
+        self.grants = SqlGrantsRepository(conn)
+        self.lists = SqlListRepository(conn)

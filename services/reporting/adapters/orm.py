@@ -173,7 +173,32 @@ erasure_tombstones = sa.Table(
     sa.Column("tombstone", sa.String(16), primary_key=True),
 )
 
+# Which activities count for which project, and which grants pay for a project (the events service's
+# GrantsService facts): ids only, so that figures can be given per project and per grant.
+project_grants = sa.Table(
+    "fact_project_grants",
+    metadata,
+    sa.Column("project_id", sa.String(64), primary_key=True),
+    sa.Column("grant_id", sa.String(64), primary_key=True),
+    sa.Column("funder_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+    sa.Index("ix_fact_project_grants_grant", "grant_id"),
+)
+
+activity_projects = sa.Table(
+    "fact_activity_projects",
+    metadata,
+    sa.Column("activity_id", sa.String(64), primary_key=True),
+    sa.Column("project_id", sa.String(64), primary_key=True),
+    # False once the activity was taken off the project (kept, so a late link fact is recognised as older).
+    sa.Column("linked", sa.Boolean, nullable=False),
+    sa.Column("update_time", UTCDateTime, nullable=False),
+    sa.Index("ix_fact_activity_projects_project", "project_id"),
+)
+
 tables = {
+    "fact_project_grants": project_grants,
+    "fact_activity_projects": activity_projects,
     "erasure_tombstones": erasure_tombstones,
     "fact_persons": persons,
     "fact_membership_years": membership_years,

@@ -246,9 +246,11 @@ class SqlAttendanceFacts(_SqlFacts, AttendanceFacts):
 
     def in_period(self, period: Period) -> list[AttendanceRow]:
         t = attendances
-        q = (sa.select(t.c.attendance_id, t.c.person_id, t.c.gender, t.c.age_band, t.c.count, t.c.date)
+        q = (sa.select(t.c.attendance_id, t.c.person_id, t.c.gender, t.c.age_band, t.c.count, t.c.date,
+                       t.c.activity_id)
              .where(t.c.date.between(period.start, period.end), t.c.withdrawn.is_(sa.false())))
-        return [AttendanceRow(a, p, g, b, 1 if p else n, d) for a, p, g, b, n, d in self.conn.execute(q).all()]
+        return [AttendanceRow(a, p, g, b, 1 if p else n, d, act)
+                for a, p, g, b, n, d, act in self.conn.execute(q).all()]
 
 
 class SqlReferralFacts(_SqlFacts, ReferralFacts):
@@ -265,10 +267,11 @@ class SqlHoursFacts(_SqlFacts, HoursFacts):
 
     def in_period(self, period: Period) -> list[HoursRow]:
         h, a = volunteer_hours, activities
-        q = (sa.select(h.c.entry_id, h.c.person_id, h.c.minutes, a.c.subgoal)
+        q = (sa.select(h.c.entry_id, h.c.person_id, h.c.minutes, a.c.subgoal, h.c.activity_id)
              .select_from(h.outerjoin(a, a.c.activity_id == h.c.activity_id))
              .where(h.c.date.between(period.start, period.end), h.c.withdrawn.is_(sa.false())))
-        return [HoursRow(e, p, m, g if g is not None else NO_SUBGOAL) for e, p, m, g in self.conn.execute(q).all()]
+        return [HoursRow(e, p, m, g if g is not None else NO_SUBGOAL, act)
+                for e, p, m, g, act in self.conn.execute(q).all()]
 class SqlStatisticsConsentFacts(_SqlFacts, StatisticsConsentFacts):
     table, key, record = statistics_consents, ("person_id", "changed_date", "withdrawn"), StatisticsConsentChange
 

@@ -148,6 +148,7 @@ class AttendanceRow:
     age_band: int
     visits: int
     date: dt.date
+    activity_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ class HoursRow:
     person_id: str
     minutes: int
     subgoal: int
+    activity_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from brobygger.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from brobygger.type.v1 import types_pb2
 from services.common.audit_servicer import AUDIT_LOG_POLICY, AuditLogServicer
 from services.common.grpcserver import Access, current_principal
-from services.common.names import ORGANIZATION
+from services.common.names import ORGANIZATION, NamePattern
 from services.common.timestamps import now_timestamp
 from services.reporting.domain.disclosure import Figure
 from services.reporting.domain.model import Period, role_name
@@ -22,6 +22,16 @@ POLICY = {
     "GetPrivacyBudget": Access(roles=frozenset(), hub=True),
     **AUDIT_LOG_POLICY,
 }
+
+
+PROJECT = NamePattern("organizations/{org}/projects/{project}")
+GRANT = NamePattern("organizations/{org}/grants/{grant}")
+
+
+def _scope_id(pattern: NamePattern, value: str, field: str, org: str) -> str:
+    """The id a project or grant filter names; empty without the filter."""
+    value = value.strip()
+    return pattern.parse(value, field, org=org)[field] if value else ""
 
 
 def date_range(period: Period) -> types_pb2.DateRange:
@@ -103,7 +113,9 @@ class ReportingServicer(AuditLogServicer, reporting_pb2_grpc.ReportingServiceSer
                                      disclosure_secret=self.disclosure_secret,
                                      requested_by=request.requested_by.username or request.requested_by.subject,
                                      requested_by_subject=request.requested_by.subject, privacy=self.privacy,
-                                     counting_rules=self.counting_rules)
+                                     counting_rules=self.counting_rules,
+                                     project_id=_scope_id(PROJECT, request.project, "project", self.org),
+                                     grant_id=_scope_id(GRANT, request.grant, "grant", self.org))
         return statistics_proto(request.organization, handlers.get_statistics(cmd, self.uow()))
 
     def GetPrivacyBudget(self, request, context):

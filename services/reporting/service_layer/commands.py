@@ -29,6 +29,9 @@ class GetStatistics:
     privacy: Policy | None = None
     # The node's counting rules (counted members per funder, services.common.counting), from its rule file.
     counting_rules: tuple = ()
+    # Only the figures of one project's activities, or of the projects one grant pays for (ids, not names).
+    project_id: str = ""
+    grant_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from typing import Callable
 from google.protobuf.message import Message
 
 from brobygger.events.v1 import events_facts_pb2 as events
+from brobygger.events.v1 import grants_facts_pb2 as grants
 from brobygger.membership.v1 import consent_facts_pb2 as consent
 from brobygger.membership.v1 import consent_pb2
 from brobygger.membership.v1 import membership_facts_pb2 as membership
@@ -43,7 +44,7 @@ from services.reporting.service_layer.unit_of_work import ReportingUnitOfWork
 
 log = logging.getLogger(__name__)
 
-CATALOGUE = Catalogue.of_modules(membership, consent, events, referral)
+CATALOGUE = Catalogue.of_modules(membership, consent, events, grants, referral)
 
 
 def topics(org: str) -> list[str]:
@@ -214,6 +215,22 @@ def _role_changed(uow: ReportingUnitOfWork, m: membership.RoleAssignmentChanged)
                                      m.group_id[:records.ORG_MAX]))
 
 
+def _project_grants_changed(uow: ReportingUnitOfWork, m: grants.ProjectGrantsChanged) -> None:
+    """A project's grants as they are now (a project's facts share its key, and so keep their order)."""
+    if len(m.funder_ids) != len(m.grant_ids):
+        raise _unusable(m, "with grant_ids and funder_ids of different lengths")
+    uow.projects.set_grants(_required(m, "project_id")[:records.ORG_MAX],
+                            [(g[:records.ORG_MAX], f[:records.ORG_MAX]) for g, f in zip(m.grant_ids, m.funder_ids)])
+
+
+def _activity_project_linked(uow: ReportingUnitOfWork, m: grants.ActivityProjectLinked) -> None:
+    uow.projects.set_link(_required(m, "activity_id"), _required(m, "project_id"), True)
+
+
+def _activity_project_unlinked(uow: ReportingUnitOfWork, m: grants.ActivityProjectUnlinked) -> None:
+    uow.projects.set_link(_required(m, "activity_id"), _required(m, "project_id"), False)
+
+
 _APPLY: dict[type[Message], Callable[[ReportingUnitOfWork, Message], None]] = {
     membership.PersonRegistered: _person_registered,
     membership.PersonUpdated: _person_updated,
@@ -231,6 +248,9 @@ _APPLY: dict[type[Message], Callable[[ReportingUnitOfWork, Message], None]] = {
     referral.ReferralStateChanged: _referral_state_changed,
     consent.ConsentChanged: _consent_changed,
     membership.RoleAssignmentChanged: _role_changed,
+    grants.ProjectGrantsChanged: _project_grants_changed,
+    grants.ActivityProjectLinked: _activity_project_linked,
+    grants.ActivityProjectUnlinked: _activity_project_unlinked,
 }
 
 

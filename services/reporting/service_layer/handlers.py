@@ -5,7 +5,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from services.common import audit, counting
-from services.common.errors import FieldViolation, InvalidArgument, Unavailable
+from services.common.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound, Unavailable
 from services.common.text import is_plain
 from services.reporting.adapters.repository import ConcurrentSpend
 from services.reporting.domain import consent, model, privacy
@@ -69,9 +69,13 @@ class Report:
 
 
 def raw_statistics(uow: ReportingUnitOfWork, period: model.Period, keys: CellKeys,
-                   visits_per_person: int | None = None, counting_rules: tuple = ()) -> model.RawStatistics:
+                   visits_per_person: int | None = None, counting_rules: tuple = (),
+                   only: frozenset[str] | None = None) -> model.RawStatistics:
     """The node's figures for period, with their cell keys, before disclosure control; each named person's
-    visits clipped at visits_per_person when given (differential privacy)."""
+    visits clipped at visits_per_person when given (differential privacy). With only (the activities of a
+    project or grant), the figures of those activities alone, and none of what belongs to no activity."""
+    if only is not None:
+        return _of_activities(uow, period, keys, only)
     # People who withdrew their consent for statistics before the period began are not counted in it.
     left_out = consent.excluded(uow.statistics_consents.before(period.start), period.start)
     attendances = [a for a in uow.attendances.in_period(period) if not (a.person_id and a.person_id in left_out)]
@@ -91,18 +95,62 @@ def raw_statistics(uow: ReportingUnitOfWork, period: model.Period, keys: CellKey
                             roles=[r for r in uow.roles.held_in(period) if r.person_id not in left_out])
 
 
+def _of_activities(uow: ReportingUnitOfWork, period: model.Period, keys: CellKeys,
+                   only: frozenset[str]) -> model.RawStatistics:
+    """Sessions, participants, visits and volunteer hours of the activities in only; members, referrals,
+    counted members and role holders belong to no activity, and are zero."""
+    left_out = consent.excluded(uow.statistics_consents.before(period.start), period.start)
+    attendances = [a for a in uow.attendances.in_period(period)
+                   if a.activity_id in only and not (a.person_id and a.person_id in left_out)]
+    hours = [h for h in uow.hours.in_period(period) if h.activity_id in only and h.person_id not in left_out]
+    sessions = [s for s in uow.sessions.in_period(period) if s.activity_id in only]
+    return model.statistics([], sessions, attendances, [], keys, hours=hours)
+
+
+def _scope(cmd: commands.GetStatistics, uow: ReportingUnitOfWork) -> frozenset[str] | None:
+    """The activities a project or grant filter names (None without one); an unknown one is NOT_FOUND."""
+    if cmd.project_id:
+        if not uow.projects.knows_project(cmd.project_id):
+            raise NotFound("Reporting has no project by that name: create it with the events service, or list "
+                           "projects to find its name.", reason="PROJECT_NOT_FOUND",
+                           violations=[FieldViolation("project", "no such project")])
+        return uow.projects.activities(project_id=cmd.project_id)
+    if cmd.grant_id:
+        if not uow.projects.knows_grant(cmd.grant_id):
+            raise NotFound("Reporting knows no project that this grant pays for: a grant counts through its "
+                           "projects.", reason="GRANT_NOT_FOUND",
+                           violations=[FieldViolation("grant", "no project of this grant")])
+        return uow.projects.activities(grant_id=cmd.grant_id)
+    return None
+
+
+def check_scope(cmd: commands.GetStatistics) -> None:
+    """A project or a grant, not both; and not from the hub (figures per project are the node's own)."""
+    if cmd.project_id and cmd.grant_id:
+        raise InvalidArgument("Name a project or a grant, not both.", reason="INVALID_FIELDS",
+                              violations=[FieldViolation("grant", "leave empty when project is given")])
+    if (cmd.project_id or cmd.grant_id) and _is_hub(cmd.actor):
+        raise FailedPrecondition("Figures per project or grant are a node's own and are not given to the "
+                                 "federation hub.", reason="SCOPE_NOT_FEDERATED")
+
+
 def _resource(cmd, period: model.Period) -> str:
-    return f"{cmd.organization}/statistics?period={period.iso()}"
+    scope = (f"&project={cmd.project_id}" if cmd.project_id else "") + (
+        f"&grant={cmd.grant_id}" if cmd.grant_id else "")
+    return f"{cmd.organization}/statistics?period={period.iso()}{scope}"
 
 
 def get_statistics(cmd: commands.GetStatistics, uow: ReportingUnitOfWork) -> Report:
     """The node's figures for a period under disclosure control, or, for the federation hub when the node's
     differential privacy is on, with noise from the analyst's budget; who asked for which period is audited."""
     period = model.parse_period(cmd.start_date, cmd.end_date, given=cmd.period_given)
+    check_scope(cmd)
     if cmd.privacy is not None and _is_hub(cmd.actor):
         return _noisy_statistics(cmd, period, uow)
     with uow:
-        raw = raw_statistics(uow, period, CellKeys(cmd.disclosure_secret), counting_rules=cmd.counting_rules)
+        only = _scope(cmd, uow)
+        raw = raw_statistics(uow, period, CellKeys(cmd.disclosure_secret), counting_rules=cmd.counting_rules,
+                             only=only)
         uow.audit.record(asked_by(cmd), ACTION_STATISTICS_READ, _resource(cmd, period), "statistics")
         uow.commit()
     return Report(period, publish(raw, cmd.min_cell))

@@ -12,6 +12,7 @@ from services.reporting.adapters.repository import (
     SqlStatisticsConsentFacts, StatisticsConsentFacts,
 )
 from services.reporting.adapters.repository import RoleFacts, SqlRoleFacts
+from services.reporting.adapters.project_facts import ProjectFacts, SqlProjectFacts
 
 
 class ReportingUnitOfWork(UnitOfWork):
@@ -26,6 +27,7 @@ class ReportingUnitOfWork(UnitOfWork):
     statistics_consents: StatisticsConsentFacts
     roles: RoleFacts
     erased: ErasureTombstones
+    projects: ProjectFacts  # which activities count for which project and grant
 
 
 class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
@@ -45,3 +47,4 @@ class SqlReportingUnitOfWork(SqlUnitOfWork, ReportingUnitOfWork):
         self.statistics_consents = SqlStatisticsConsentFacts(conn)
         self.roles = SqlRoleFacts(conn)
         self.erased = SqlErasureTombstones(conn)
+        self.projects = SqlProjectFacts(conn)

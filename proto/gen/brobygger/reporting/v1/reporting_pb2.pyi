@@ -178,14 +178,18 @@ class PrivacyBudget(_message.Message):
     def __init__(self, organization: _Optional[str] = ..., enabled: _Optional[bool] = ..., analyst: _Optional[str] = ..., epsilon_spent: _Optional[float] = ..., epsilon_limit: _Optional[float] = ..., epsilon_remaining: _Optional[float] = ..., epsilon_per_query: _Optional[float] = ...) -> None: ...
 
 class GetStatisticsRequest(_message.Message):
-    __slots__ = ("organization", "period", "requested_by")
+    __slots__ = ("organization", "period", "requested_by", "project", "grant")
     ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     REQUESTED_BY_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    GRANT_FIELD_NUMBER: _ClassVar[int]
     organization: str
     period: _types_pb2.DateRange
     requested_by: RequestedBy
-    def __init__(self, organization: _Optional[str] = ..., period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ..., requested_by: _Optional[_Union[RequestedBy, _Mapping]] = ...) -> None: ...
+    project: str
+    grant: str
+    def __init__(self, organization: _Optional[str] = ..., period: _Optional[_Union[_types_pb2.DateRange, _Mapping]] = ..., requested_by: _Optional[_Union[RequestedBy, _Mapping]] = ..., project: _Optional[str] = ..., grant: _Optional[str] = ...) -> None: ...
 
 class RequestedBy(_message.Message):
     __slots__ = ("username", "subject")
