@@ -58,7 +58,7 @@ def test_a_family_is_grouped_listed_and_named_on_each_person(stub, coord, node):
     with node.app.engine.connect() as conn:
         rows = conn.execute(sa.select(audit).where(audit.c.action.like("household.%")).order_by(audit.c.id)).all()
     assert [(r.action, r.purpose) for r in rows] == [
-        ("household.create", ""), ("household.member.add", "HOUSEHOLD_ROLE_PARENT_OR_GUARDIAN"),
+        ("household.create", ""), ("household.read", ""), ("household.member.add", "HOUSEHOLD_ROLE_PARENT_OR_GUARDIAN"),
         ("household.member.add", "HOUSEHOLD_ROLE_CHILD"), ("household.member.list", "follow-up of homework help"),
         ("household.member.list", "follow-up of homework help")]
 
