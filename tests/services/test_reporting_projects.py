@@ -51,12 +51,15 @@ def test_figures_per_project_and_grant_over_grpc(broker, issuer, database_url, h
         def arrived() -> bool:
             with node.app.engine.connect() as conn:
                 t = node.app.tables["fact_attendances"]
+                sessions = node.app.tables["fact_sessions"]
                 links = node.app.tables["fact_activity_projects"]
                 return (conn.execute(sa.select(sa.func.count()).select_from(t).where(
                     t.c.activity_id.in_([yoga, swim]))).scalar_one() == 112
+                    and conn.execute(sa.select(sa.func.count()).select_from(sessions).where(
+                        sessions.c.activity_id.in_([yoga, swim]))).scalar_one() == 14
                     and conn.execute(sa.select(sa.func.count()).select_from(links).where(
                         links.c.activity_id.in_([yoga, swim]))).scalar_one() == 2)
-        eventually(arrived, timeout=60, what="this test's facts applied")
+        eventually(arrived, timeout=60, what="this test's facts applied (attendances, sessions, links)")
         health = by_scope(node.address, org, coordinator, project=f"organizations/{org}/projects/{health_id}")
         assert (health.sessions.value, health.participants_unique_total.value, health.visits_total.value) == (
             10, 10, 100)
