@@ -97,6 +97,19 @@ def full_name(person: membership_pb2.Person) -> str:
     return f"{person.given_name} {person.family_name}".strip()
 
 
+def names_by_person(membership, org: str, person_names: Iterable[str], purpose: str) -> dict[str, str]:
+    """Each person's full name by resource name, read in batches of BatchGetPersons' limit with the purpose
+    (membership audits each read); a person membership does not answer for is left out."""
+    wanted = list(dict.fromkeys(person_names))
+    found: dict[str, str] = {}
+    for i in range(0, len(wanted), BATCH):
+        answer, _r = call(membership.BatchGetPersons, membership_pb2.BatchGetPersonsRequest(
+            parent=org, names=wanted[i:i + BATCH], purpose=purpose), service="membership")
+        if answer is not None:
+            found.update({p.name: full_name(p) for p in answer.persons})
+    return found
+
+
 def refusal_text(refusal: ServiceRefusal, who: str = "") -> str:
     """A refused tap in plain words."""
     if refusal.reason == "ALREADY_ATTENDED":
@@ -203,14 +216,7 @@ def blueprint(gw: Gateway):
             parent=parent, page_size=200, page_token=t, purpose=purpose), "attendances")
 
     def names_of(person_names: Iterable[str], purpose: str) -> dict[str, str]:
-        wanted = list(dict.fromkeys(person_names))
-        found: dict[str, str] = {}
-        for i in range(0, len(wanted), BATCH):
-            answer, _r = call(membership.BatchGetPersons, membership_pb2.BatchGetPersonsRequest(
-                parent=org, names=wanted[i:i + BATCH], purpose=purpose), service="membership")
-            if answer is not None:
-                found.update({p.name: full_name(p) for p in answer.persons})
-        return found
+        return names_by_person(membership, org, person_names, purpose)
 
     def earlier_sessions(activity: events_pb2.Activity, session: events_pb2.Session) -> list[events_pb2.Session]:
         """The activity's last LAST_SESSIONS sessions that took place before this one."""

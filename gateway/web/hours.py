@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from brobygger.events.v1 import events_pb2, events_pb2_grpc
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
 from gateway.web.purpose import current_purpose, need_purpose
+from gateway.web.checkin import full_name, names_by_person
 from gateway.web.ui import ServiceRefusal, area, call, channel, form_request_id, request_id
 from services.common.audit import MAX_PURPOSE
 
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from gateway.app import Gateway
 
 ROLES = ("coordinator",)
-BATCH = 100
 SEARCH_RESULTS = 20
 MAX_QUERY = 100
 MAX_TASK = 200
@@ -69,10 +69,6 @@ def default_minutes(session: events_pb2.Session) -> int:
     return session.duration_minutes if 1 <= session.duration_minutes <= MAX_HOURS * 60 else DEFAULT_MINUTES
 
 
-def full_name(person: membership_pb2.Person) -> str:
-    return f"{person.given_name} {person.family_name}".strip()
-
-
 def blueprint(gw: Gateway):
     bp = area("hours", gw, roles=ROLES)
     events = events_pb2_grpc.EventsServiceStub(channel(gw, "events"))
@@ -94,14 +90,7 @@ def blueprint(gw: Gateway):
         return text
 
     def names_of(person_names: Iterable[str], purpose: str) -> dict[str, str]:
-        wanted = list(dict.fromkeys(person_names))
-        found: dict[str, str] = {}
-        for i in range(0, len(wanted), BATCH):
-            answer, _r = call(membership.BatchGetPersons, membership_pb2.BatchGetPersonsRequest(
-                parent=org, names=wanted[i:i + BATCH], purpose=purpose), service="membership")
-            if answer is not None:
-                found.update({p.name: full_name(p) for p in answer.persons})
-        return found
+        return names_by_person(membership, org, person_names, purpose)
 
     def entries(parent: str, purpose: str, size: int = 200, token: str = ""):
         answer, _r = call(events.ListHoursEntries, events_pb2.ListHoursEntriesRequest(

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 
 from brobygger.events.v1 import events_pb2, events_pb2_grpc, registration_pb2, registration_pb2_grpc
 from brobygger.membership.v1 import membership_pb2, membership_pb2_grpc
+from gateway.web.checkin import full_name, names_by_person
 from gateway.web.ui import ServiceRefusal, area, call, channel, form_request_id, request_id
 from services.common.audit import MAX_PURPOSE
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from gateway.app import Gateway
 
 ROLES = ("coordinator",)
-BATCH = 100
 SEARCH_RESULTS = 20
 MAX_QUERY = 100
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
@@ -34,10 +34,6 @@ S = registration_pb2
 
 def last_id(name: str) -> str:
     return name.rsplit("/", 1)[-1]
-
-
-def full_name(person: membership_pb2.Person) -> str:
-    return f"{person.given_name} {person.family_name}".strip()
 
 
 def state_label(state: int) -> str:
@@ -86,14 +82,7 @@ def blueprint(gw: Gateway):
         return text
 
     def names_of(person_names: Iterable[str], purpose: str) -> dict[str, str]:
-        wanted = list(dict.fromkeys(person_names))
-        found: dict[str, str] = {}
-        for i in range(0, len(wanted), BATCH):
-            answer, _r = call(membership.BatchGetPersons, membership_pb2.BatchGetPersonsRequest(
-                parent=org, names=wanted[i:i + BATCH], purpose=purpose), service="membership")
-            if answer is not None:
-                found.update({p.name: full_name(p) for p in answer.persons})
-        return found
+        return names_by_person(membership, org, person_names, purpose)
 
     def load(aid: str, sid: str | None):
         activity, _r = call(events.GetActivity, events_pb2.GetActivityRequest(name=activity_name(aid)),
